@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import type { Checkout } from '../checkout/checkout.js';
+
+export type ServiceName = 'gateway' | 'controller' | 'web';
+
+/** Ports chosen for every service of one checkout (peers need each other's). */
+export type ServicePorts = Readonly<Record<ServiceName, number>>;
+
+/** One service of the repo, as every dev command sees it. Adding a service means adding one entry. */
+export interface ServiceSpec {
+  readonly name: ServiceName;
+  /** Package folder, relative to the repo root. */
+  readonly dir: string;
+  /** Workspace package name (for `pnpm --filter`). */
+  readonly packageName: string;
+  /** Build output the supervisor runs with `node`, relative to `dir`. */
+  readonly entry: string;
+  /** Port used when the ledger has none (shifted by a per-checkout offset before use). */
+  readonly preferredPort: number;
+  /** HTTP path answering 200 when the service is ready. */
+  readonly healthPath: string;
+  /** Sources whose change means a rebuild, relative to the repo root. */
+  readonly watchPaths: readonly string[];
+  /** Services that must be running (and healthy) before this one starts. */
+  readonly dependsOn: readonly ServiceName[];
+  /** Environment beyond the common NEXU_HOME / PORT / NEXU_DEV_INSTANCE. */
+  env(ports: ServicePorts): Record<string, string>;
+}
+
+const url = (port: number) => `http://127.0.0.1:${port}`;
+
+/** The services of this repo in dependency order. */
+export const SERVICES: readonly ServiceSpec[] = [
+  {
+    name: 'gateway',
+    dir: 'apps/gateway',
+    packageName: '@nexu/gateway',
+    entry: 'dist/main.js',
+    preferredPort: 18789,
+    healthPath: '/health',
+    watchPaths: ['apps/gateway/src', 'apps/gateway/package.json', 'apps/gateway/tsconfig.json'],
+    dependsOn: [],
+    env: () => ({}),
+  },
+  {
+    name: 'controller',
+    dir: 'apps/controller',
+    packageName: '@nexu/controller',
+    entry: 'dist/main.js',
+    preferredPort: 18790,
+    healthPath: '/health',
+    watchPaths: ['apps/controller/src', 'apps/controller/package.json', 'apps/controller/tsconfig.json'],
+    dependsOn: ['gateway'],
+    env: (ports) => ({ NEXU_GATEWAY_URL: `ws://127.0.0.1:${ports.gateway}/ws` }),
+  },
+  {
+    name: 'web',
+    dir: 'apps/web',
+    packageName: '@nexu/web',
+    entry: 'dist/main.js',
+    preferredPort: 18791,
+    healthPath: '/health',
+    watchPaths: ['apps/web/src', 'apps/web/server', 'apps/web/index.html', 'apps/web/package.json'],
+    dependsOn: ['controller'],
+    env: (ports) => ({ NEXU_CONTROLLER_URL: url(ports.controller) }),
+  },
+];
+
+export const SERVICE_NAMES: readonly ServiceName[] = SERVICES.map((s) => s.name);
+
+/** Looks up a service by name; `undefined` for names not in the manifest. */
+export function findService(name: string): ServiceSpec | undefined {
+  return SERVICES.find((s) => s.name === name);
+}
+
+/** Reverse-DNS label of a service in a checkout; always ends in `.dev`. */
+export function serviceLabel(service: ServiceName, checkoutId: string): string {
+  return `io.nexu.${service}.${checkoutId}.dev`;
+}
+
+/** Base URL of a service listening on `port`. */
+export function serviceUrl(port: number): string {
+  return url(port);
+}
+
+/** Absolute path of a service's built entry point. */
+export function serviceEntry(spec: ServiceSpec, checkout: Checkout): string {
+  return join(checkout.root, spec.dir, spec.entry);
+}

@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+
+/** What one external command printed and how it ended. */
+export interface CommandResult {
+  readonly argv: readonly string[];
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Kill the command after this many ms (default 30 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs an external command and returns its result without throwing on a non-zero exit.
+ * Backends receive one of these so tests can substitute it and errors can carry the command.
+ */
+export type CommandRunner = (argv: readonly string[], options?: RunOptions) => Promise<CommandResult>;
+
+/** A command that exited in a way the caller did not expect; carries the command, code and stderr. */
+export class CommandError extends Error {
+  readonly argv: readonly string[];
+  readonly exitCode: number;
+  readonly stderr: string;
+
+  constructor(result: CommandResult, advice?: string) {
+    const stderr = result.stderr.trim();
+    super(
+      `\`${result.argv.join(' ')}\` exited with ${result.exitCode}` +
+        (stderr ? `: ${stderr}` : '') +
+        (advice ? `\n  ${advice}` : ''),
+    );
+    this.name = 'CommandError';
+    this.argv = result.argv;
+    this.exitCode = result.exitCode;
+    this.stderr = result.stderr;
+  }
+}
+
+// execFile, not a shell: argv reaches the tool exactly as given, whatever the checkout path holds
+// (spaces, quotes, %, non-ASCII).
+export const runCommand: CommandRunner = (argv, options = {}) =>
+  new Promise((resolve) => {
+    const [file, ...args] = argv;
+    if (!file) throw new Error('runCommand needs a command');
+    execFile(
+      file,
+      args,
+      {
+        env: options.env ?? process.env,
+        cwd: options.cwd,
+        timeout: options.timeoutMs ?? 30_000,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => {
+        let exitCode = 0;
+        if (error) {
+          const code = (error as NodeJS.ErrnoException & { code?: unknown }).code;
+          // ENOENT and friends: the command itself is missing. 127 is what a shell would say.
+          exitCode = typeof code === 'number' ? code : 127;
+          if (typeof code !== 'number' && !stderr) stderr = error.message;
+        }
+        resolve({ argv, exitCode, stdout, stderr });
+      },
+    );
+  });
+
+/** Runs `argv` and throws a CommandError unless it exits 0. */
+export async function runChecked(
+  runner: CommandRunner,
+  argv: readonly string[],
+  options?: RunOptions & { advice?: (result: CommandResult) => string | undefined },
+): Promise<CommandResult> {
+  const result = await runner(argv, options);
+  if (result.exitCode !== 0) throw new CommandError(result, options?.advice?.(result));
+  return result;
+}

@@ -1,0 +1,85 @@
+/**
+ * The contract every supervisor backend honours (launchd, systemd --user, process keeper).
+ * The orchestration in `commands/` only ever talks to this interface; `select-supervisor.ts`
+ * picks the implementation once.
+ */
+
+export type BackendName = 'launchd' | 'systemd' | 'process';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['launchd', 'systemd', 'process'];
+
+/** Everything a backend needs to run one service of one checkout. Built from the manifest. */
+export interface UnitSpec {
+  /** Service name (`gateway`, ...). */
+  readonly service: string;
+  /** Reverse-DNS label ending in `.dev`; carries service + checkout id. */
+  readonly label: string;
+  /** Checkout id this unit belongs to (also in `env.NEXU_DEV_INSTANCE`). */
+  readonly checkoutId: string;
+  /** Absolute argv: `[<absolute node>, <absolute dist/main.js>]`. */
+  readonly argv: readonly string[];
+  /** Working directory (the service's package folder). */
+  readonly cwd: string;
+  /** Full environment of the service: PATH, NEXU_HOME, PORT, peers, NEXU_DEV_INSTANCE. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Log file receiving both stdout and stderr (appended). */
+  readonly logPath: string;
+  /** TCP port the service listens on (127.0.0.1). */
+  readonly port: number;
+}
+
+/** Enough to address an installed unit (also one found by `listInstalled`, with no spec at hand). */
+export type UnitRef = Pick<UnitSpec, 'label' | 'service' | 'checkoutId'> & {
+  /** Port to wait free on stop, when known. */
+  readonly port?: number;
+};
+
+export type ServiceState = 'running' | 'starting' | 'stopped' | 'crashed' | 'not-installed';
+
+export interface LastExit {
+  /** Exit code, or null when killed by a signal. */
+  readonly code: number | null;
+  /** Signal name (`SIGKILL`), or null. */
+  readonly signal: string | null;
+}
+
+export interface ServiceStatus {
+  readonly label: string;
+  readonly state: ServiceState;
+  /** Main pid reported by the supervisor, or null when none runs. */
+  readonly pid: number | null;
+  /** Restarts the supervisor performed since install. */
+  readonly restarts: number;
+  readonly lastExit: LastExit | null;
+  /** Why the service is `crashed` or `stopped` (crash loop, config error exit 78, ...). */
+  readonly reason?: string;
+  /** Whether the installed unit equals what would be rendered now; null when not installed. */
+  readonly unitMatches: boolean | null;
+}
+
+export type InstallOutcome = 'installed' | 'replaced' | 'unchanged';
+
+export type PreflightResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export interface Supervisor {
+  readonly backend: BackendName;
+  /** Whether this backend can run here; when not, the reason says how to fix it. */
+  preflight(): Promise<PreflightResult>;
+  /**
+   * Writes the unit and registers it. Idempotent: an unchanged unit is a no-op; a changed unit
+   * is replaced (and restarted if it was running).
+   */
+  install(unit: UnitSpec): Promise<InstallOutcome>;
+  /** Starts an installed unit (no-op when already running). */
+  start(unit: UnitRef): Promise<void>;
+  /** Kills and starts now (`kickstart -k`, `systemctl restart`, keeper restart); new pid. */
+  restart(unit: UnitRef): Promise<void>;
+  /** Stops the service and waits until its process is gone and its port is free. */
+  stop(unit: UnitRef): Promise<void>;
+  /** Stops if needed and removes the unit; afterwards nothing of it remains. */
+  uninstall(unit: UnitRef): Promise<void>;
+  /** Current state as the supervisor sees it; `not-installed` for unknown units. */
+  status(unit: UnitSpec): Promise<ServiceStatus>;
+  /** Labels of every unit of `checkoutId` this backend has installed (for teardown of leftovers). */
+  listInstalled(checkoutId: string): Promise<UnitRef[]>;
+}

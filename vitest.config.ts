@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest run for the whole workspace. Integration tests spawn real processes and bind real
+// ports, so files run in a few forks and each test gets generous deadlines instead of sleeps.
+export default defineConfig({
+  test: {
+    include: ['apps/*/{src,server}/**/*.test.ts', 'tools/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/.tmp/**'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    teardownTimeout: 30_000,
+  },
+});
