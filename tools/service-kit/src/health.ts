@@ -1,0 +1,22 @@
+/** Who a running service is; echoed by `/health` and runtime endpoints. */
+export interface ServiceIdentity {
+  readonly service: string;
+  readonly pid: number;
+  /** ISO-8601 time the server was created. */
+  readonly startedAt: string;
+  readonly instance: string | null;
+  /** The app's `REVISION` constant (the hot-reload tests edit it). */
+  readonly revision: number;
+}
+
+/** Body of `GET /health`: `{ ok: true, service, pid, startedAt, instance, revision }`. */
+export function healthPayload(identity: ServiceIdentity): { ok: true } & ServiceIdentity {
+  return {
+    ok: true,
+    service: identity.service,
+    pid: identity.pid,
+    startedAt: identity.startedAt,
+    instance: identity.instance,
+    revision: identity.revision,
+  };
+}

@@ -1,0 +1,14 @@
+export {
+  type ConfigResult,
+  EX_CONFIG,
+  type RawEnv,
+  resolvePeerUrl,
+  resolveServiceConfig,
+  type ServiceConfig,
+} from './config.js';
+export { healthPayload, type ServiceIdentity } from './health.js';
+export { type JsonBodyResult, readJsonBody, sendJson } from './http-json.js';
+export { closeHttpServer, HOST, type ListenResult, listen } from './listen.js';
+export { isJsonObject, type JsonFileResult, moveAside, readJsonFile } from './read-json-file.js';
+export { type RunServiceOptions, runService, type ServiceApp } from './run-service.js';
+export { writeFileAtomic } from './write-file-atomic.js';
