@@ -1,0 +1,73 @@
+import { constants } from 'node:os';
+
+/** The fields of `launchctl print <domain>/<label>` the launchd backend uses. */
+export interface LaunchctlPrint {
+  /** `running`, `not running`, `spawn scheduled`, `SIGTERMed`, ... (null when absent). */
+  readonly state: string | null;
+  /** The job's own pid (top-level `pid = N`), null when none runs. */
+  readonly pid: number | null;
+  /** Spawns since the job was loaded. */
+  readonly runs: number;
+  /** `last exit code`: a number, or null for `(never exited)`. */
+  readonly lastExitCode: number | null;
+  /** `last terminating signal` as a name (`SIGTERM`), or null. */
+  readonly lastSignal: string | null;
+  /** `immediate reason`, e.g. `inefficient` for a throttled crash loop. */
+  readonly immediateReason: string | null;
+  /** The job's own `environment = { ... }` block (not inherited/default environment). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+const signalName = (number: number): string | null =>
+  Object.entries(constants.signals).find(([, value]) => value === number)?.[0] ?? null;
+
+/**
+ * Parses `launchctl print` output, which Apple documents as "NOT API": fields are read by nesting
+ * depth (counted from `{`/`}` lines, not from tabs), so nested blocks that carry their own
+ * `pid = ` or `environment = {` lines are ignored. Returns null for "Could not find service".
+ */
+export function parseLaunchctlPrint(text: string): LaunchctlPrint | null {
+  const fields = new Map<string, string>();
+  const environment: Record<string, string> = {};
+  let depth = 0;
+  let inEnvironment = false;
+  let sawHeader = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (line === '}') {
+      depth -= 1;
+      if (depth <= 1) inEnvironment = false;
+      continue;
+    }
+    if (line.endsWith('{')) {
+      if (depth === 0) sawHeader = true;
+      if (depth === 1 && /^environment = \{$/.test(line)) inEnvironment = true;
+      depth += 1;
+      continue;
+    }
+    if (depth === 1) {
+      const match = /^([^=]+?) = (.*)$/.exec(line);
+      if (match?.[1] && match[2] !== undefined && !fields.has(match[1])) fields.set(match[1], match[2]);
+    } else if (depth === 2 && inEnvironment) {
+      const match = /^(.+?) => (.*)$/.exec(line);
+      if (match?.[1] && match[2] !== undefined) environment[match[1]] = match[2];
+    }
+  }
+  if (!sawHeader) return null;
+  const int = (value: string | undefined) => {
+    const match = value === undefined ? null : /^-?\d+/.exec(value);
+    return match ? Number(match[0]) : null;
+  };
+  const signal = int(fields.get('last terminating signal')?.split(':').pop()?.trim());
+  return {
+    state: fields.get('state') ?? null,
+    pid: int(fields.get('pid')),
+    runs: int(fields.get('runs')) ?? 0,
+    // `0`, `78: EX_CONFIG`, `(never exited)`
+    lastExitCode: int(fields.get('last exit code')),
+    lastSignal: signal === null ? null : signalName(signal),
+    immediateReason: fields.get('immediate reason') ?? null,
+    environment,
+  };
+}

@@ -1,0 +1,78 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  escapeUnquotedPath,
+  quoteEnvironment,
+  quoteExecArg,
+  renderSystemdUnit,
+  systemdUnitName,
+} from './render-systemd-unit.js';
+import { sampleUnit } from './test-support/sample-unit.js';
+
+const hasAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
+
+describe('systemd quoting', () => {
+  it('double-quotes ExecStart arguments and escapes backslash, quote, % and $', () => {
+    expect(quoteExecArg('/a b/c')).toBe('"/a b/c"');
+    expect(quoteExecArg('say "hi" \\ 100% $HOME')).toBe('"say \\"hi\\" \\\\ 100%% $$HOME"');
+    expect(quoteExecArg('ünïcödé')).toBe('"ünïcödé"');
+  });
+
+  it('quotes a whole Environment= assignment; $ stays literal there', () => {
+    expect(quoteEnvironment('A', 'x y')).toBe('"A=x y"');
+    expect(quoteEnvironment('A', 'q"b\\ 5% $X\nz')).toBe('"A=q\\"b\\\\ 5%% $X\\nz"');
+    expect(() => quoteEnvironment('BAD KEY', 'x')).toThrow(/not valid/);
+  });
+
+  it('keeps unquoted paths literal but doubles %', () => {
+    expect(escapeUnquotedPath('/a b/100%\\x')).toBe('/a b/100%%\\x');
+    expect(() => escapeUnquotedPath('/a\nb')).toThrow(/line break/);
+  });
+});
+
+describe('renderSystemdUnit', () => {
+  const unit = sampleUnit();
+  const tmp = mkdtempSync(join(tmpdir(), 'nexu-unit-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('restarts on failure, never on exit 78, and breaks crash loops', () => {
+    const text = renderSystemdUnit(unit);
+    expect(text).toContain('Restart=on-failure\n');
+    expect(text).toContain('RestartPreventExitStatus=78\n');
+    expect(text).toMatch(/\[Unit\][^[]*StartLimitIntervalSec=10s\nStartLimitBurst=5\n/);
+    expect(text).toContain('KillMode=control-group\n');
+    expect(text).toContain(`StandardOutput=append:${unit.logPath.replace(/%/g, '%%')}\n`);
+  });
+
+  it('is pure: env order does not change the text', () => {
+    const reversed = sampleUnit({ env: Object.fromEntries(Object.entries(unit.env).reverse()) });
+    expect(renderSystemdUnit(reversed)).toBe(renderSystemdUnit(unit));
+  });
+
+  it.skipIf(!hasAnalyze && !process.env.CI)('passes systemd-analyze verify', () => {
+    const file = join(tmp, systemdUnitName(unit.label));
+    // verify checks that ExecStart's binary exists: point it at this node.
+    writeFileSync(file, renderSystemdUnit(sampleUnit({ argv: [process.execPath, ...unit.argv.slice(1)] })));
+    const result = spawnSync('systemd-analyze', ['--user', 'verify', file], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR || '/run/user/0' },
+    });
+    const complaints = `${result.stdout}${result.stderr}`
+      .split('\n')
+      .filter((line) => line.includes(systemdUnitName(unit.label)));
+    expect(complaints).toEqual([]);
+    expect(result.status).toBe(0);
+  });
+
+  it('has a unit name derived from the label', () => {
+    expect(systemdUnitName('io.nexu.web.ab12cd34.dev')).toBe('io.nexu.web.ab12cd34.dev.service');
+    expect(
+      execFileSync('systemd-escape', ['--mangle', 'io.nexu.web.ab12cd34.dev.service'], {
+        encoding: 'utf8',
+      }).trim(),
+    ).toBe('io.nexu.web.ab12cd34.dev.service');
+  });
+});

@@ -1,0 +1,68 @@
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.js';
+import { STOP_GRACE_SECONDS } from './render-plist.js';
+import type { UnitSpec } from './supervisor.js';
+
+/** systemd unit name of a label: `io.nexu.gateway.ab12cd34.dev.service` (dots are fine). */
+export function systemdUnitName(label: string): string {
+  return `${label}.service`;
+}
+
+const C_ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+// Inside double quotes systemd C-unescapes (\\ \" \n ...) and, in every value, expands specifiers
+// (% -> %%). ExecStart also expands $VAR / ${VAR}, so a literal $ is written $$.
+const quoteWord = (text: string, extra: Record<string, string>) =>
+  `"${text.replace(/[\\"\n\r\t%$]/g, (ch) => extra[ch] ?? C_ESCAPES[ch] ?? ch)}"`;
+
+/** One ExecStart= argument, always double-quoted: `\` `"` escaped, `%` -> `%%`, `$` -> `$$`. */
+export function quoteExecArg(arg: string): string {
+  return quoteWord(arg, { '%': '%%', $: '$$' });
+}
+
+/** One `Environment=` value: the whole `KEY=value` quoted; `$` is literal there (no expansion). */
+export function quoteEnvironment(key: string, value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+    throw new Error(`Environment variable name ${JSON.stringify(key)} is not valid for systemd`);
+  }
+  return quoteWord(`${key}=${value}`, { '%': '%%' });
+}
+
+/**
+ * A path in a setting that systemd does not unquote (WorkingDirectory=, StandardOutput=append:):
+ * the rest of the line is taken as is, so spaces and backslashes stay literal; only `%` doubles.
+ */
+export function escapeUnquotedPath(path: string): string {
+  if (/[\n\r]/.test(path)) throw new Error(`Path ${JSON.stringify(path)} contains a line break`);
+  return path.replace(/%/g, '%%');
+}
+
+/** Renders the systemd --user service unit of `unit` (pure: same input, same text). */
+export function renderSystemdUnit(unit: UnitSpec, crashLoop: CrashLoopPolicy = DEFAULT_CRASH_LOOP): string {
+  if (unit.argv.length === 0) throw new Error(`Unit ${unit.label} has an empty argv`);
+  const env = Object.entries(unit.env)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `Environment=${quoteEnvironment(key, value)}`);
+  const log = escapeUnquotedPath(unit.logPath);
+  return [
+    '[Unit]',
+    `Description=${escapeUnquotedPath(`nexu dev ${unit.service} (${unit.label})`)}`,
+    // Crash-loop breaker: more than Burst starts in the interval -> failed, Result=start-limit-hit.
+    `StartLimitIntervalSec=${Math.max(1, Math.round(crashLoop.windowMs / 1000))}s`,
+    `StartLimitBurst=${crashLoop.maxStarts}`,
+    '',
+    '[Service]',
+    // exec: `systemctl start` fails at once when the binary cannot be executed.
+    'Type=exec',
+    `ExecStart=${unit.argv.map(quoteExecArg).join(' ')}`,
+    `WorkingDirectory=${escapeUnquotedPath(unit.cwd)}`,
+    ...env,
+    'Restart=on-failure',
+    'RestartSec=200ms',
+    `RestartPreventExitStatus=${EXIT_CONFIG}`,
+    `TimeoutStopSec=${STOP_GRACE_SECONDS}s`,
+    'KillMode=control-group',
+    `StandardOutput=append:${log}`,
+    `StandardError=append:${log}`,
+    '',
+  ].join('\n');
+}
