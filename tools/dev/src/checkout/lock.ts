@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { waitFor } from '../health/wait-for.js';
+import { processIdentity } from '../ports/process-identity.js';
+import type { Checkout } from './checkout.js';
+import { ensureStateDirs } from './ensure-state-dirs.js';
+import { LockHeldError } from './lock-held-error.js';
+
+/** What the lock file holds: enough to tell a live holder from a dead one or a reused pid. */
+export interface LockRecord {
+  readonly pid: number;
+  /** Start time of `pid` (see `ProcessIdentity.startTime`). */
+  readonly startTime: string;
+  /** The command holding the lock, for messages (`pnpm start`). */
+  readonly command: string;
+  /** ISO time the lock was taken. */
+  readonly at: string;
+}
+
+export interface AcquireLockOptions {
+  /** Shown to other commands that find the lock held (`pnpm start`). */
+  command: string;
+  /** Wait up to this many ms for a live holder to finish (default 0: fail at once). */
+  waitMs?: number;
+}
+
+/** This checkout's lock, held until `release()` or process exit. */
+export interface Lock {
+  readonly path: string;
+  readonly record: LockRecord;
+  /** Removes the lock if it is still ours. Idempotent: every call returns the same promise. */
+  release(): Promise<void>;
+}
+
+type Attempt = { readonly ok: true } | { readonly ok: false; readonly holder: LockRecord };
+
+const unique = () => `${process.pid}.${randomBytes(4).toString('hex')}`;
+
+function parseRecord(text: string): LockRecord | null {
+  try {
+    const raw = JSON.parse(text) as Partial<LockRecord>;
+    if (!Number.isInteger(raw.pid) || typeof raw.startTime !== 'string') return null;
+    return {
+      pid: raw.pid!,
+      startTime: raw.startTime,
+      command: String(raw.command ?? '?'),
+      at: String(raw.at),
+    };
+  } catch {
+    return null;
+  }
+}
+
+// The content is written to a private temp file first and then hard-linked into place: link fails
+// with EEXIST atomically, and nobody can ever read a half-written lock.
+async function createExclusive(path: string, content: string): Promise<boolean> {
+  const temp = `${path}.${unique()}.new`;
+  await writeFile(temp, content, { flag: 'wx', mode: 0o600 });
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+// Two commands may judge the same lock stale at once. Renaming is atomic, so only one moves a given
+// file; the mover then checks it moved the stale lock it judged and not a fresh one the other
+// command just created (in which case it links it back).
+async function removeStale(path: string, judged: string): Promise<void> {
+  const aside = `${path}.${unique()}.stale`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => null);
+  if (moved !== judged) await link(aside, path).catch(() => undefined);
+  await rm(aside, { force: true });
+}
+
+async function isHolderAlive(holder: LockRecord): Promise<boolean> {
+  const identity = await processIdentity(holder.pid);
+  return identity !== null && identity.startTime === holder.startTime;
+}
+
+async function tryAcquire(path: string, content: string): Promise<Attempt> {
+  let holder: LockRecord | null = null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await createExclusive(path, content)) return { ok: true };
+    const text = await readFile(path, 'utf8').catch(() => null);
+    if (text === null) continue;
+    holder = parseRecord(text);
+    if (holder && (await isHolderAlive(holder))) return { ok: false, holder };
+    await removeStale(path, text);
+  }
+  return { ok: false, holder: holder ?? { pid: 0, startTime: '', command: '?', at: '' } };
+}
+
+function releaseSync(path: string, content: string): void {
+  try {
+    if (readFileSync(path, 'utf8') === content) unlinkSync(path);
+  } catch {
+    // Already gone: nothing to release.
+  }
+}
+
+/** Takes this checkout's exclusive lock; throws LockHeldError while another live command holds it. */
+export async function acquireLock(checkout: Checkout, options: AcquireLockOptions): Promise<Lock> {
+  await ensureStateDirs(checkout);
+  const path = checkout.lockPath;
+  const self = await processIdentity(process.pid);
+  const record: LockRecord = {
+    pid: process.pid,
+    startTime: self?.startTime ?? '',
+    command: options.command,
+    at: new Date().toISOString(),
+  };
+  const content = `${JSON.stringify(record)}\n`;
+  let holder: LockRecord | undefined;
+  const result = await waitFor(
+    async () => {
+      const attempt = await tryAcquire(path, content);
+      if (!attempt.ok) holder = attempt.holder;
+      return attempt.ok;
+    },
+    { timeoutMs: options.waitMs ?? 0, maxIntervalMs: 250 },
+  );
+  if (!result.ok) throw new LockHeldError(holder ?? { pid: 0, command: '?' }, path);
+
+  const onExit = () => releaseSync(path, content);
+  process.on('exit', onExit);
+  let released: Promise<void> | undefined;
+  return {
+    path,
+    record,
+    release() {
+      released ??= Promise.resolve().then(() => {
+        process.off('exit', onExit);
+        releaseSync(path, content);
+      });
+      return released;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Checkout, resolveCheckout } from '../../checkout/checkout.js';
+import { waitFor } from '../../health/wait-for.js';
+import { isProcessAlive } from '../process-identity.js';
+
+// Test support only: tiny real processes and throwaway checkouts, always cleaned up by the caller.
+
+const LISTENER = `
+const net = require('node:net');
+if (process.argv[3] === 'ignore-term') process.on('SIGTERM', () => {});
+const server = net.createServer((socket) => socket.end());
+server.listen(Number(process.argv[1]), process.argv[2], () => process.stdout.write('ready\\n'));
+`;
+
+// A parent (standing in for a supervisor's main process) whose child does the listening.
+const PARENT = `
+const { spawn } = require('node:child_process');
+spawn(process.execPath, ['-e', process.argv[1], ...process.argv.slice(2)], { stdio: 'inherit' });
+setInterval(() => {}, 1000);
+`;
+
+export interface SpawnListenerOptions {
+  port: number;
+  /** `NEXU_DEV_INSTANCE` of the process; absent: no marker at all. */
+  instance?: string;
+  host?: string;
+  /** Listen from a child of the spawned process (the spawned pid plays a supervisor's main pid). */
+  viaParent?: boolean;
+  /** Ignore SIGTERM, so only SIGKILL stops it. */
+  ignoreTerm?: boolean;
+}
+
+export interface SpawnedProcess {
+  /** Pid of the spawned (detached, group-leading) process. */
+  readonly pid: number;
+  readonly child: ChildProcess;
+}
+
+/** Spawns a detached TCP listener and resolves once it listens. */
+export async function spawnListener(options: SpawnListenerOptions): Promise<SpawnedProcess> {
+  const env = { ...process.env };
+  delete env.NEXU_DEV_INSTANCE;
+  if (options.instance !== undefined) env.NEXU_DEV_INSTANCE = options.instance;
+  const args = [String(options.port), options.host ?? '127.0.0.1', options.ignoreTerm ? 'ignore-term' : ''];
+  const argv = options.viaParent ? ['-e', PARENT, LISTENER, ...args] : ['-e', LISTENER, ...args];
+  const child = spawn(process.execPath, argv, { detached: true, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const ready = await waitFor(() => output.includes('ready') || child.exitCode !== null, {
+    timeoutMs: 10_000,
+  });
+  if (!ready.ok || !output.includes('ready') || child.pid === undefined) {
+    child.kill('SIGKILL');
+    throw new Error(`test listener on port ${options.port} did not start (exit ${child.exitCode})`);
+  }
+  return { pid: child.pid, child };
+}
+
+/** Spawns a detached process that just sleeps (a lock holder, a pid to kill). */
+export function spawnSleeper(): SpawnedProcess {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  if (child.pid === undefined) throw new Error('could not spawn a sleeper');
+  return { pid: child.pid, child };
+}
+
+/** SIGKILLs a spawned process's whole group and waits until its pid is gone; true when gone. */
+export async function killAndWait(pid: number): Promise<boolean> {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  return (await waitFor(async () => !(await isProcessAlive(pid)), { timeoutMs: 10_000 })).ok;
+}
+
+/** Creates a throwaway checkout (a temp folder with an empty pnpm-workspace.yaml). */
+export async function makeTempCheckout(): Promise<{ dir: string; checkout: Checkout }> {
+  const dir = await realpath(await mkdtemp(join(tmpdir(), 'nexu-dev-checkout-')));
+  await writeFile(join(dir, 'pnpm-workspace.yaml'), '');
+  return { dir, checkout: resolveCheckout(dir) };
+}
+
+/** Removes a throwaway checkout. */
+export async function removeTempDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
