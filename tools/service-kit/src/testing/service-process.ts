@@ -12,6 +12,8 @@ export interface ExitInfo {
 export class ServiceProcess {
   readonly child: ChildProcess;
   readonly pid: number;
+  /** Base URL, known once `waitForListening()` has seen the listening line. */
+  url = '';
   stdout = '';
   stderr = '';
   private exitInfo: ExitInfo | undefined;
@@ -61,15 +63,19 @@ export class ServiceProcess {
 
   /** Waits for the "listening on http://127.0.0.1:<port>" line and returns the URL. */
   async waitForListening(timeoutMs = 10_000): Promise<string> {
-    return waitUntil(
-      `pid ${this.pid} to print its listening line (stdout: ${JSON.stringify(this.stdout)}, stderr: ${JSON.stringify(this.stderr)})`,
-      () => {
-        if (this.exitInfo)
-          throw new Error(`exited early with ${JSON.stringify(this.exitInfo)}: ${this.stderr}`);
-        return /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(this.stdout)?.[1];
-      },
+    const found = await waitUntil(
+      `pid ${this.pid} to print its listening line`,
+      () => (this.exitInfo ? 'exited' : /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(this.stdout)?.[1]),
       timeoutMs,
-    );
+    ).catch((error: Error) => error.message);
+    if (!found.startsWith('http:')) {
+      const exit = this.exitInfo ? `exited with ${JSON.stringify(this.exitInfo)}` : found;
+      throw new Error(
+        `pid ${this.pid} did not start: ${exit}; stdout: ${this.stdout}; stderr: ${this.stderr}`,
+      );
+    }
+    this.url = found;
+    return found;
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the pid is really gone. Idempotent. */
@@ -89,14 +95,11 @@ export class ServiceProcess {
 }
 
 /** Spawns `node <entry>` with only `env` (plus PATH) and waits until it listens. */
-export async function startService(
-  entry: string,
-  env: Record<string, string>,
-): Promise<ServiceProcess & { url: string }> {
+export async function startService(entry: string, env: Record<string, string>): Promise<ServiceProcess> {
   const service = new ServiceProcess(entry, env);
   try {
-    const url = await service.waitForListening();
-    return Object.assign(service, { url });
+    await service.waitForListening();
+    return service;
   } catch (error) {
     await service.stop();
     throw error;

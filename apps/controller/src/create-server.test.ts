@@ -1,0 +1,156 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { freePort, type ServiceProcess, startService, TempDirs, waitUntil } from '@nexu/service-kit/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ControllerServer, createServer } from './create-server.js';
+import { REVISION } from './revision.js';
+
+// The real gateway, built by `pnpm build`.
+const GATEWAY_ENTRY = resolve(import.meta.dirname, '../../gateway/dist/main.js');
+const temp = new TempDirs();
+let controller: ControllerServer | undefined;
+let gateway: ServiceProcess | undefined;
+
+afterEach(async () => {
+  await controller?.close();
+  await gateway?.stop();
+  controller = undefined;
+  gateway = undefined;
+  await temp.removeAll();
+});
+
+/** Starts an in-process controller; without `gatewayUrl` it points at a port nobody listens on. */
+async function start(gatewayUrl?: string): Promise<{ url: string; nexuHome: string }> {
+  const nexuHome = await temp.make();
+  controller = createServer(
+    {
+      service: 'controller',
+      nexuHome,
+      port: 0,
+      instance: 'inst',
+      gatewayUrl: gatewayUrl ?? `ws://127.0.0.1:${await freePort()}/ws`,
+      gatewayToken: null,
+    },
+    { log: () => {} },
+  );
+  const result = await controller.listen(0);
+  if (!result.ok) throw new Error(result.message);
+  return { url: result.url, nexuHome };
+}
+
+async function startGateway(): Promise<string> {
+  gateway = await startService(GATEWAY_ENTRY, {
+    NEXU_HOME: await temp.make(),
+    PORT: String(await freePort()),
+  });
+  return `${gateway.url.replace('http', 'ws')}/ws`;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the assertions
+type Body = any;
+const json = async (url: string, init?: RequestInit): Promise<{ status: number; body: Body }> => {
+  const response = await fetch(url, init);
+  return { status: response.status, body: await response.json() };
+};
+const put = (body: string): RequestInit => ({
+  method: 'PUT',
+  body,
+  headers: { 'content-type': 'application/json' },
+});
+
+describe('controller server', () => {
+  it('answers GET /health with its identity', async () => {
+    const { url } = await start();
+    expect(await json(`${url}/health`)).toEqual({
+      status: 200,
+      body: {
+        ok: true,
+        service: 'controller',
+        pid: process.pid,
+        startedAt: expect.any(String),
+        instance: 'inst',
+        revision: REVISION,
+      },
+    });
+  });
+
+  it('describes itself in GET /api/runtime', async () => {
+    const { url, nexuHome } = await start();
+    const { status, body } = await json(`${url}/api/runtime`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      service: 'controller',
+      nexuHome,
+      port: Number(new URL(url).port),
+      pid: process.pid,
+      instance: 'inst',
+      revision: REVISION,
+      buildId: expect.stringMatching(/^[0-9a-f]{12}$/),
+      gateway: {
+        url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/),
+        state: expect.stringMatching(/connecting|unreachable/),
+      },
+      config: {},
+    });
+  });
+
+  it('merges PUT /api/config into a 0600 file under NEXU_HOME', async () => {
+    const { url, nexuHome } = await start();
+    expect(await json(`${url}/api/config`, put('{"a":1,"b":{"c":2}}'))).toEqual({
+      status: 200,
+      body: { a: 1, b: { c: 2 } },
+    });
+    expect(await json(`${url}/api/config`, put('{"a":3}'))).toEqual({
+      status: 200,
+      body: { a: 3, b: { c: 2 } },
+    });
+    expect(await json(`${url}/api/config`)).toEqual({ status: 200, body: { a: 3, b: { c: 2 } } });
+    const path = join(nexuHome, 'controller', 'config.json');
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ a: 3, b: { c: 2 } });
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await json(`${url}/api/runtime`)).body.config).toEqual({ a: 3, b: { c: 2 } });
+  });
+
+  it.each([
+    ['an array', '[1]', 400],
+    ['invalid JSON', '{', 400],
+    ['an empty body', '', 400],
+  ])('rejects a config that is %s', async (_, body, status) => {
+    const { url } = await start();
+    const response = await json(`${url}/api/config`, put(body));
+    expect(response.status).toBe(status);
+    expect(response.body).toHaveProperty('error');
+  });
+
+  it('answers session requests with 503 while the gateway link is not active', async () => {
+    const { url } = await start();
+    const response = await json(`${url}/api/sessions/s1`);
+    expect(response.status).toBe(503);
+    expect(response.body.error).toMatch(/gateway link is not active/);
+    expect(response.body.gateway.state).toMatch(/connecting|unreachable/);
+  });
+
+  it('forwards session reads and writes to the gateway', async () => {
+    const { url } = await start(await startGateway());
+    await waitUntil(
+      'the gateway link to be active',
+      async () => (await json(`${url}/api/runtime`)).body.gateway.state === 'active',
+    );
+    expect(await json(`${url}/api/sessions/s1`, put('{"user":"ann"}'))).toMatchObject({
+      status: 200,
+      body: { id: 's1' },
+    });
+    expect(await json(`${url}/api/sessions/s1`)).toMatchObject({
+      status: 200,
+      body: { id: 's1', data: { user: 'ann' } },
+    });
+    expect(await json(`${url}/api/sessions/missing`)).toMatchObject({ status: 404 });
+  });
+
+  it('answers unknown routes with 404 and never sends CORS headers', async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/api/nope`, { headers: { origin: 'http://evil.example' } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
