@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+// Process keeper: the process backend's supervisor for ONE service.
+//
+//   node keeper.mjs <unit.json> <state.json>
+//
+// Plain JavaScript run directly by node (no tsx, no build) so it starts in a few tens of ms.
+// Started detached by process.ts (leader of its own process group, stdio to a file), so it
+// survives the terminal. It runs the service as its own process group (so a stop reaches the
+// service's children too), appends the service's stdout+stderr to the unit's log, restarts it on
+// failure with backoff, never restarts after exit 0 or 78, stops a crash loop, and writes its state
+// atomically to <state.json> after every change. Signals: SIGHUP = restart the service now (the hot
+// reload path); SIGTERM/SIGINT = stop the service (SIGTERM, SIGKILL after the grace) and exit.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const EXIT_CONFIG = 78;
+
+const [unitPath, statePath] = process.argv.slice(2);
+if (!unitPath || !statePath) {
+  console.error('usage: keeper.mjs <unit.json> <state.json>');
+  process.exit(2);
+}
+const unitText = readFileSync(unitPath, 'utf8');
+const unit = JSON.parse(unitText);
+const { maxStarts, windowMs } = unit.crashLoop;
+
+/** Same format as ports/process-identity.ts: Linux clock ticks since boot, macOS `ps -o lstart=`. */
+function startTimeOf(pid) {
+  try {
+    if (process.platform === 'darwin') {
+      const out = execFileSync('/bin/ps', ['-o', 'lstart=', '-p', String(pid)], {
+        encoding: 'utf8',
+        env: { ...process.env, LC_ALL: 'C' },
+      });
+      return out.trim().split(/\s+/).join(' ') || null;
+    }
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const state = {
+  version: 1,
+  label: unit.label,
+  unitHash: createHash('sha256').update(unitText, 'utf8').digest('hex').slice(0, 16),
+  keeper: { pid: process.pid, startTime: startTimeOf(process.pid) },
+  child: null,
+  restarts: 0,
+  lastExit: null,
+  state: 'starting',
+  reason: null,
+  updatedAt: null,
+};
+
+function writeState() {
+  state.updatedAt = new Date().toISOString();
+  const tmp = `${statePath}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, statePath);
+}
+
+const describeExit = (code, signal) => (signal ? `killed by ${signal}` : `exited ${code}`);
+
+let child = null; // { proc, startedAt, done: Promise<void> }
+let timer = null;
+let backoff = unit.backoffMs;
+let failures = [];
+let busy = false; // a restart or stop is in progress: exits are expected, not failures
+let stopping = false;
+
+function launch() {
+  timer = null;
+  mkdirSync(dirname(unit.logPath), { recursive: true });
+  const fd = openSync(unit.logPath, 'a');
+  let proc;
+  try {
+    proc = spawn(unit.argv[0], unit.argv.slice(1), {
+      cwd: unit.cwd,
+      env: unit.env,
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    });
+  } finally {
+    closeSync(fd);
+  }
+  let resolveDone;
+  const entry = { proc, startedAt: Date.now(), done: new Promise((resolve) => (resolveDone = resolve)) };
+  let ended = false;
+  const onEnd = (code, signal) => {
+    if (ended) return;
+    ended = true;
+    resolveDone();
+    onChildEnd(entry, code, signal);
+  };
+  // A spawn failure (ENOENT, EACCES) emits 'error' and may never emit 'exit': count it as exit 127.
+  proc.once('error', (error) => {
+    console.error(`[keeper] ${unit.label}: cannot start ${unit.argv[0]}: ${error.message}`);
+    onEnd(127, null);
+  });
+  proc.once('exit', (code, signal) => onEnd(code, signal));
+  child = entry;
+  state.child = proc.pid ? { pid: proc.pid, startTime: startTimeOf(proc.pid) } : null;
+  state.state = 'running';
+  state.reason = null;
+  writeState();
+}
+
+function finish(finalState, reason) {
+  state.state = finalState;
+  state.reason = reason;
+  writeState();
+  process.exit(0);
+}
+
+function onChildEnd(entry, code, signal) {
+  if (child === entry) child = null;
+  state.child = null;
+  state.lastExit = { code, signal };
+  if (busy) return; // stop() / restart() own what happens next
+  if (code === 0) return finish('stopped', 'exited 0');
+  if (code === EXIT_CONFIG) return finish('stopped', 'exited 78 (configuration error)');
+  const now = Date.now();
+  failures = failures.filter((at) => now - at < windowMs);
+  failures.push(now);
+  if (failures.length >= maxStarts) {
+    return finish('crashed', `crash loop: ${maxStarts} failed starts in ${Math.round(windowMs / 1000)}s`);
+  }
+  // A service that ran for a whole window was healthy: start the backoff over.
+  if (now - entry.startedAt > windowMs) backoff = unit.backoffMs;
+  state.restarts += 1;
+  state.state = 'starting';
+  state.reason = `restarting after it ${describeExit(code, signal)}`;
+  writeState();
+  timer = setTimeout(launch, backoff);
+  backoff = Math.min(backoff * 2, unit.maxBackoffMs);
+}
+
+const signalGroup = (pid, signal) => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+};
+
+/** SIGTERM to the service's group, SIGKILL after the grace; resolves once it has exited. */
+async function killChild() {
+  if (!child) return;
+  const { proc, done } = child;
+  signalGroup(proc.pid, 'SIGTERM');
+  const escalate = setTimeout(() => signalGroup(proc.pid, 'SIGKILL'), unit.stopGraceMs);
+  await done;
+  clearTimeout(escalate);
+  // The group may hold children of the service that outlived it.
+  signalGroup(proc.pid, 'SIGKILL');
+}
+
+async function restartNow() {
+  if (busy || stopping) return;
+  busy = true;
+  if (timer) clearTimeout(timer);
+  timer = null;
+  await killChild();
+  busy = false;
+  if (stopping) return; // a stop arrived meanwhile: it finishes the keeper
+  backoff = unit.backoffMs;
+  failures = [];
+  launch();
+}
+
+async function stopAndExit() {
+  if (stopping) return;
+  stopping = true;
+  busy = true;
+  if (timer) clearTimeout(timer);
+  timer = null;
+  await killChild();
+  finish('stopped', 'stopped');
+}
+
+process.on('SIGHUP', () => void restartNow());
+process.on('SIGTERM', () => void stopAndExit());
+process.on('SIGINT', () => void stopAndExit());
+
+launch();

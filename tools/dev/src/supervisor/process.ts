@@ -1,0 +1,260 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '../health/wait-for.js';
+import { processIdentity } from '../ports/process-identity.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { STOP_GRACE_SECONDS } from './render-plist.js';
+import { type ProcessUnit, renderProcessUnit } from './render-process-unit.js';
+import type {
+  InstallOutcome,
+  LastExit,
+  PreflightResult,
+  ServiceState,
+  ServiceStatus,
+  Supervisor,
+  UnitRef,
+  UnitSpec,
+} from './supervisor.js';
+import { SupervisorError } from './supervisor-errors.js';
+import { terminateGroup } from './terminate-group.js';
+import { readTextOrNull, removeFiles, writeFileAtomic } from './unit-files.js';
+import { waitForPortsFree } from './wait-for-ports-free.js';
+
+export interface ProcessSupervisorOptions {
+  /** Folder of unit files and keeper state: the checkout's `unitsDir`. */
+  readonly unitsDir: string;
+  readonly crashLoop?: CrashLoopPolicy;
+  /** Node binary that runs the keeper (default: the current one). */
+  readonly nodePath?: string;
+  /** How long start/restart/stop wait for the keeper (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+/** What `keeper.mjs` writes to `<unitsDir>/<label>.json`. */
+interface KeeperState {
+  readonly label: string;
+  readonly unitHash: string;
+  readonly keeper: { readonly pid: number; readonly startTime: string | null };
+  readonly child: { readonly pid: number; readonly startTime: string | null } | null;
+  readonly restarts: number;
+  readonly lastExit: LastExit | null;
+  readonly state: 'starting' | 'running' | 'stopped' | 'crashed';
+  readonly reason: string | null;
+}
+
+const KEEPER_PATH = fileURLToPath(new URL('./keeper.mjs', import.meta.url));
+
+/** Whether `pid` runs and is the process recorded with `startTime` (not a reused pid). */
+async function isSameProcess(pid: number, startTime: string | null): Promise<boolean> {
+  const identity = await processIdentity(pid);
+  return identity !== null && (startTime === null || identity.startTime === startTime);
+}
+
+/**
+ * The embedded backend: one detached keeper process per service (`keeper.mjs`), which runs the
+ * service, restarts it on failure and reports through a state file. Works anywhere node runs.
+ */
+export class ProcessSupervisor implements Supervisor {
+  readonly backend = 'process' as const;
+  private readonly unitsDir: string;
+  private readonly crashLoop: CrashLoopPolicy;
+  private readonly nodePath: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: ProcessSupervisorOptions) {
+    this.unitsDir = options.unitsDir;
+    this.crashLoop = options.crashLoop ?? DEFAULT_CRASH_LOOP;
+    this.nodePath = options.nodePath ?? process.execPath;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  async preflight(): Promise<PreflightResult> {
+    return { ok: true };
+  }
+
+  async install(unit: UnitSpec): Promise<InstallOutcome> {
+    const rendered = renderProcessUnit(unit, this.crashLoop);
+    const installed = await readTextOrNull(this.unitPath(unit.label));
+    if (installed === rendered) return 'unchanged';
+    // The keeper reads its unit once: a changed unit means a new keeper.
+    const wasRunning = (await this.liveKeeper(unit.label)) !== null;
+    if (wasRunning) await this.stop(unit);
+    await writeFileAtomic(this.unitPath(unit.label), rendered, 0o600);
+    if (installed === null) return 'installed';
+    if (wasRunning) await this.start(unit);
+    return 'replaced';
+  }
+
+  async start(unit: UnitRef): Promise<void> {
+    if ((await readTextOrNull(this.unitPath(unit.label))) === null) {
+      throw new SupervisorError(unit.label, `Unable to start ${unit.service}: it is not installed`);
+    }
+    if (await this.liveKeeper(unit.label)) return;
+    await removeFiles(this.statePath(unit.label));
+    mkdirSync(this.unitsDir, { recursive: true });
+    const log = openSync(this.keeperLogPath(unit.label), 'a');
+    let spawnError: Error | undefined;
+    try {
+      // Detached + unref + stdio to a file: the keeper leads its own process group and outlives
+      // the command (and terminal) that started it.
+      const keeper = spawn(
+        this.nodePath,
+        [KEEPER_PATH, this.unitPath(unit.label), this.statePath(unit.label)],
+        {
+          cwd: this.unitsDir,
+          detached: true,
+          stdio: ['ignore', log, log],
+        },
+      );
+      keeper.once('error', (error) => {
+        spawnError = error;
+      });
+      keeper.unref();
+      const reported = await waitFor(
+        async () =>
+          spawnError ?? ((await this.readState(unit.label))?.keeper.pid === keeper.pid || undefined),
+        { timeoutMs: this.timeoutMs },
+      );
+      if (spawnError || !reported.ok) {
+        throw new SupervisorError(
+          unit.label,
+          `Unable to start ${unit.service}: its keeper did not report${spawnError ? `: ${spawnError.message}` : ''}`,
+          `See ${this.keeperLogPath(unit.label)}`,
+        );
+      }
+    } finally {
+      closeSync(log);
+    }
+  }
+
+  async restart(unit: UnitRef): Promise<void> {
+    const state = await this.liveKeeper(unit.label);
+    if (!state) return this.start(unit);
+    const oldPid = state.child?.pid;
+    // SIGHUP: the keeper kills the service and starts it again at once (hot reload path).
+    process.kill(state.keeper.pid, 'SIGHUP');
+    const restarted = await waitFor(
+      async () => {
+        const now = await this.readState(unit.label);
+        if (!now || now.state === 'stopped' || now.state === 'crashed') return true;
+        return now.child !== null && now.child.pid !== oldPid;
+      },
+      { timeoutMs: this.timeoutMs },
+    );
+    if (!restarted.ok) {
+      throw new SupervisorError(unit.label, `Unable to restart ${unit.service}: no new process appeared`);
+    }
+  }
+
+  async stop(unit: UnitRef): Promise<void> {
+    const state = await this.readState(unit.label);
+    if (state) {
+      const graceMs = STOP_GRACE_SECONDS * 1000 + 2000;
+      if (await isSameProcess(state.keeper.pid, state.keeper.startTime)) {
+        await terminateGroup(state.keeper.pid, { graceMs });
+      }
+      // A keeper killed hard leaves its service behind (it leads its own group): stop it too.
+      const after = (await this.readState(unit.label)) ?? state;
+      if (after.child && (await isSameProcess(after.child.pid, after.child.startTime))) {
+        await terminateGroup(after.child.pid, { graceMs });
+      }
+      if (after.state !== 'stopped' && after.state !== 'crashed') {
+        await writeFileAtomic(
+          this.statePath(unit.label),
+          `${JSON.stringify({ ...after, child: null, state: 'stopped', reason: 'stopped' }, null, 2)}\n`,
+          0o600,
+        );
+      }
+    }
+    await this.waitForUnitPortsFree(unit);
+  }
+
+  async uninstall(unit: UnitRef): Promise<void> {
+    await this.stop(unit);
+    await removeFiles(this.unitPath(unit.label), this.statePath(unit.label), this.keeperLogPath(unit.label));
+  }
+
+  async status(unit: UnitSpec): Promise<ServiceStatus> {
+    const installed = await readTextOrNull(this.unitPath(unit.label));
+    const state = await this.readState(unit.label);
+    const keeperAlive = state !== null && (await isSameProcess(state.keeper.pid, state.keeper.startTime));
+    const base = {
+      label: unit.label,
+      pid: null,
+      restarts: state?.restarts ?? 0,
+      lastExit: state?.lastExit ?? null,
+    };
+    if (installed === null && !keeperAlive) {
+      return { ...base, state: 'not-installed', restarts: 0, lastExit: null, unitMatches: null };
+    }
+    const unitMatches = installed === renderProcessUnit(unit, this.crashLoop);
+    if (!state) return { ...base, state: 'stopped', unitMatches };
+    let serviceState: ServiceState = state.state;
+    let reason = state.reason ?? undefined;
+    if (!keeperAlive && (serviceState === 'running' || serviceState === 'starting')) {
+      serviceState = 'crashed';
+      reason = `its keeper (pid ${state.keeper.pid}) is gone; see ${this.keeperLogPath(unit.label)}`;
+    }
+    const pid = serviceState === 'running' || serviceState === 'starting' ? (state.child?.pid ?? null) : null;
+    return { ...base, state: serviceState, pid, ...(reason ? { reason } : {}), unitMatches };
+  }
+
+  async listInstalled(checkoutId: string): Promise<UnitRef[]> {
+    const names = await readdir(this.unitsDir).catch(() => [] as string[]);
+    const units: UnitRef[] = [];
+    for (const name of names.filter((n) => n.endsWith('.unit.json'))) {
+      const text = await readTextOrNull(join(this.unitsDir, name));
+      try {
+        const unit = JSON.parse(text ?? '') as ProcessUnit;
+        if (unit.checkoutId === checkoutId) {
+          units.push({ label: unit.label, service: unit.service, checkoutId, port: unit.port });
+        }
+      } catch {
+        // not one of ours, or half-written by hand: ignore
+      }
+    }
+    return units;
+  }
+
+  private unitPath(label: string) {
+    return join(this.unitsDir, `${label}.unit.json`);
+  }
+
+  private statePath(label: string) {
+    return join(this.unitsDir, `${label}.json`);
+  }
+
+  private keeperLogPath(label: string) {
+    return join(this.unitsDir, `${label}.keeper.log`);
+  }
+
+  private async readState(label: string): Promise<KeeperState | null> {
+    const text = await readTextOrNull(this.statePath(label));
+    try {
+      return text ? (JSON.parse(text) as KeeperState) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The keeper's state when the keeper recorded there still runs (pid and start time match). */
+  private async liveKeeper(label: string): Promise<KeeperState | null> {
+    const state = await this.readState(label);
+    return state && (await isSameProcess(state.keeper.pid, state.keeper.startTime)) ? state : null;
+  }
+
+  private async waitForUnitPortsFree(unit: UnitRef): Promise<void> {
+    const installed = await readTextOrNull(this.unitPath(unit.label));
+    const ports = new Set<number>();
+    if (unit.port) ports.add(unit.port);
+    try {
+      if (installed) ports.add((JSON.parse(installed) as ProcessUnit).port);
+    } catch {
+      // unreadable unit: only the port we were given
+    }
+    await waitForPortsFree(unit, ports, this.timeoutMs);
+  }
+}

@@ -1,0 +1,204 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Checkout } from '../checkout/checkout.js';
+import { isPortFree } from '../ports/port-free.js';
+import { isProcessAlive } from '../ports/process-identity.js';
+import { ProcessSupervisor } from './process.js';
+import type { BackendName, Supervisor, UnitSpec } from './supervisor.js';
+import {
+  createTempCheckout,
+  type FixtureMode,
+  fixtureUnit,
+  readHealth,
+  waitForHealthy,
+  waitForStatus,
+} from './test-support/contract-harness.js';
+
+/** How the contract reaches one backend here. */
+interface BackendCase {
+  readonly name: BackendName;
+  /** Why the backend cannot run on this machine (the suite is skipped), or null. */
+  readonly skipReason: string | null;
+  create(checkout: Checkout): Supervisor;
+  /** Files an installed unit leaves, which uninstall must remove. */
+  unitFiles(checkout: Checkout, label: string): string[];
+  /** Extra checks that nothing of this checkout is left (runs after every test's cleanup). */
+  assertNothingLeft?(checkout: Checkout): Promise<void>;
+}
+
+const cases: BackendCase[] = [
+  {
+    name: 'process',
+    skipReason: null,
+    create: (checkout) => new ProcessSupervisor({ unitsDir: checkout.unitsDir }),
+    unitFiles: (checkout, label) => [
+      join(checkout.unitsDir, `${label}.unit.json`),
+      join(checkout.unitsDir, `${label}.json`),
+    ],
+  },
+];
+
+describe.each(cases)('$name supervisor', (backend) => {
+  let temp: ReturnType<typeof createTempCheckout>;
+  let supervisor: Supervisor;
+  let units: UnitSpec[] = [];
+  const pids = new Set<number>();
+
+  beforeAll(() => {
+    temp = createTempCheckout();
+    supervisor = backend.create(temp.checkout);
+  });
+
+  afterEach(async () => {
+    for (const unit of units) await supervisor.uninstall(unit);
+    for (const unit of units) expect(await isPortFree(unit.port)).toBe(true);
+    for (const pid of pids) expect(await isProcessAlive(pid)).toBe(false);
+    expect(await supervisor.listInstalled(temp.checkout.id)).toEqual([]);
+    await backend.assertNothingLeft?.(temp.checkout);
+    units = [];
+    pids.clear();
+  });
+
+  afterAll(() => temp?.remove());
+
+  /** A fixture unit cleaned up after the test. */
+  const unitFor = async (service: string, options: { mode?: FixtureMode; greeting?: string } = {}) => {
+    const unit = await fixtureUnit(temp.checkout, service, options);
+    units.push(unit);
+    return unit;
+  };
+  /** Installs, starts and waits until healthy; remembers the pid for the gone-check. */
+  const startHealthy = async (unit: UnitSpec) => {
+    await supervisor.install(unit);
+    await supervisor.start(unit);
+    const { status, health } = await waitForHealthy(supervisor, unit);
+    pids.add(health.pid);
+    return { status, health };
+  };
+
+  it.skipIf(backend.skipReason !== null)('reports a unit that does not exist as not-installed', async () => {
+    const unit = await unitFor('ghost');
+    expect(await supervisor.status(unit)).toMatchObject({
+      state: 'not-installed',
+      pid: null,
+      unitMatches: null,
+    });
+  });
+
+  describe.skipIf(backend.skipReason !== null)('with a fixture service', () => {
+    it('installs once; re-installing the same unit is a no-op', async () => {
+      const unit = await unitFor('install');
+      expect(await supervisor.install(unit)).toBe('installed');
+      expect(await supervisor.install(unit)).toBe('unchanged');
+      expect(await supervisor.status(unit)).toMatchObject({ unitMatches: true });
+      expect((await supervisor.listInstalled(temp.checkout.id)).map((u) => u.label)).toEqual([unit.label]);
+    });
+
+    it('starts the service with its environment and working directory; start again is a no-op', async () => {
+      const unit = await unitFor('start');
+      const { status, health } = await startHealthy(unit);
+      expect(status).toMatchObject({ state: 'running', unitMatches: true });
+      expect(health).toMatchObject({
+        instance: temp.checkout.id,
+        greeting: unit.env.FIXTURE_GREETING,
+        cwd: unit.cwd,
+      });
+      await supervisor.start(unit);
+      expect((await supervisor.status(unit)).pid).toBe(status.pid);
+    });
+
+    it('replaces a changed unit and runs it again with the new environment', async () => {
+      const unit = await unitFor('replace', { greeting: 'first' });
+      await startHealthy(unit);
+      const changed = { ...unit, env: { ...unit.env, FIXTURE_GREETING: 'second' } };
+      expect(await supervisor.status(changed)).toMatchObject({ unitMatches: false });
+      expect(await supervisor.install(changed)).toBe('replaced');
+      const { status, health } = await waitForHealthy(supervisor, changed);
+      pids.add(health.pid);
+      expect(health.greeting).toBe('second');
+      expect(status.unitMatches).toBe(true);
+    });
+
+    it('restart kills the service and starts a new process', async () => {
+      const unit = await unitFor('restart');
+      const before = await startHealthy(unit);
+      await supervisor.restart(unit);
+      const after = await waitForStatus(
+        supervisor,
+        unit,
+        (s) => s.state === 'running' && s.pid !== before.status.pid,
+      );
+      pids.add(after.pid!);
+      expect(await isProcessAlive(before.health.pid)).toBe(false);
+      const { health } = await waitForHealthy(supervisor, unit);
+      expect(health.pid).toBe(after.pid);
+    });
+
+    it('restarts a service that crashed (kill -9 of its main pid)', async () => {
+      const unit = await unitFor('crash');
+      const before = await startHealthy(unit);
+      process.kill(before.status.pid!, 'SIGKILL');
+      const after = await waitForStatus(
+        supervisor,
+        unit,
+        (s) => s.state === 'running' && s.pid !== null && s.pid !== before.status.pid,
+      );
+      pids.add(after.pid!);
+      expect(after.restarts).toBeGreaterThan(before.status.restarts);
+      const { health } = await waitForHealthy(supervisor, unit);
+      expect(health.pid).toBe(after.pid);
+    });
+
+    it('stops a crash loop and says why', async () => {
+      const unit = await unitFor('loop', { mode: 'crash-on-start' });
+      await supervisor.install(unit);
+      await supervisor.start(unit);
+      const status = await waitForStatus(supervisor, unit, (s) => s.state === 'crashed');
+      expect(status.reason).toMatch(/crash loop/);
+      expect(status.pid).toBeNull();
+    });
+
+    it('does not restart a service that exits 78 (configuration error) and says why', async () => {
+      const unit = await unitFor('config', { mode: 'exit78' });
+      await supervisor.install(unit);
+      await supervisor.start(unit);
+      const status = await waitForStatus(
+        supervisor,
+        unit,
+        (s) => s.state === 'stopped' && s.lastExit !== null,
+      );
+      expect(status).toMatchObject({ pid: null, restarts: 0, lastExit: { code: 78, signal: null } });
+      expect(status.reason).toMatch(/78 \(configuration error\)/);
+    });
+
+    it('stop waits until the process is gone and the port is free', async () => {
+      const unit = await unitFor('stop');
+      const { health } = await startHealthy(unit);
+      await supervisor.stop(unit);
+      expect(await isProcessAlive(health.pid)).toBe(false);
+      expect(await isPortFree(unit.port)).toBe(true);
+      expect(await supervisor.status(unit)).toMatchObject({ state: 'stopped', pid: null, unitMatches: true });
+      await supervisor.stop(unit); // idempotent
+    });
+
+    it('stop kills a service that ignores SIGTERM', async () => {
+      const unit = await unitFor('stubborn', { mode: 'ignore-sigterm' });
+      const { health } = await startHealthy(unit);
+      await supervisor.stop(unit);
+      expect(await isProcessAlive(health.pid)).toBe(false);
+      expect(await isPortFree(unit.port)).toBe(true);
+    });
+
+    it('uninstall leaves nothing behind', async () => {
+      const unit = await unitFor('uninstall');
+      const { health } = await startHealthy(unit);
+      await supervisor.uninstall(unit);
+      expect(await isProcessAlive(health.pid)).toBe(false);
+      expect(await readHealth(unit.port)).toBeNull();
+      expect(await supervisor.status(unit)).toMatchObject({ state: 'not-installed', pid: null });
+      for (const file of backend.unitFiles(temp.checkout, unit.label)) expect(existsSync(file)).toBe(false);
+      await supervisor.uninstall(unit); // idempotent
+    });
+  });
+});
