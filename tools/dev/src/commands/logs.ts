@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { Checkout } from '../checkout/checkout.js';
+import { capLogs } from '../logs/cap-log.js';
+import { followLogs } from '../logs/follow-logs.js';
+import { createLogLineFormatter } from '../logs/log-line-formatter.js';
+import { readLogTail } from '../logs/read-last-lines.js';
+import { scheduleLogCaps } from '../logs/schedule-log-caps.js';
+import { serviceLogPath } from '../logs/service-log-path.js';
+
+export interface LogsOptions {
+  readonly checkout: Checkout;
+  /** Services whose logs to show, in the order to show their first lines (already validated). */
+  readonly services: readonly string[];
+  /** Last lines of each log to show first. */
+  readonly lines: number;
+  /** Keep following appended lines until `signal` aborts; false: print and return. */
+  readonly follow: boolean;
+  /** Receives output text (whole lines, each ending in `\n`). */
+  readonly out: (text: string) => void;
+  /** Notes for the user (not log lines): where logs are, missing files, read errors. */
+  readonly note?: (line: string) => void;
+  /** Colour the service prefixes. */
+  readonly colour?: boolean;
+  /** Ends following (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  /** Fallback poll interval of the follower in ms (default 250). */
+  readonly pollIntervalMs?: number;
+}
+
+export interface LogsReport {
+  /** Log lines written to `out`. */
+  readonly linesShown: number;
+  /** Services whose log file did not exist when we started. */
+  readonly missing: readonly string[];
+}
+
+/** `pnpm logs`: caps oversized logs, prints the last lines of each, then follows until aborted. */
+export async function runLogs(options: LogsOptions): Promise<LogsReport> {
+  const { checkout, services } = options;
+  const note = options.note ?? (() => {});
+  const format = createLogLineFormatter(services, options.colour ?? false);
+  let linesShown = 0;
+  const emit = (service: string, line: string) => {
+    linesShown++;
+    options.out(`${format({ service, line })}\n`);
+  };
+  const where = relative(process.cwd(), checkout.logsDir) || '.';
+
+  await capLogs(checkout);
+  const missing = services.filter((service) => !existsSync(serviceLogPath(checkout, service)));
+  if (missing.length > 0) note(`No log yet for ${missing.join(', ')} in ${where} (pnpm start writes them).`);
+  if (!options.follow) {
+    for (const service of services) {
+      const lines = await readLogTail(serviceLogPath(checkout, service), options.lines);
+      for (const line of lines ?? []) emit(service, line);
+    }
+    return { linesShown, missing };
+  }
+
+  const sources = services.map((service) => ({ service, path: serviceLogPath(checkout, service) }));
+  const follower = followLogs({
+    sources,
+    lines: options.lines,
+    pollIntervalMs: options.pollIntervalMs,
+    onLine: ({ service, line }) => emit(service, line),
+    onError: (error, source) => note(`Unable to read ${source.path}: ${error.message}`),
+  });
+  const caps = scheduleLogCaps(checkout, {
+    onError: (error) => note(`Unable to cap logs: ${error.message}`),
+  });
+  try {
+    await follower.ready;
+    note(`Following ${services.join(', ')} logs in ${where} (Ctrl-C to stop).`);
+    await abortion(options.signal);
+  } finally {
+    await Promise.all([follower.close(), caps.close()]);
+  }
+  return { linesShown, missing };
+}
+
+function abortion(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise(() => {});
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

@@ -1,0 +1,209 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../health/wait-for.js';
+import { capLogFile } from './cap-log.js';
+import { followLogs, type LogFollower, type LogLine } from './follow-logs.js';
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const tsx = join(repoRoot, 'node_modules/.bin/tsx');
+
+let dir: string;
+let followers: LogFollower[];
+let children: ChildProcess[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'follow-logs-'));
+  followers = [];
+  children = [];
+});
+
+afterEach(async () => {
+  await Promise.all(followers.map((f) => f.close()));
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function follow(sources: Record<string, string>, lines = 10) {
+  const seen: LogLine[] = [];
+  const follower = followLogs({
+    sources: Object.entries(sources).map(([service, path]) => ({ service, path })),
+    lines,
+    onLine: (line) => seen.push(line),
+    pollIntervalMs: 50,
+  });
+  followers.push(follower);
+  return { follower, seen };
+}
+
+const texts = (seen: LogLine[]) => seen.map(({ service, line }) => `${service}: ${line}`);
+
+async function expectEventually(check: () => boolean, what: string) {
+  const result = await waitFor(check, { timeoutMs: 10_000 });
+  expect(result.ok, what).toBe(true);
+}
+
+/** Runs `node -e code` and resolves with its exit code. */
+function runNode(code: string, args: string[] = []): Promise<number | null> {
+  const child = spawn(process.execPath, ['-e', code, ...args], { stdio: 'ignore' });
+  children.push(child);
+  return new Promise((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+}
+
+describe('followLogs', () => {
+  it('emits the last lines of several files tagged with their service, then appended lines', async () => {
+    const gateway = join(dir, 'gateway.log');
+    const web = join(dir, 'web.log');
+    writeFileSync(gateway, 'g1\ng2\n');
+    writeFileSync(web, 'w1\n');
+    const { follower, seen } = follow({ gateway, web });
+    await follower.ready;
+    expect(texts(seen)).toEqual(['gateway: g1', 'gateway: g2', 'web: w1']);
+
+    appendFileSync(web, 'w2\n');
+    await expectEventually(() => seen.length === 4, 'web line appended');
+    appendFileSync(gateway, 'g3\n');
+    await expectEventually(() => seen.length === 5, 'gateway line appended');
+    expect(texts(seen).slice(3)).toEqual(['web: w2', 'gateway: g3']);
+  });
+
+  it('shows only the last N lines of each file first', async () => {
+    const path = join(dir, 'controller.log');
+    writeFileSync(path, Array.from({ length: 100 }, (_, i) => `line ${i + 1}\n`).join(''));
+    const { follower, seen } = follow({ controller: path }, 3);
+    await follower.ready;
+    expect(seen.map((s) => s.line)).toEqual(['line 98', 'line 99', 'line 100']);
+  });
+
+  it('emits a line written in two chunks once, whole, even with a UTF-8 character split across them', async () => {
+    const path = join(dir, 'web.log');
+    writeFileSync(path, '');
+    const { follower, seen } = follow({ web: path });
+    await follower.ready;
+    const line = Buffer.from('half and héllo\n');
+    const split = line.indexOf(0xc3) + 1; // between the two bytes of "é"
+    appendFileSync(path, line.subarray(0, split));
+    await follower.nextPoll();
+    await follower.nextPoll();
+    expect(seen).toEqual([]);
+    appendFileSync(path, line.subarray(split));
+    await expectEventually(() => seen.length > 0, 'the completed line');
+    await follower.nextPoll();
+    expect(seen).toEqual([{ service: 'web', line: 'half and héllo' }]);
+  });
+
+  it('follows a log file (and its folder) that appears after it started', async () => {
+    const logs = join(dir, 'later', 'logs');
+    const path = join(logs, 'gateway.log');
+    const { follower, seen } = follow({ gateway: path });
+    await follower.ready;
+    await follower.nextPoll();
+    mkdirSync(logs, { recursive: true });
+    writeFileSync(path, 'first\nsecond\n');
+    await expectEventually(() => seen.length === 2, 'both lines of the new file');
+    expect(seen.map((s) => s.line)).toEqual(['first', 'second']);
+  });
+
+  it('starts over from the beginning after the file is truncated', async () => {
+    const path = join(dir, 'controller.log');
+    writeFileSync(path, 'old one\nold two\n');
+    const { follower, seen } = follow({ controller: path });
+    await follower.ready;
+    truncateSync(path, 0);
+    await follower.nextPoll();
+    appendFileSync(path, 'new\n');
+    await expectEventually(() => seen.some((s) => s.line === 'new'), 'the line after truncation');
+    expect(seen.map((s) => s.line)).toEqual(['old one', 'old two', 'new']);
+  });
+
+  it('follows a file replaced by rename and keeps what the old file had', async () => {
+    const path = join(dir, 'web.log');
+    writeFileSync(path, 'a\n');
+    const { follower, seen } = follow({ web: path });
+    await follower.ready;
+    appendFileSync(path, 'b\n');
+    const replacement = join(dir, 'web.log.new');
+    writeFileSync(replacement, 'c\n');
+    renameSync(replacement, path);
+    await expectEventually(() => seen.some((s) => s.line === 'c'), 'the replacement line');
+    appendFileSync(path, 'd\n');
+    await expectEventually(() => seen.some((s) => s.line === 'd'), 'a line appended to the replacement');
+    expect(seen.map((s) => s.line)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('sees the lines of a service process and of the process that replaced it', async () => {
+    const path = join(dir, 'controller.log');
+    const writer = `
+      const fs = require('node:fs');
+      const fd = fs.openSync(process.argv[1], 'a');
+      let n = 0;
+      const timer = setInterval(() => {
+        fs.writeSync(fd, process.argv[2] + ' line ' + ++n + '\\n');
+        if (n === 3) clearInterval(timer);
+      }, 20);`;
+    const { follower, seen } = follow({ controller: path });
+    await follower.ready;
+    expect(await runNode(writer, [path, 'first'])).toBe(0);
+    await expectEventually(() => seen.length === 3, 'the first process lines');
+    expect(await runNode(writer, [path, 'second'])).toBe(0);
+    await expectEventually(() => seen.length === 6, 'the restarted process lines');
+    expect(seen.map((s) => s.line)).toEqual([
+      'first line 1',
+      'first line 2',
+      'first line 3',
+      'second line 1',
+      'second line 2',
+      'second line 3',
+    ]);
+  });
+
+  it('shows nothing twice after capLogFile cut the file in place', async () => {
+    const path = join(dir, 'gateway.log');
+    writeFileSync(path, Array.from({ length: 200 }, (_, i) => `before ${i}\n`).join(''));
+    const { follower, seen } = follow({ gateway: path }, 0);
+    await follower.ready;
+    expect((await capLogFile(path, { maxBytes: 1000, keepBytes: 500 })).outcome).toBe('capped');
+    await follower.nextPoll();
+    appendFileSync(path, 'after\n');
+    await expectEventually(() => seen.length > 0, 'the line after the cap');
+    await follower.nextPoll();
+    expect(seen.map((s) => s.line)).toEqual(['after']);
+  });
+
+  it('close() returns the same promise every time and leaves nothing that keeps the process alive', async () => {
+    const path = join(dir, 'web.log');
+    writeFileSync(path, 'x\n');
+    const script = join(dir, 'close-check.mts');
+    writeFileSync(
+      script,
+      `import { followLogs } from ${JSON.stringify(join(repoRoot, 'tools/dev/src/logs/follow-logs.ts'))};
+       const follower = followLogs({ sources: [{ service: 'web', path: ${JSON.stringify(path)} }], lines: 1, onLine: () => {} });
+       await follower.ready;
+       await follower.nextPoll();
+       const first = follower.close();
+       if (first !== follower.close()) process.exit(3);
+       await first;
+       // No process.exit: the process must end on its own.
+      `,
+    );
+    const child = spawn(tsx, [script], { stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(child);
+    const exited = await waitFor(() => child.exitCode !== null || child.signalCode !== null, {
+      timeoutMs: 15_000,
+    });
+    expect(exited.ok, 'the process ended on its own').toBe(true);
+    expect(child.exitCode).toBe(0);
+  });
+});

@@ -1,0 +1,40 @@
+import { chalk } from 'zx';
+import { SERVICE_NAMES } from '../services/manifest.js';
+import type { LogLine } from './follow-logs.js';
+
+type Colour = 'cyan' | 'magenta' | 'yellow' | 'green' | 'blue' | 'red';
+const PALETTE: readonly Colour[] = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'];
+
+/**
+ * A stable colour for a service name, the same in every run and whichever services are shown:
+ * manifest services take the palette in manifest order (so they never share one), other names a
+ * hash of the name.
+ */
+export function colourForService(service: string): Colour {
+  const known = (SERVICE_NAMES as readonly string[]).indexOf(service);
+  if (known >= 0) return PALETTE[known % PALETTE.length]!;
+  let hash = 0;
+  for (const char of service) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return PALETTE[hash % PALETTE.length]!;
+}
+
+/**
+ * Whether to colour output: a TTY, no `NO_COLOR` (https://no-color.org), and chalk finding colour
+ * support (it honours `FORCE_COLOR`, `TERM=dumb`).
+ */
+export function shouldColour(isTTY: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return isTTY && chalk.level > 0;
+}
+
+/** Formats `controller | <line>`, the name padded to the longest of `services`, coloured if asked. */
+export function createLogLineFormatter(
+  services: readonly string[],
+  colour: boolean,
+): (entry: LogLine) => string {
+  const width = Math.max(0, ...services.map((service) => service.length));
+  return ({ service, line }) => {
+    const prefix = `${service.padEnd(width)} |`;
+    return `${colour ? chalk[colourForService(service)](prefix) : prefix} ${line}`;
+  };
+}

@@ -1,0 +1,7 @@
+import { join } from 'node:path';
+import type { Checkout } from '../checkout/checkout.js';
+
+/** `<nexuHome>/logs/<service>.log`: stdout and stderr of one service, appended by every backend. */
+export function serviceLogPath(checkout: Checkout, service: string): string {
+  return join(checkout.logsDir, `${service}.log`);
+}
