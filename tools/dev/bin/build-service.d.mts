@@ -5,7 +5,10 @@ export declare const DEFAULT_SERVICE_ENTRY: string;
 /** Bundle the supervisor runs with `node`, relative to the service folder. */
 export declare const SERVICE_OUTFILE: string;
 /** esbuild options bundling `entry` of the service in `serviceDir` into `dist/main.js`. */
-export declare function serviceBuildOptions(serviceDir: string, entry?: string): BuildOptions & {
+export declare function serviceBuildOptions(
+  serviceDir: string,
+  entry?: string,
+): BuildOptions & {
   absWorkingDir: string;
   entryPoints: string[];
   outfile: string;

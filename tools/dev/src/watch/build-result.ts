@@ -16,7 +16,10 @@ export type BuildResult =
 export function formatBuildErrors(errors: readonly BuildError[]): string {
   return errors
     .map((e) => {
-      const where = e.file === undefined ? '' : `${[e.file, e.line, e.column].filter((p) => p !== undefined).join(':')}: `;
+      const where =
+        e.file === undefined
+          ? ''
+          : `${[e.file, e.line, e.column].filter((p) => p !== undefined).join(':')}: `;
       return `${where}${e.text}`;
     })
     .join('\n');

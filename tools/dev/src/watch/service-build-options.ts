@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
-import type { Checkout } from '../checkout/checkout.js';
-import type { ServiceSpec } from '../services/manifest.js';
 // The flags live in bin/build-service.mjs, which `pnpm build` runs with plain node (no tsx, so the
 // build stays fast); this module only gives the watcher typed access to the very same options.
 import { DEFAULT_SERVICE_ENTRY, SERVICE_OUTFILE, serviceBuildOptions } from '../../bin/build-service.mjs';
+import type { Checkout } from '../checkout/checkout.js';
+import type { ServiceSpec } from '../services/manifest.js';
 
 export { DEFAULT_SERVICE_ENTRY, SERVICE_OUTFILE };
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { type BuildContext, type Message, context } from 'esbuild';
+import { type BuildContext, context, type Message } from 'esbuild';
 import type { Checkout } from '../checkout/checkout.js';
 import type { ServiceSpec } from '../services/manifest.js';
 import type { BuildError, BuildResult } from './build-result.js';
@@ -40,7 +40,8 @@ export function createServiceBuilder(
 
   const toBuildError = (message: Message): BuildError => {
     const file = message.location?.file;
-    const absolute = file === undefined ? undefined : isAbsolute(file) ? file : join(options.absWorkingDir, file);
+    const absolute =
+      file === undefined ? undefined : isAbsolute(file) ? file : join(options.absWorkingDir, file);
     const inRepo = absolute === undefined ? undefined : relative(checkout.root, absolute);
     return {
       file: inRepo !== undefined && !inRepo.startsWith('..') ? inRepo : absolute,
@@ -54,21 +55,38 @@ export function createServiceBuilder(
   const run = async (): Promise<ServiceBuildResult> => {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    if (disposed) return { ok: false, durationMs: 0, errors: [{ file: undefined, line: undefined, column: undefined, text: `${spec.name} builder is disposed` }] };
+    if (disposed)
+      return {
+        ok: false,
+        durationMs: 0,
+        errors: [
+          { file: undefined, line: undefined, column: undefined, text: `${spec.name} builder is disposed` },
+        ],
+      };
     try {
       ctx ??= context({ ...options, write: false, logLevel: 'silent' });
       const result = await (await ctx).rebuild();
-      const files = [...(result.outputFiles ?? [])].sort((a, b) => Number(a.path === options.outfile) - Number(b.path === options.outfile));
+      const files = [...(result.outputFiles ?? [])].sort(
+        (a, b) => Number(a.path === options.outfile) - Number(b.path === options.outfile),
+      );
       const previous = await readFile(options.outfile).catch(() => undefined);
       const main = files.find((f) => f.path === options.outfile);
-      const changed = previous === undefined || main === undefined || !Buffer.from(main.contents).equals(previous);
+      const changed =
+        previous === undefined || main === undefined || !Buffer.from(main.contents).equals(previous);
       if (changed) for (const file of files) await writeFileAtomic(file.path, file.contents);
       return { ok: true, durationMs: elapsed(), changed };
     } catch (error) {
       const messages: Message[] | undefined = (error as { errors?: Message[] }).errors;
       const errors = messages?.length
         ? messages.map(toBuildError)
-        : [{ file: undefined, line: undefined, column: undefined, text: String((error as Error).message ?? error) }];
+        : [
+            {
+              file: undefined,
+              line: undefined,
+              column: undefined,
+              text: String((error as Error).message ?? error),
+            },
+          ];
       return { ok: false, durationMs: elapsed(), errors };
     }
   };

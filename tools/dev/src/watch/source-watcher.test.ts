@@ -36,7 +36,11 @@ describe('startSourceWatcher', () => {
       { root },
     );
     const seen: string[] = [];
-    watcher = await startSourceWatcher({ root, targets, onChange: (service, path) => seen.push(`${service} ${path}`) });
+    watcher = await startSourceWatcher({
+      root,
+      targets,
+      onChange: (service, path) => seen.push(`${service} ${path}`),
+    });
 
     for (const file of [
       'svc/dist/main.js',
@@ -53,7 +57,10 @@ describe('startSourceWatcher', () => {
     await writeFile(join(root, 'svc/src/main.ts'), '2');
     await writeFile(join(root, 'svc/src/deep/new.ts'), 'new');
 
-    const expected = [`controller ${join(root, 'svc/src/main.ts')}`, `controller ${join(root, 'svc/src/deep/new.ts')}`];
+    const expected = [
+      `controller ${join(root, 'svc/src/main.ts')}`,
+      `controller ${join(root, 'svc/src/deep/new.ts')}`,
+    ];
     const both = await waitFor(() => expected.every((e) => seen.includes(e)), { timeoutMs: 10_000 });
     expect(both.ok).toBe(true);
     expect([...new Set(seen)].sort()).toEqual([...expected].sort());
@@ -74,7 +81,9 @@ describe('resolveWatchTargets', () => {
       await symlink(join(root, 'packages/shared'), join(root, 'svc/node_modules/@x/shared'));
       const deps = { dependencies: { '@x/shared': 'workspace:*', ws: '^8' } };
       await writeFile(join(root, 'svc/package.json'), JSON.stringify(deps));
-      const [target] = resolveWatchTargets([{ name: 'controller', dir: 'svc', watchPaths: ['svc/src'] }], { root });
+      const [target] = resolveWatchTargets([{ name: 'controller', dir: 'svc', watchPaths: ['svc/src'] }], {
+        root,
+      });
       expect(target?.paths).toEqual([
         join(root, 'svc/src'),
         join(root, 'packages/shared/src'),

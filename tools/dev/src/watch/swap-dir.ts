@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, rm, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 
 async function listFiles(dir: string): Promise<string[]> {

@@ -22,7 +22,10 @@ describe('createTypecheck', () => {
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'nexu-typecheck-'));
     await mkdir(join(root, 'svc/src'), { recursive: true });
-    const tsconfig = { compilerOptions: { strict: true, noEmit: true, types: [], target: 'ES2022' }, include: ['src'] };
+    const tsconfig = {
+      compilerOptions: { strict: true, noEmit: true, types: [], target: 'ES2022' },
+      include: ['src'],
+    };
     await writeFile(join(root, 'svc/tsconfig.json'), JSON.stringify(tsconfig));
     await writeFile(join(root, 'svc/src/a.ts'), 'export const a: number = 1;\n');
   });
@@ -58,9 +61,9 @@ describe('createTypecheck', () => {
     ]);
 
     await writeFile(join(root, 'svc/src/a.ts'), 'export const a: number = 2;\n');
-    expect((await waitFor(() => lines.some((l) => l.includes('type errors fixed')), { timeoutMs: 20_000 })).ok).toBe(
-      true,
-    );
+    expect(
+      (await waitFor(() => lines.some((l) => l.includes('type errors fixed')), { timeoutMs: 20_000 })).ok,
+    ).toBe(true);
     expect(lines.join('\n')).not.toMatch(/Starting|Watching for file changes/);
 
     const closing = typecheck.close();
@@ -87,12 +90,22 @@ describe('createTscWatchOutput', () => {
       }
     };
     compile();
-    compile("src/a.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.", '  Details here.');
-    compile("src/a.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.", '  Details here.');
+    compile(
+      "src/a.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.",
+      '  Details here.',
+    );
+    compile(
+      "src/a.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.",
+      '  Details here.',
+    );
     compile();
     compile();
     expect(reports).toEqual([
-      { errors: ["src/a.ts:1:14: error TS2322: Type 'string' is not assignable to type 'number'.\n  Details here."] },
+      {
+        errors: [
+          "src/a.ts:1:14: error TS2322: Type 'string' is not assignable to type 'number'.\n  Details here.",
+        ],
+      },
       { errors: [] },
     ]);
   });

@@ -26,7 +26,10 @@ export interface Typecheck {
 }
 
 /** The tsconfig files of a service: `<dir>/tsconfig.json`, and `<dir>/src/tsconfig.json` (browser code) if present. */
-export function resolveTypecheckProjects(spec: Pick<ServiceSpec, 'dir'>, checkout: Pick<Checkout, 'root'>): string[] {
+export function resolveTypecheckProjects(
+  spec: Pick<ServiceSpec, 'dir'>,
+  checkout: Pick<Checkout, 'root'>,
+): string[] {
   return [join(spec.dir, 'tsconfig.json'), join(spec.dir, 'src/tsconfig.json')].filter((p) =>
     existsSync(join(checkout.root, p)),
   );
@@ -103,7 +106,10 @@ export function createTypecheck(options: TypecheckOptions): Typecheck {
         for (const project of resolveTypecheckProjects(spec, options.checkout)) spawnTsc(spec.name, project);
       }
     },
-    pids: () => children.flatMap((c) => (c.pid !== undefined && c.exitCode === null && c.signalCode === null ? [c.pid] : [])),
+    pids: () =>
+      children.flatMap((c) =>
+        c.pid !== undefined && c.exitCode === null && c.signalCode === null ? [c.pid] : [],
+      ),
     close() {
       closed ??= Promise.all(children.map(stopProcess)).then(() => undefined);
       return closed;

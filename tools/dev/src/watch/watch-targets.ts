@@ -10,7 +10,10 @@ export interface WatchTarget {
 }
 
 /** Folders of workspace packages (`workspace:` deps) a service depends on, as pnpm linked them. */
-export function resolveWorkspaceDeps(spec: Pick<ServiceSpec, 'dir'>, checkout: Pick<Checkout, 'root'>): string[] {
+export function resolveWorkspaceDeps(
+  spec: Pick<ServiceSpec, 'dir'>,
+  checkout: Pick<Checkout, 'root'>,
+): string[] {
   const serviceDir = join(checkout.root, spec.dir);
   let manifest: { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
   try {
@@ -46,6 +49,7 @@ export function resolveWatchTargets(
 
 /** The services a changed absolute path belongs to (a shared package can belong to several). */
 export function servicesForPath(path: string, targets: readonly WatchTarget[]): ServiceName[] {
-  const inside = (parent: string) => path === parent || path.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+  const inside = (parent: string) =>
+    path === parent || path.startsWith(parent.endsWith(sep) ? parent : parent + sep);
   return targets.filter((t) => t.paths.some(inside)).map((t) => t.service);
 }

@@ -21,7 +21,8 @@ describe('createWebBuilder', () => {
   let builder: WebBuilder | undefined;
   const spec = { dir: 'web' };
   const client = () => join(root, 'web/dist/client');
-  const setText = (text: string) => writeFile(join(root, 'web/src/text.ts'), `export const text = ${text};\n`);
+  const setText = (text: string) =>
+    writeFile(join(root, 'web/src/text.ts'), `export const text = ${text};\n`);
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'nexu-web-builder-'));

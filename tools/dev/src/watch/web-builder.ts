@@ -63,7 +63,12 @@ export function createWebBuilder(
   let disposed: Promise<void> | undefined;
 
   const located = (file: string | undefined, line?: number, column?: number, text = ''): BuildError => ({
-    file: file === undefined ? undefined : relative(checkout.root, file).startsWith('..') ? file : relative(checkout.root, file),
+    file:
+      file === undefined
+        ? undefined
+        : relative(checkout.root, file).startsWith('..')
+          ? file
+          : relative(checkout.root, file),
     line,
     // Rollup and esbuild columns are 0-based; `file:line:col` is 1-based.
     column: column === undefined ? undefined : column + 1,

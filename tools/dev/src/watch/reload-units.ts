@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import type { Checkout } from '../checkout/checkout.js';
+import type { ServiceName, ServiceSpec } from '../services/manifest.js';
+import { type BuildError, formatBuildErrors } from './build-result.js';
+import { createServiceBuilder } from './service-builder.js';
+import { createWebBuilder } from './web-builder.js';
+
+/** Hooks a reload unit needs from the session (the supervisor is the caller's). */
+export interface ReloadHooks {
+  restartService: (name: ServiceName) => Promise<void>;
+  waitHealthy: (name: ServiceName) => Promise<void>;
+  log: (service: ServiceName, line: string) => void;
+  /** Folder `vite` is resolved from (default: the web service's folder). */
+  viteFrom?: string;
+}
+
+/** One thing that rebuilds on its own: a Node service (build + restart) or a web client bundle (build only). */
+export interface ReloadUnit {
+  readonly service: ServiceName;
+  /** Whether a changed absolute path concerns this unit. */
+  matches(path: string): boolean;
+  /** Rebuild, then restart if needed; reports through `log`, never throws. */
+  reload(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+const under = (path: string, dir: string) => path === dir || path.startsWith(dir + sep);
+
+/**
+ * The units of a service. A service with an `index.html` is a Vite app with a Node server: changes
+ * under `server/` rebuild `server/main.ts` and restart it; any other change only rebuilds the client
+ * bundle (the server keeps running and tells open pages to reload). `package.json` concerns both.
+ * Any other service is one Node unit built from `src/main.ts`.
+ */
+export function createReloadUnits(
+  spec: Pick<ServiceSpec, 'name' | 'dir'>,
+  checkout: Pick<Checkout, 'root'>,
+  hooks: ReloadHooks,
+): ReloadUnit[] {
+  const dir = join(checkout.root, spec.dir);
+  if (!existsSync(join(dir, 'index.html'))) return [createNodeUnit(spec, checkout, hooks, () => true)];
+  const server = join(dir, 'server');
+  const manifest = join(dir, 'package.json');
+  return [
+    createNodeUnit(spec, checkout, hooks, (p) => under(p, server) || p === manifest, 'server/main.ts'),
+    createWebClientUnit(spec, checkout, hooks, (p) => !under(p, server)),
+  ];
+}
+
+/** Prints a build failure once: the same errors again (no good build in between) print nothing. */
+function createFailureReporter(service: ServiceName, log: ReloadHooks['log']) {
+  let last: string | undefined;
+  return {
+    failed(what: string, errors: readonly BuildError[]) {
+      const text = formatBuildErrors(errors);
+      if (text === last) return;
+      last = text;
+      log(service, `${what} failed; still serving the last good build:`);
+      for (const line of text.split('\n')) log(service, line);
+    },
+    succeeded() {
+      last = undefined;
+    },
+  };
+}
+
+function createNodeUnit(
+  spec: Pick<ServiceSpec, 'name' | 'dir'>,
+  checkout: Pick<Checkout, 'root'>,
+  hooks: ReloadHooks,
+  matches: (path: string) => boolean,
+  entry?: string,
+): ReloadUnit {
+  const name = spec.name;
+  const builder = createServiceBuilder(spec, checkout, entry ? { entry } : {});
+  const failures = createFailureReporter(name, hooks.log);
+  return {
+    service: name,
+    matches,
+    async reload() {
+      const built = await builder.build();
+      if (!built.ok) return failures.failed(`${name} build`, built.errors);
+      failures.succeeded();
+      if (!built.changed) {
+        hooks.log(name, `${name} built in ${built.durationMs} ms, output unchanged: not restarted`);
+        return;
+      }
+      const started = performance.now();
+      try {
+        await hooks.restartService(name);
+        await hooks.waitHealthy(name);
+      } catch (error) {
+        hooks.log(name, `Unable to reload ${name}: ${(error as Error).message ?? error}`);
+        return;
+      }
+      const restartMs = Math.round(performance.now() - started);
+      hooks.log(
+        name,
+        `${name} reloaded in ${built.durationMs + restartMs} ms (build ${built.durationMs} ms, restart ${restartMs} ms)`,
+      );
+    },
+    dispose: () => builder.dispose(),
+  };
+}
+
+function createWebClientUnit(
+  spec: Pick<ServiceSpec, 'name' | 'dir'>,
+  checkout: Pick<Checkout, 'root'>,
+  hooks: ReloadHooks,
+  matches: (path: string) => boolean,
+): ReloadUnit {
+  const name = spec.name;
+  const builder = createWebBuilder(spec, checkout, hooks.viteFrom ? { viteFrom: hooks.viteFrom } : {});
+  const failures = createFailureReporter(name, hooks.log);
+  return {
+    service: name,
+    matches,
+    async reload() {
+      const built = await builder.build();
+      if (!built.ok) return failures.failed(`${name} client build`, built.errors);
+      failures.succeeded();
+      const what =
+        built.changedFiles === 0 ? 'no change' : `${built.changedFiles} files changed, open pages reload`;
+      hooks.log(name, `${name} client rebuilt in ${built.durationMs} ms (${what})`);
+    },
+    dispose: () => builder.dispose(),
+  };
+}

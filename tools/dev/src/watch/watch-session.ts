@@ -1,0 +1,83 @@
+import type { Checkout } from '../checkout/checkout.js';
+import type { ServiceName, ServiceSpec } from '../services/manifest.js';
+import { createRebuildQueue, type RebuildQueue, type RebuildQueueStats } from './rebuild-queue.js';
+import { createReloadUnits, type ReloadHooks, type ReloadUnit } from './reload-units.js';
+import { startSourceWatcher } from './source-watcher.js';
+import { createTypecheck } from './typecheck.js';
+import { resolveWatchTargets } from './watch-targets.js';
+
+/** Options of `startWatchSession`. */
+export interface WatchSessionOptions extends ReloadHooks {
+  checkout: Pick<Checkout, 'root'>;
+  /** Services to keep current (already running and healthy). */
+  services: readonly Pick<ServiceSpec, 'name' | 'dir' | 'watchPaths'>[];
+  /** Quiet time after a burst of saves before rebuilding (default 30 ms). */
+  debounceMs?: number;
+  /** Run `tsc --watch` per service alongside the fast build (default true). */
+  typecheck?: boolean;
+}
+
+/** A running watch session. */
+export interface WatchSession {
+  /** Source events seen and rebuilds run, summed over the service's units. */
+  stats(service: ServiceName): RebuildQueueStats;
+  /** Resolves once no rebuild is running, queued or debouncing. */
+  idle(): Promise<void>;
+  /** Stops watchers, waits for a running rebuild, kills tsc; idempotent, returns the same promise. */
+  close(): Promise<void>;
+}
+
+/**
+ * Watches the services' sources and keeps them current: debounce, rebuild only the unit that
+ * changed, restart only that service on a successful build (the old process keeps serving on a
+ * failed one), web client changes rebuild the bundle without a restart. Resolves once watching.
+ * Signal handling (Ctrl-C) is the caller's: it calls `close()`.
+ */
+export async function startWatchSession(options: WatchSessionOptions): Promise<WatchSession> {
+  const { checkout, log } = options;
+  const units: Array<{ unit: ReloadUnit; queue: RebuildQueue }> = options.services.flatMap((spec) =>
+    createReloadUnits(spec, checkout, options).map((unit) => ({
+      unit,
+      queue: createRebuildQueue({
+        run: () => unit.reload(),
+        ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+        onError: (error) =>
+          log(spec.name, `Unable to rebuild ${spec.name}: ${(error as Error).message ?? error}`),
+      }),
+    })),
+  );
+  const typecheck =
+    options.typecheck === false ? undefined : createTypecheck({ checkout, services: options.services, log });
+  const watcher = await startSourceWatcher({
+    root: checkout.root,
+    targets: resolveWatchTargets(options.services, checkout),
+    onChange(service, path) {
+      for (const { unit, queue } of units) if (unit.service === service && unit.matches(path)) queue.notify();
+    },
+  });
+  typecheck?.start();
+
+  let closed: Promise<void> | undefined;
+  return {
+    stats(service) {
+      return units
+        .filter(({ unit }) => unit.service === service)
+        .reduce(
+          (sum, { queue }) => {
+            const s = queue.stats();
+            return { events: sum.events + s.events, builds: sum.builds + s.builds };
+          },
+          { events: 0, builds: 0 },
+        );
+    },
+    idle: () => Promise.all(units.map(({ queue }) => queue.idle())).then(() => undefined),
+    close() {
+      closed ??= (async () => {
+        await watcher.close();
+        await Promise.all(units.map(({ queue }) => queue.close()));
+        await Promise.all([...units.map(({ unit }) => unit.dispose()), typecheck?.close()]);
+      })();
+      return closed;
+    },
+  };
+}
