@@ -1,0 +1,130 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { processIdentity } from '../ports/process-identity.js';
+import {
+  killAndWait,
+  makeTempCheckout,
+  removeTempDir,
+  spawnSleeper,
+} from '../ports/testing/spawn-listener.js';
+import type { Checkout } from './checkout.js';
+import { ensureStateDirs } from './ensure-state-dirs.js';
+import { acquireLock, type Lock } from './lock.js';
+import { LockHeldError } from './lock-held-error.js';
+
+describe('acquireLock', () => {
+  let dir: string;
+  let checkout: Checkout;
+  const pids: number[] = [];
+  const locks: Lock[] = [];
+
+  beforeEach(async () => {
+    ({ dir, checkout } = await makeTempCheckout());
+    await ensureStateDirs(checkout);
+  });
+  afterEach(async () => {
+    await Promise.all(locks.splice(0).map((lock) => lock.release()));
+    for (const pid of pids.splice(0)) expect(await killAndWait(pid)).toBe(true);
+    await removeTempDir(dir);
+  });
+
+  const writeHolder = (pid: number, startTime: string, command = 'pnpm start') =>
+    writeFile(checkout.lockPath, JSON.stringify({ pid, startTime, command, at: new Date().toISOString() }));
+
+  it('creates the lock file with this process as holder, and release removes it', async () => {
+    const lock = await acquireLock(checkout, { command: 'pnpm stop' });
+    const record = JSON.parse(await readFile(checkout.lockPath, 'utf8'));
+    expect(record).toMatchObject({ pid: process.pid, command: 'pnpm stop' });
+    expect(record.startTime).toBe((await processIdentity(process.pid))?.startTime);
+    await lock.release();
+    expect(existsSync(checkout.lockPath)).toBe(false);
+  });
+
+  it('refuses a second holder while the first one lives', async () => {
+    locks.push(await acquireLock(checkout, { command: 'pnpm start' }));
+    const error = await acquireLock(checkout, { command: 'pnpm stop' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockHeldError);
+    expect(error).toMatchObject({ pid: process.pid, command: 'pnpm start' });
+  });
+
+  it('throws LockHeldError naming the live holder of another process', async () => {
+    const holder = spawnSleeper();
+    pids.push(holder.pid);
+    const identity = await processIdentity(holder.pid);
+    await writeHolder(holder.pid, identity!.startTime);
+    const error = await acquireLock(checkout, { command: 'pnpm stop' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockHeldError);
+    expect((error as LockHeldError).pid).toBe(holder.pid);
+    expect((error as Error).message).toContain(
+      `another nexu dev command (pid ${holder.pid}, \`pnpm start\`) is running in this checkout; wait for it or stop it`,
+    );
+    expect(JSON.parse(await readFile(checkout.lockPath, 'utf8')).pid).toBe(holder.pid);
+  });
+
+  it('takes over a lock whose holder has died', async () => {
+    const holder = spawnSleeper();
+    const identity = await processIdentity(holder.pid);
+    expect(await killAndWait(holder.pid)).toBe(true);
+    await writeHolder(holder.pid, identity!.startTime);
+    const lock = await acquireLock(checkout, { command: 'pnpm start' });
+    locks.push(lock);
+    expect(JSON.parse(await readFile(checkout.lockPath, 'utf8')).pid).toBe(process.pid);
+  });
+
+  it('takes over a lock whose pid now belongs to another process (start time differs)', async () => {
+    const other = spawnSleeper();
+    pids.push(other.pid);
+    await writeHolder(other.pid, '1');
+    locks.push(await acquireLock(checkout, { command: 'pnpm start' }));
+    expect(JSON.parse(await readFile(checkout.lockPath, 'utf8')).pid).toBe(process.pid);
+    expect(await processIdentity(other.pid)).not.toBeNull();
+  });
+
+  it('takes over a lock file that is not valid JSON', async () => {
+    await writeFile(checkout.lockPath, '{"pid": 12');
+    locks.push(await acquireLock(checkout, { command: 'pnpm start' }));
+    expect(JSON.parse(await readFile(checkout.lockPath, 'utf8')).pid).toBe(process.pid);
+  });
+
+  it('waits for a live holder that finishes within waitMs', async () => {
+    const first = await acquireLock(checkout, { command: 'pnpm start' });
+    const second = acquireLock(checkout, { command: 'pnpm stop', waitMs: 10_000 });
+    await first.release();
+    const lock = await second;
+    locks.push(lock);
+    expect(lock.record.command).toBe('pnpm stop');
+  });
+
+  it('releases idempotently and leaves no temp files behind', async () => {
+    const lock = await acquireLock(checkout, { command: 'pnpm start' });
+    const first = lock.release();
+    expect(lock.release()).toBe(first);
+    await first;
+    await lock.release();
+    expect(await readdir(checkout.stateDir)).not.toContain('lock');
+    expect((await readdir(checkout.stateDir)).filter((f) => f.startsWith('lock'))).toEqual([]);
+  });
+
+  it('does not remove a lock that another command took after ours was taken over', async () => {
+    const lock = await acquireLock(checkout, { command: 'pnpm start' });
+    const other = spawnSleeper();
+    pids.push(other.pid);
+    await writeHolder(other.pid, (await processIdentity(other.pid))!.startTime, 'pnpm stop');
+    await lock.release();
+    expect(JSON.parse(await readFile(checkout.lockPath, 'utf8')).pid).toBe(other.pid);
+  });
+
+  it('lets only one of many concurrent acquirers of a stale lock win', async () => {
+    await writeHolder(999_999_999, '1');
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () => acquireLock(checkout, { command: 'pnpm start' })),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled');
+    for (const r of won) locks.push((r as PromiseFulfilledResult<Lock>).value);
+    expect(won).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected')) {
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(LockHeldError);
+    }
+  });
+});
