@@ -3,7 +3,8 @@
 // by node in the service's folder) and the watcher (imported by src/watch/service-build-options.ts).
 // Plain JavaScript on purpose: `pnpm build` must stay fast, and node runs this file directly
 // (~50 ms, no tsx start-up); the TypeScript side gets its types from build-service.d.mts.
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** Entry point built when none is given, relative to the service folder. */
@@ -11,17 +12,29 @@ export const DEFAULT_SERVICE_ENTRY = 'src/main.ts';
 /** Bundle the supervisor runs with `node`, relative to the service folder. */
 export const SERVICE_OUTFILE = 'dist/main.js';
 
+/**
+ * Packages left to node at run time: the service's npm `dependencies` (subpaths included). Workspace
+ * packages (`workspace:*`, e.g. @nexu/service-kit) ship TypeScript sources, so they are bundled.
+ */
+export function serviceExternals(serviceDir) {
+  const manifest = JSON.parse(readFileSync(join(serviceDir, 'package.json'), 'utf8'));
+  return Object.entries(manifest.dependencies ?? {})
+    .filter(([, version]) => !String(version).startsWith('workspace:'))
+    .map(([name]) => name);
+}
+
 /** esbuild options bundling `entry` of the service in `serviceDir` into `dist/main.js`. */
 export function serviceBuildOptions(serviceDir, entry = DEFAULT_SERVICE_ENTRY) {
+  const absWorkingDir = resolve(serviceDir);
   return {
-    absWorkingDir: resolve(serviceDir),
+    absWorkingDir,
     entryPoints: [entry],
     outfile: SERVICE_OUTFILE,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    external: serviceExternals(absWorkingDir),
     sourcemap: true,
     logLevel: 'warning',
   };
