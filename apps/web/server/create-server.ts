@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join, resolve } from 'node:path';
+import {
+  closeHttpServer,
+  healthPayload,
+  type ListenResult,
+  listen,
+  type ServiceApp,
+  type ServiceIdentity,
+  sendJson,
+} from '@nexu/service-kit';
+import { checkSameOrigin } from './check-same-origin.js';
+import type { WebConfig } from './config.js';
+import { LIVE_RELOAD_PATH, LiveReloadHub } from './live-reload-hub.js';
+import { proxyToController } from './proxy-to-controller.js';
+import { REVISION } from './revision.js';
+import { serveStatic } from './serve-static.js';
+import { type DirectoryWatch, watchDirectory } from './watch-directory.js';
+
+/** Where the built page is, and test knobs. */
+export interface WebOptions {
+  /** The Vite output to serve and watch (dist/client next to the server bundle). */
+  readonly clientDir: string;
+  /** Quiet period after the last file change before pages are told to reload (default 50 ms). */
+  readonly reloadDebounceMs?: number;
+  /** Where log lines go (default: stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** The dashboard server: static page with SPA fallback, `/api` proxy, live-reload stream, /health. */
+export interface WebServer extends ServiceApp {
+  readonly identity: ServiceIdentity;
+  readonly liveReload: LiveReloadHub;
+}
+
+/** Builds the web server; nothing is bound or watched until `listen()`. */
+export function createServer(config: WebConfig, options: WebOptions): WebServer {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const clientDir = resolve(options.clientDir);
+  const identity: ServiceIdentity = {
+    service: 'web',
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    instance: config.instance,
+    revision: REVISION,
+  };
+  const liveReload = new LiveReloadHub();
+  let watcher: DirectoryWatch | undefined;
+  let port = config.port;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const readOnly = req.method === 'GET' || req.method === 'HEAD';
+    if (path === '/health' && readOnly) return sendJson(res, 200, healthPayload(identity));
+    if (path === LIVE_RELOAD_PATH && req.method === 'GET') return liveReload.attach(req, res);
+    if (path === '/api' || path.startsWith('/api/')) {
+      const allowed = checkSameOrigin(req, port);
+      if (!allowed.ok) return sendJson(res, 403, { error: allowed.reason });
+      return proxyToController(config.controllerUrl, req, res);
+    }
+    if (!readOnly) {
+      res.setHeader('allow', 'GET, HEAD');
+      return sendJson(res, 405, { error: `${req.method} is not allowed here` });
+    }
+    return serveStatic(clientDir, req, res);
+  }
+
+  const http = createHttpServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      log(`web: ${req.method} ${req.url} failed: ${String(error)}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error; see the web log' });
+      else res.destroy();
+    });
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    identity,
+    liveReload,
+    async listen(requestedPort: number): Promise<ListenResult> {
+      const result = await listen(http, requestedPort);
+      if (!result.ok) return result;
+      port = result.port;
+      watcher = watchDirectory(
+        clientDir,
+        () => {
+          // Mid-rebuild the page may be gone; the write that brings index.html back fires again.
+          if (existsSync(join(clientDir, 'index.html'))) liveReload.broadcast();
+        },
+        options.reloadDebounceMs ?? 50,
+      );
+      return result;
+    },
+    close(): Promise<void> {
+      closing ??= (async () => {
+        watcher?.close();
+        liveReload.close();
+        await closeHttpServer(http);
+      })();
+      return closing;
+    },
+  };
+}
