@@ -56,10 +56,10 @@ async function readLinuxStat(pid: number, procRoot: string): Promise<ProcessStat
   return { state, ppid: Number(ppid), pgid: Number(pgid), startTime };
 }
 
-// lstart is five tokens ("Mon Jan  6 10:00:00 2025"); LC_ALL=C keeps it in English.
+// -ww: never cut the command at the terminal width. lstart is five tokens ("Mon Jan  6 10:00:00 2025"); LC_ALL=C keeps it in English.
 async function readMacStat(pid: number): Promise<ProcessStat | null> {
   const result = await runCommand(
-    ['/bin/ps', '-o', 'ppid=,pgid=,stat=,lstart=,command=', '-p', String(pid)],
+    ['/bin/ps', '-ww', '-o', 'ppid=,pgid=,stat=,lstart=,command=', '-p', String(pid)],
     {
       env: { ...process.env, LC_ALL: 'C' },
     },

@@ -70,6 +70,18 @@ describe('stopOwnedProcess', () => {
     expect(await isPortFree(port)).toBe(true);
   });
 
+  it('kills the rest of the group when the leader exits but a child still holds the port', async () => {
+    const { port, pid, owned } = await ownedListener({ viaParent: true, ignoreTerm: true });
+    const owner = await findPortOwner(port);
+    expect(await stopOwnedProcess(owned, { port, graceMs: 300 })).toEqual({
+      stopped: true,
+      signal: 'SIGKILL',
+    });
+    expect(await isProcessAlive(pid)).toBe(false);
+    expect(owner.status === 'listening' && (await isProcessAlive(owner.pid))).toBe(false);
+    expect(await isPortFree(port)).toBe(true);
+  });
+
   it('reports a process that is already gone as stopped without signalling', async () => {
     const { pid, owned } = await ownedListener();
     expect(await killAndWait(pid)).toBe(true);

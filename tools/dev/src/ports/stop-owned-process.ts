@@ -1,5 +1,5 @@
 import { waitFor } from '../health/wait-for.js';
-import { waitForPortFree } from './port-free.js';
+import { isPortFree, waitForPortFree } from './port-free.js';
 import { isProcessAlive, processIdentity } from './process-identity.js';
 import { isIssuedHandle, type OwnedProcess } from './verify-ownership.js';
 
@@ -17,20 +17,26 @@ export type StopOwnedProcessResult =
   | { readonly stopped: false; readonly reason: string };
 
 // Signal the whole group when the process leads one (spawned detached): its children go with it.
-function signal(owned: OwnedProcess, pgid: number, name: NodeJS.Signals): void {
+// Returns the errno when the signal could not be sent (EPERM: another user's process).
+function signal(target: number, name: NodeJS.Signals | 0): string | undefined {
   try {
-    process.kill(pgid === owned.pid ? -owned.pid : owned.pid, name);
+    process.kill(target, name);
+    return undefined;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    return (error as NodeJS.ErrnoException).code ?? 'unknown error';
   }
 }
 
 // The pid may have exited and been reused since verification: compare the start time right
-// before each signal, and never signal a process that is not the one we verified.
-async function currentPgid(owned: OwnedProcess): Promise<number | 'gone' | 'reused'> {
+// before each signal, and never signal a process that is not the one we verified. A group whose
+// leader is gone can still hold the port through its children; its id cannot be reused while
+// any member lives, so signalling it stays safe.
+async function resolveTarget(owned: OwnedProcess): Promise<number | 'nothing' | 'reused'> {
   const identity = await processIdentity(owned.pid);
-  if (!identity) return 'gone';
-  return identity.startTime === owned.startTime ? identity.pgid : 'reused';
+  if (identity && identity.startTime !== owned.startTime) return 'reused';
+  const leadsGroup = (identity?.pgid ?? owned.pgid) === owned.pid;
+  if (identity) return leadsGroup ? -owned.pid : owned.pid;
+  return leadsGroup && signal(-owned.pid, 0) !== 'ESRCH' ? -owned.pid : 'nothing';
 }
 
 /** Stops a verified process of ours: SIGTERM, then SIGKILL after the grace, until gone and its port free. */
@@ -41,26 +47,31 @@ export async function stopOwnedProcess(
   if (!isIssuedHandle(owned)) {
     return { stopped: false, reason: `refusing to signal pid ${owned.pid}: not verified by verifyOwnership` };
   }
+  const { port } = options;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const gone = (ms: number) => waitFor(async () => !(await isProcessAlive(owned.pid)), { timeoutMs: ms });
-  const portFree = async () => options.port === undefined || waitForPortFree(options.port, { timeoutMs });
+  const done = async () =>
+    !(await isProcessAlive(owned.pid)) && (port === undefined || (await isPortFree(port)));
   let sent: 'SIGTERM' | 'SIGKILL' | null = null;
 
   for (const name of ['SIGTERM', 'SIGKILL'] as const) {
-    const pgid = await currentPgid(owned);
-    if (pgid === 'reused') {
+    const target = await resolveTarget(owned);
+    if (target === 'reused') {
       return { stopped: false, reason: `pid ${owned.pid} now belongs to another process; not signalled` };
     }
-    if (pgid === 'gone') break;
-    signal(owned, pgid, name);
+    if (target === 'nothing') break;
+    const failed = signal(target, name);
+    if (failed && failed !== 'ESRCH') {
+      return { stopped: false, reason: `cannot send ${name} to pid ${owned.pid}: ${failed}` };
+    }
     sent = name;
-    if ((await gone(name === 'SIGTERM' ? (options.graceMs ?? 3000) : timeoutMs)).ok) break;
+    const grace = name === 'SIGTERM' ? (options.graceMs ?? 3000) : timeoutMs;
+    if ((await waitFor(done, { timeoutMs: grace })).ok) break;
   }
   if (await isProcessAlive(owned.pid)) {
     return { stopped: false, reason: `pid ${owned.pid} (${owned.command}) is still running after SIGKILL` };
   }
-  if (!(await portFree())) {
-    return { stopped: false, reason: `pid ${owned.pid} is gone but port ${options.port} is still busy` };
+  if (port !== undefined && !(await waitForPortFree(port, { timeoutMs }))) {
+    return { stopped: false, reason: `pid ${owned.pid} is gone but port ${port} is still busy` };
   }
   return { stopped: true, signal: sent };
 }
