@@ -4,8 +4,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
 import { isPortFree } from '../ports/port-free.js';
 import { isProcessAlive } from '../ports/process-identity.js';
+import { runCommand } from './command-runner.js';
+import { resolvePlatform } from './platform.js';
 import { ProcessSupervisor } from './process.js';
+import { systemdUnitName } from './render-systemd-unit.js';
 import type { BackendName, Supervisor, UnitSpec } from './supervisor.js';
+import { SystemdSupervisor } from './systemd.js';
 import {
   createTempCheckout,
   type FixtureMode,
@@ -27,7 +31,27 @@ interface BackendCase {
   assertNothingLeft?(checkout: Checkout): Promise<void>;
 }
 
+const platform = resolvePlatform();
+const systemdPreflight = await new SystemdSupervisor({ unitsDir: '/nonexistent' }).preflight();
+
 const cases: BackendCase[] = [
+  {
+    name: 'systemd',
+    // Skipped only on a machine without a user manager; in CI it must run.
+    skipReason: systemdPreflight.ok || process.env.CI ? null : systemdPreflight.reason,
+    create: (checkout) => new SystemdSupervisor({ unitsDir: checkout.unitsDir }),
+    unitFiles: (checkout, label) => [
+      join(platform.systemdUserDir ?? '/nonexistent', systemdUnitName(label)),
+      join(checkout.unitsDir, systemdUnitName(label)),
+    ],
+    async assertNothingLeft(checkout) {
+      const result = await runCommand(
+        ['systemctl', '--user', 'list-units', '--all', '--plain', '--no-legend', 'io.nexu.*'],
+        { env: platform.systemctlEnv },
+      );
+      expect(result.stdout.split('\n').filter((line) => line.includes(checkout.id))).toEqual([]);
+    },
+  },
   {
     name: 'process',
     skipReason: null,

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { parseSystemctlShow, systemdState } from './parse-systemctl-show.js';
+
+const show = (lines: string) => parseSystemctlShow(lines.trim().replace(/^\s+/gm, ''));
+const stateOf = (lines: string) => systemdState(show(lines), DEFAULT_CRASH_LOOP);
+
+describe('systemd status mapping', () => {
+  it('keeps values that contain =', () => {
+    expect(parseSystemctlShow('Environment=A=b c\nLoadState=loaded\n')).toEqual({
+      Environment: 'A=b c',
+      LoadState: 'loaded',
+    });
+  });
+
+  it('reads a running unit with its main pid and restarts', () => {
+    expect(
+      stateOf(`LoadState=loaded
+        ActiveState=active
+        SubState=running
+        MainPID=4242
+        NRestarts=2
+        ExecMainCode=2
+        ExecMainStatus=9
+        Result=success`),
+    ).toEqual({ state: 'running', pid: 4242, restarts: 2, lastExit: { code: null, signal: 'SIGKILL' } });
+  });
+
+  it('reads a unit waiting to restart as starting', () => {
+    expect(stateOf('ActiveState=activating\nSubState=auto-restart\nMainPID=0\nNRestarts=1')).toMatchObject({
+      state: 'starting',
+      pid: null,
+    });
+  });
+
+  it('reads exit 78 as stopped with the reason', () => {
+    expect(
+      stateOf(
+        'ActiveState=failed\nSubState=failed\nResult=exit-code\nExecMainCode=1\nExecMainStatus=78\nNRestarts=0',
+      ),
+    ).toMatchObject({ state: 'stopped', reason: 'exited 78 (configuration error)', lastExit: { code: 78 } });
+  });
+
+  it('reads a unit stopped by its start limit as a crash loop', () => {
+    for (const text of [
+      'ActiveState=failed\nResult=start-limit-hit\nNRestarts=0',
+      'ActiveState=failed\nResult=exit-code\nExecMainCode=1\nExecMainStatus=1\nNRestarts=5',
+    ]) {
+      expect(stateOf(text)).toMatchObject({ state: 'crashed', reason: 'crash loop: 5 failed starts in 10s' });
+    }
+  });
+
+  it('reads an inactive unit as stopped', () => {
+    expect(stateOf('ActiveState=inactive\nSubState=dead\nMainPID=0\nResult=success')).toMatchObject({
+      state: 'stopped',
+      pid: null,
+      lastExit: null,
+    });
+  });
+});

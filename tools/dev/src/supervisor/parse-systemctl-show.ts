@@ -1,0 +1,83 @@
+import { constants } from 'node:os';
+import { CONFIG_EXIT_REASON, type CrashLoopPolicy, describeCrashLoop, EXIT_CONFIG } from './crash-loop.js';
+import type { LastExit, ServiceState } from './supervisor.js';
+
+/** Properties the systemd backend asks `systemctl --user show -p ...` for. */
+export const SHOW_PROPERTIES = [
+  'LoadState',
+  'ActiveState',
+  'SubState',
+  'MainPID',
+  'NRestarts',
+  'ExecMainStatus',
+  'ExecMainCode',
+  'Result',
+  'NeedDaemonReload',
+] as const;
+
+export type SystemctlShow = Partial<Record<(typeof SHOW_PROPERTIES)[number], string>>;
+
+/** Parses `Key=Value` lines (values may contain `=`). */
+export function parseSystemctlShow(text: string): SystemctlShow {
+  const props: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const at = line.indexOf('=');
+    if (at > 0) props[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return props;
+}
+
+/** What the systemd properties mean for the contract: state, main pid, restarts, last exit, why. */
+export interface SystemdState {
+  readonly state: Exclude<ServiceState, 'not-installed'>;
+  readonly pid: number | null;
+  readonly restarts: number;
+  readonly lastExit: LastExit | null;
+  readonly reason?: string;
+}
+
+// ExecMainCode is a siginfo si_code: 1 CLD_EXITED, 2 CLD_KILLED, 3 CLD_DUMPED; 0 = never exited.
+function lastExitOf(props: SystemctlShow): LastExit | null {
+  const code = Number(props.ExecMainCode ?? 0);
+  const status = Number(props.ExecMainStatus ?? 0);
+  if (code === 1) return { code: status, signal: null };
+  if (code === 2 || code === 3) {
+    const signal = Object.entries(constants.signals).find(([, n]) => n === status)?.[0] ?? `signal ${status}`;
+    return { code: null, signal };
+  }
+  return null;
+}
+
+/** Maps a loaded unit's properties to the contract's state (pure; `LoadState` is checked by the caller). */
+export function systemdState(props: SystemctlShow, crashLoop: CrashLoopPolicy): SystemdState {
+  const mainPid = Number(props.MainPID ?? 0);
+  const pid = mainPid > 0 ? mainPid : null;
+  const restarts = Number(props.NRestarts ?? 0) || 0;
+  const lastExit = lastExitOf(props);
+  const base = { restarts, lastExit };
+  switch (props.ActiveState) {
+    case 'active':
+    case 'reloading':
+      return { ...base, state: props.SubState === 'start' ? 'starting' : 'running', pid };
+    case 'activating':
+      return {
+        ...base,
+        state: 'starting',
+        pid,
+        ...(props.SubState === 'auto-restart' ? { reason: 'restarting after a failure' } : {}),
+      };
+    case 'failed':
+      if (lastExit?.code === EXIT_CONFIG)
+        return { ...base, state: 'stopped', pid: null, reason: CONFIG_EXIT_REASON };
+      // systemd 252 keeps Result=exit-code when an *automatic* restart hits the start limit
+      // (start-limit-hit shows only for a refused manual start). With Restart=on-failure a unit
+      // only ends `failed` after a crash once the limit stopped it: the restart count tells.
+      if (props.Result === 'start-limit-hit' || restarts >= crashLoop.maxStarts - 1) {
+        return { ...base, state: 'crashed', pid: null, reason: describeCrashLoop(crashLoop) };
+      }
+      return { ...base, state: 'crashed', pid: null, reason: `failed (${props.Result ?? 'unknown result'})` };
+    default:
+      // inactive, deactivating
+      return { ...base, state: 'stopped', pid: null };
+  }
+}

@@ -1,0 +1,195 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type CommandResult, type CommandRunner, runChecked, runCommand } from './command-runner.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import {
+  parseSystemctlShow,
+  SHOW_PROPERTIES,
+  type SystemctlShow,
+  systemdState,
+} from './parse-systemctl-show.js';
+import { type ResolvedPlatform, resolvePlatform } from './platform.js';
+import { renderSystemdUnit, systemdUnitName } from './render-systemd-unit.js';
+import type {
+  InstallOutcome,
+  PreflightResult,
+  ServiceStatus,
+  Supervisor,
+  UnitRef,
+  UnitSpec,
+} from './supervisor.js';
+import { readTextOrNull, removeFiles, writeFileAtomic } from './unit-files.js';
+import { waitForPortsFree } from './wait-for-ports-free.js';
+
+export interface SystemdSupervisorOptions {
+  /** The checkout's `unitsDir`: a copy of every unit is kept there for inspection. */
+  readonly unitsDir: string;
+  readonly runner?: CommandRunner;
+  readonly platform?: ResolvedPlatform;
+  readonly crashLoop?: CrashLoopPolicy;
+  /** How long stop waits for the port to be free (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+const CONTAINER_FIX = 'in a container or CI run `pnpm exec tsx scripts/systemd-user-manager.ts start`';
+
+/** Advice for a failed `systemctl --user` call. */
+function systemctlAdvice(result: CommandResult): string | undefined {
+  if (/Failed to connect to bus|No medium found|Connection refused/.test(result.stderr)) {
+    return `No systemd user manager answers: log in through a session, run \`loginctl enable-linger $USER\`, or ${CONTAINER_FIX}.`;
+  }
+  if (result.exitCode === 127) return 'systemctl is not installed: use NEXU_DEV_BACKEND=process.';
+  return undefined;
+}
+
+const ACTIVE = new Set(['active', 'activating', 'reloading']);
+
+/** systemd --user backend: runtime units in `$XDG_RUNTIME_DIR/systemd/user` (gone at reboot). */
+export class SystemdSupervisor implements Supervisor {
+  readonly backend = 'systemd' as const;
+  private readonly unitsDir: string;
+  private readonly runner: CommandRunner;
+  private readonly platform: ResolvedPlatform;
+  private readonly crashLoop: CrashLoopPolicy;
+  private readonly timeoutMs: number;
+
+  constructor(options: SystemdSupervisorOptions) {
+    this.unitsDir = options.unitsDir;
+    this.runner = options.runner ?? runCommand;
+    this.platform = options.platform ?? resolvePlatform();
+    this.crashLoop = options.crashLoop ?? DEFAULT_CRASH_LOOP;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  async preflight(): Promise<PreflightResult> {
+    if (!this.platform.runtimeDir) {
+      return {
+        ok: false,
+        reason: `XDG_RUNTIME_DIR is not set and /run/user/${this.platform.uid} does not exist, so there is no systemd user session: log in through a session (or \`loginctl enable-linger $USER\`), or ${CONTAINER_FIX}.`,
+      };
+    }
+    const result = await this.systemctl(['is-system-running']);
+    // Exits non-zero when `degraded` etc.: only an empty answer means nobody is there.
+    if (result.stdout.trim()) return { ok: true };
+    return {
+      ok: false,
+      reason: `\`systemctl --user\` cannot reach a user manager (XDG_RUNTIME_DIR=${this.platform.runtimeDir}): ${
+        result.stderr.trim() || `exit ${result.exitCode}`
+      }. ${systemctlAdvice(result) ?? `Run \`loginctl enable-linger $USER\`, or ${CONTAINER_FIX}.`}`,
+    };
+  }
+
+  async install(unit: UnitSpec): Promise<InstallOutcome> {
+    const rendered = renderSystemdUnit(unit, this.crashLoop);
+    const path = this.unitPath(unit.label);
+    const installed = await readTextOrNull(path);
+    if (installed === rendered) {
+      const props = await this.show(unit.label);
+      if (props.LoadState === 'not-found' || props.NeedDaemonReload === 'yes') await this.daemonReload();
+      return 'unchanged';
+    }
+    const wasActive = installed !== null && ACTIVE.has((await this.show(unit.label)).ActiveState ?? '');
+    await writeFileAtomic(path, rendered);
+    await writeFileAtomic(join(this.unitsDir, systemdUnitName(unit.label)), rendered);
+    await this.daemonReload();
+    if (installed === null) return 'installed';
+    if (wasActive) await this.restart(unit);
+    return 'replaced';
+  }
+
+  async start(unit: UnitRef): Promise<void> {
+    // A unit stopped by its start limit refuses to start until the counter is reset.
+    await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
+    await this.checked(['start', systemdUnitName(unit.label)]);
+  }
+
+  async restart(unit: UnitRef): Promise<void> {
+    // Manual restarts (hot reload) must not count towards the crash-loop breaker.
+    await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
+    await this.checked(['restart', systemdUnitName(unit.label)]);
+  }
+
+  async stop(unit: UnitRef): Promise<void> {
+    // Synchronous: returns once the whole control group is gone (SIGKILL after TimeoutStopSec).
+    if ((await this.show(unit.label)).LoadState !== 'not-found') {
+      await this.checked(['stop', systemdUnitName(unit.label)]);
+    }
+    await waitForPortsFree(unit, unit.port ? [unit.port] : [], this.timeoutMs);
+  }
+
+  async uninstall(unit: UnitRef): Promise<void> {
+    await this.stop(unit);
+    const existed = (await readTextOrNull(this.unitPath(unit.label))) !== null;
+    await removeFiles(this.unitPath(unit.label), join(this.unitsDir, systemdUnitName(unit.label)));
+    if (existed) await this.daemonReload();
+    await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
+  }
+
+  async status(unit: UnitSpec): Promise<ServiceStatus> {
+    const installed = await readTextOrNull(this.unitPath(unit.label));
+    const props = await this.show(unit.label);
+    if (props.LoadState === 'not-found' || props.LoadState === undefined) {
+      if (installed === null) {
+        return {
+          label: unit.label,
+          state: 'not-installed',
+          pid: null,
+          restarts: 0,
+          lastExit: null,
+          unitMatches: null,
+        };
+      }
+    }
+    const state = systemdState(props, this.crashLoop);
+    const unitMatches =
+      installed === renderSystemdUnit(unit, this.crashLoop) && props.NeedDaemonReload !== 'yes';
+    return { label: unit.label, ...state, unitMatches };
+  }
+
+  async listInstalled(checkoutId: string): Promise<UnitRef[]> {
+    const dir = this.platform.systemdUserDir;
+    if (!dir) return [];
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const units: UnitRef[] = [];
+    for (const name of names) {
+      const match = /^io\.nexu\.([^.]+)\.([^.]+)\.dev\.service$/.exec(name);
+      if (!match?.[1] || match[2] !== checkoutId) continue;
+      const text = (await readTextOrNull(join(dir, name))) ?? '';
+      const port = /^Environment="PORT=(\d+)"$/m.exec(text)?.[1];
+      units.push({
+        label: name.slice(0, -'.service'.length),
+        service: match[1],
+        checkoutId,
+        ...(port ? { port: Number(port) } : {}),
+      });
+    }
+    return units;
+  }
+
+  private unitPath(label: string): string {
+    if (!this.platform.systemdUserDir) {
+      throw new Error(`No systemd user unit folder: XDG_RUNTIME_DIR is not set (${CONTAINER_FIX})`);
+    }
+    return join(this.platform.systemdUserDir, systemdUnitName(label));
+  }
+
+  private systemctl(args: readonly string[]) {
+    return this.runner(['systemctl', '--user', ...args], { env: this.platform.systemctlEnv });
+  }
+
+  private checked(args: readonly string[]) {
+    return runChecked(this.runner, ['systemctl', '--user', ...args], {
+      env: this.platform.systemctlEnv,
+      advice: systemctlAdvice,
+    });
+  }
+
+  private daemonReload() {
+    return this.checked(['daemon-reload']);
+  }
+
+  private async show(label: string): Promise<SystemctlShow> {
+    const result = await this.checked(['show', '-p', SHOW_PROPERTIES.join(','), systemdUnitName(label)]);
+    return parseSystemctlShow(result.stdout);
+  }
+}
