@@ -17,7 +17,12 @@ export const SERVICE_OUTFILE = 'dist/main.js';
  * packages (`workspace:*`, e.g. @nexu/service-kit) ship TypeScript sources, so they are bundled.
  */
 export function serviceExternals(serviceDir) {
-  const manifest = JSON.parse(readFileSync(join(serviceDir, 'package.json'), 'utf8'));
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(serviceDir, 'package.json'), 'utf8'));
+  } catch {
+    return []; // no package.json: nothing declared, bundle everything
+  }
   return Object.entries(manifest.dependencies ?? {})
     .filter(([, version]) => !String(version).startsWith('workspace:'))
     .map(([name]) => name);

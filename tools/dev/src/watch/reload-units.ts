@@ -22,6 +22,8 @@ export interface ReloadUnit {
   matches(path: string): boolean;
   /** Rebuild, then restart if needed; reports through `log`, never throws. */
   reload(): Promise<void>;
+  /** Primes the builder's caches in the background, so the first reload is as fast as the next. */
+  warmUp(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ function createNodeUnit(
         `${name} reloaded in ${built.durationMs + restartMs} ms (build ${built.durationMs} ms, restart ${restartMs} ms)`,
       );
     },
+    warmUp: () => builder.warmUp(),
     dispose: () => builder.dispose(),
   };
 }
@@ -124,6 +127,7 @@ function createWebClientUnit(
         built.changedFiles === 0 ? 'no change' : `${built.changedFiles} files changed, open pages reload`;
       hooks.log(name, `${name} client rebuilt in ${built.durationMs} ms (${what})`);
     },
+    warmUp: () => builder.warmUp(),
     dispose: () => builder.dispose(),
   };
 }

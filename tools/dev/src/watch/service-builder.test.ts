@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ describe('createServiceBuilder', () => {
 
   it('builds, rebuilds an edit, keeps dist on a syntax error and recovers', async () => {
     builder = createServiceBuilder(spec, { root });
+    await builder.warmUp();
+    expect(existsSync(dist())).toBe(false);
 
     const first = await builder.build();
     expect(first).toMatchObject({ ok: true, changed: true });

@@ -16,6 +16,8 @@ export type ServiceBuildResult =
 export interface ServiceBuilder {
   /** Builds current sources; on failure the previous `dist/` is left untouched. */
   build(): Promise<ServiceBuildResult>;
+  /** Builds once without writing, so the first real rebuild is already incremental (never throws). */
+  warmUp(): Promise<void>;
   /** Frees esbuild's context; idempotent, returns the same promise. */
   dispose(): Promise<void>;
 }
@@ -52,7 +54,7 @@ export function createServiceBuilder(
     };
   };
 
-  const run = async (): Promise<ServiceBuildResult> => {
+  const run = async (write: boolean): Promise<ServiceBuildResult> => {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     if (disposed)
@@ -66,6 +68,7 @@ export function createServiceBuilder(
     try {
       ctx ??= context({ ...options, write: false, logLevel: 'silent' });
       const result = await (await ctx).rebuild();
+      if (!write) return { ok: true, durationMs: elapsed(), changed: false };
       const files = [...(result.outputFiles ?? [])].sort(
         (a, b) => Number(a.path === options.outfile) - Number(b.path === options.outfile),
       );
@@ -94,8 +97,13 @@ export function createServiceBuilder(
   return {
     build() {
       // Serialised: two overlapping rebuilds of one context would race on the output files.
-      const next = chain.then(run);
+      const next = chain.then(() => run(true));
       chain = next.catch(() => undefined);
+      return next;
+    },
+    warmUp() {
+      const next = chain.then(() => run(false)).then(() => undefined);
+      chain = next;
       return next;
     },
     dispose() {

@@ -56,6 +56,8 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
     },
   });
   typecheck?.start();
+  // Not awaited: a save during the warm-up simply queues behind it on the builder.
+  for (const { unit } of units) void unit.warmUp();
 
   let closed: Promise<void> | undefined;
   return {

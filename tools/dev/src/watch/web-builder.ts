@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,6 +28,8 @@ export type WebBuildResult =
 /** Rebuilds the web client bundle with Vite and swaps it into the served folder. */
 export interface WebBuilder {
   build(): Promise<WebBuildResult>;
+  /** Builds once without touching the served bundle (Vite's first build is ~1 s cold); never throws. */
+  warmUp(): Promise<void>;
   /** Idempotent; returns the same promise. */
   dispose(): Promise<void>;
 }
@@ -83,7 +86,7 @@ export function createWebBuilder(
     return [located(error.loc?.file ?? error.id, error.loc?.line, error.loc?.column, text)];
   };
 
-  const run = async (): Promise<WebBuildResult> => {
+  const run = async (swap: boolean): Promise<WebBuildResult> => {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
@@ -94,6 +97,10 @@ export function createWebBuilder(
         clearScreen: false,
         build: { outDir: staging, emptyOutDir: true },
       });
+      if (!swap) {
+        await rm(staging, { recursive: true, force: true });
+        return { ok: true, durationMs: elapsed(), changedFiles: 0 };
+      }
       const changedFiles = await swapDirContents(staging, outDir);
       return { ok: true, durationMs: elapsed(), changedFiles };
     } catch (error) {
@@ -103,8 +110,13 @@ export function createWebBuilder(
 
   return {
     build() {
-      const next = chain.then(run);
+      const next = chain.then(() => run(true));
       chain = next.catch(() => undefined);
+      return next;
+    },
+    warmUp() {
+      const next = chain.then(() => run(false)).then(() => undefined);
+      chain = next;
       return next;
     },
     dispose() {
