@@ -1,0 +1,152 @@
+import { cp, readdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { freePort, type ServiceProcess, TempDirs, waitUntil } from '@nexu/service-kit/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type WebServer } from './create-server.js';
+import { ENTRIES, type EventStream, openEventStream, startBackend } from './test-support.js';
+
+const temp = new TempDirs();
+const children: ServiceProcess[] = [];
+let web: WebServer | undefined;
+let stream: EventStream | undefined;
+
+afterEach(async () => {
+  stream?.close();
+  await web?.close();
+  await Promise.all(children.splice(0).map((child) => child.stop()));
+  web = undefined;
+  stream = undefined;
+  await temp.removeAll();
+});
+
+/** Starts an in-process web server over a temp copy of the built page. */
+async function start(controllerUrl?: string): Promise<{ url: string; clientDir: string }> {
+  const root = await temp.make();
+  const clientDir = join(root, 'client');
+  await cp(ENTRIES.clientDir, clientDir, { recursive: true });
+  web = createServer(
+    {
+      service: 'web',
+      nexuHome: root,
+      port: 0,
+      instance: null,
+      controllerUrl: new URL(controllerUrl ?? `http://127.0.0.1:${await freePort()}`),
+    },
+    { clientDir, log: () => {} },
+  );
+  const result = await web.listen(0);
+  if (!result.ok) throw new Error(result.message);
+  return { url: result.url, clientDir };
+}
+
+/** GET with an arbitrary Host header (fetch does not allow setting it). */
+function getWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('web server', () => {
+  it('answers GET /health with its identity', async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/health`);
+    expect(await response.json()).toMatchObject({
+      ok: true,
+      service: 'web',
+      pid: process.pid,
+      instance: null,
+    });
+  });
+
+  it('serves the built page and its assets', async () => {
+    const { url, clientDir } = await start();
+    const page = await fetch(`${url}/`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('<h1 id="title">');
+    const [asset] = (await readdir(join(clientDir, 'assets'))).filter((name) => name.endsWith('.js'));
+    const script = await fetch(`${url}/assets/${asset}`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('falls back to index.html for unknown paths that are not files', async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/sessions/42/detail`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<h1 id="title">');
+  });
+
+  it('answers 404 for missing files and paths escaping the client dir', async () => {
+    const { url } = await start();
+    expect((await fetch(`${url}/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${url}/..%2f..%2fpackage.json`)).status).toBe(404);
+  });
+
+  it('proxies /api to the real controller, request bodies included', async () => {
+    const { controller } = await startBackend(temp, children);
+    const { url } = await start(controller.url);
+    const runtime = await fetch(`${url}/api/runtime`);
+    expect(runtime.status).toBe(200);
+    expect(await runtime.json()).toMatchObject({ service: 'controller', pid: controller.pid });
+    const put = await fetch(`${url}/api/config`, { method: 'PUT', body: JSON.stringify({ theme: 'dark' }) });
+    expect(await put.json()).toEqual({ theme: 'dark' });
+    expect(await (await fetch(`${controller.url}/api/config`)).json()).toEqual({ theme: 'dark' });
+  });
+
+  it('answers /api with 502 JSON when the controller is down', async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/api/runtime`);
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({ error: expect.stringMatching(/controller unreachable/) });
+  });
+
+  it('refuses /api requests from a foreign Origin with 403 and sends no CORS headers', async () => {
+    const { controller } = await startBackend(temp, children);
+    const { url } = await start(controller.url);
+    const foreign = await fetch(`${url}/api/runtime`, { headers: { origin: 'http://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const own = await fetch(`${url}/api/runtime`, { headers: { origin: url } });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses /api requests for a foreign Host (DNS rebinding) with 403', async () => {
+    const { url } = await start();
+    expect(await getWithHost(`${url}/api/runtime`, 'rebound.example')).toBe(403);
+  });
+
+  it('sends a reload event when a file under the client dir changes', async () => {
+    const { url, clientDir } = await start();
+    stream = await openEventStream(`${url}/__nexu/live-reload`);
+    await waitUntil('the stream to open', () => stream?.text().includes(': connected'));
+    await writeFile(join(clientDir, 'index.html'), '<!doctype html><h1 id="title">changed</h1>');
+    await waitUntil('a reload event', () => stream?.events.includes('reload'));
+  });
+
+  it('keeps sending reload events after a rebuild replaced the client dir', async () => {
+    const { url, clientDir } = await start();
+    stream = await openEventStream(`${url}/__nexu/live-reload`);
+    await waitUntil('the stream to open', () => stream?.text().includes(': connected'));
+    await rm(clientDir, { recursive: true });
+    await cp(ENTRIES.clientDir, clientDir, { recursive: true });
+    await waitUntil('a reload event for the new dir', () => stream?.events.includes('reload'));
+    const seen = stream.events.length;
+    await writeFile(join(clientDir, 'extra.txt'), 'new file in the replaced dir');
+    await waitUntil('another reload event', () => (stream?.events.length ?? 0) > seen);
+  });
+
+  it('ends live-reload streams when it shuts down', async () => {
+    const { url } = await start();
+    stream = await openEventStream(`${url}/__nexu/live-reload`);
+    await waitUntil('a connected page', () => web?.liveReload.size === 1);
+    await web?.close();
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+});
