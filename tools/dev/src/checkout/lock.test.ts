@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../health/wait-for.js';
 import { processIdentity } from '../ports/process-identity.js';
 import {
   killAndWait,
@@ -126,5 +128,25 @@ describe('acquireLock', () => {
     for (const r of results.filter((r) => r.status === 'rejected')) {
       expect((r as PromiseRejectedResult).reason).toBeInstanceOf(LockHeldError);
     }
+  });
+
+  it('lets exactly one of several separate processes take over a stale lock', async () => {
+    await writeHolder(999_999_999, '1');
+    const tsx = new URL('../../../../node_modules/.bin/tsx', import.meta.url).pathname;
+    const racer = new URL('./testing/race-for-lock.ts', import.meta.url).pathname;
+    const racers = Array.from({ length: 4 }, () => {
+      const child = spawn(tsx, [racer, JSON.stringify(checkout)], { stdio: ['pipe', 'pipe', 'inherit'] });
+      pids.push(child.pid!);
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      return { child, output: () => out.trim() };
+    });
+    const settled = await waitFor(() => racers.every((r) => r.output() !== ''), { timeoutMs: 20_000 });
+    expect(settled.ok).toBe(true);
+    const outcomes = racers.map((r) => r.output()).sort();
+    expect(outcomes).toEqual(['held', 'held', 'held', 'won']);
+    for (const racer of racers) racer.child.stdin.end();
   });
 });
