@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { freePort, isPidAlive, type ServiceProcess, startService, TempDirs } from '@nexu/service-kit/testing';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TITLE } from '../src/title.js';
+import { ENTRIES, startBackend } from './test-support.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+// Locally a missing browser skips this file; in CI it must fail loudly instead.
+const canRun = existsSync(CHROMIUM) || Boolean(process.env.CI);
+
+const temp = new TempDirs();
+const children: ServiceProcess[] = [];
+let browser: Browser | undefined;
+
+afterEach(async () => {
+  await browser?.close();
+  browser = undefined;
+  const stopped = children.splice(0);
+  await Promise.all(stopped.map((child) => child.stop()));
+  for (const child of stopped) expect(isPidAlive(child.pid)).toBe(false);
+  await temp.removeAll();
+});
+
+const text = (page: Page, testId: string) => page.getByTestId(testId).textContent();
+
+describe.skipIf(!canRun)('dashboard in a browser', () => {
+  it('shows live controller and gateway state and updates by itself when the gateway stops', async () => {
+    const { controller, gateway } = await startBackend(temp, children);
+    const web = await startService(ENTRIES.web, {
+      NEXU_HOME: await temp.make(),
+      PORT: String(await freePort()),
+      NEXU_CONTROLLER_URL: controller.url,
+    });
+    children.push(web);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    const page = await browser.newPage();
+    let navigations = 0;
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations += 1;
+    });
+    await page.goto(web.url);
+
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe(TITLE);
+    await expect.poll(() => text(page, 'gateway-state'), { timeout: 10_000 }).toBe('active');
+    expect(await text(page, 'controller-state')).toBe('up');
+    expect(await text(page, 'controller-pid')).toBe(String(controller.pid));
+    expect(await text(page, 'controller-revision')).toMatch(/^\d+$/);
+    expect(await text(page, 'controller-build')).toMatch(/^[0-9a-f]{12}$/);
+    const loadedOnce = navigations;
+
+    await gateway.stop();
+    await expect
+      .poll(() => text(page, 'gateway-state'), { timeout: 10_000 })
+      .toMatch(/^(unreachable|connecting)$/);
+
+    await controller.stop();
+    await expect.poll(() => text(page, 'controller-state'), { timeout: 10_000 }).toMatch(/^down/);
+    expect(navigations).toBe(loadedOnce);
+  });
+});
