@@ -32,7 +32,8 @@ const under = (path: string, dir: string) => path === dir || path.startsWith(dir
 /**
  * The units of a service. A service with an `index.html` is a Vite app with a Node server: changes
  * under `server/` rebuild `server/main.ts` and restart it; any other change only rebuilds the client
- * bundle (the server keeps running and tells open pages to reload). `package.json` concerns both.
+ * bundle (the server keeps running and tells open pages to reload). `package.json` and workspace
+ * packages concern both.
  * Any other service is one Node unit built from `src/main.ts`.
  */
 export function createReloadUnits(
@@ -45,7 +46,15 @@ export function createReloadUnits(
   const server = join(dir, 'server');
   const manifest = join(dir, 'package.json');
   return [
-    createNodeUnit(spec, checkout, hooks, (p) => under(p, server) || p === manifest, 'server/main.ts'),
+    // Outside the folder = a workspace package the service depends on: both sides may use it (a
+    // client rebuild that changes nothing reloads no page).
+    createNodeUnit(
+      spec,
+      checkout,
+      hooks,
+      (p) => under(p, server) || p === manifest || !under(p, dir),
+      'server/main.ts',
+    ),
     createWebClientUnit(spec, checkout, hooks, (p) => !under(p, server)),
   ];
 }
