@@ -84,9 +84,11 @@ async function removeStale(path: string, judged: string): Promise<void> {
   await rm(aside, { force: true });
 }
 
+// A holder that could not read its own start time recorded '': then the pid alone decides, erring
+// on the side of "still held" rather than taking over a live command's lock.
 async function isHolderAlive(holder: LockRecord): Promise<boolean> {
   const identity = await processIdentity(holder.pid);
-  return identity !== null && identity.startTime === holder.startTime;
+  return identity !== null && (holder.startTime === '' || identity.startTime === holder.startTime);
 }
 
 async function tryAcquire(path: string, content: string): Promise<Attempt> {
