@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { freePort, isPidAlive, type ServiceProcess, startService, TempDirs } from '@nexu/service-kit/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +14,21 @@ const canRun = existsSync(CHROMIUM) || Boolean(process.env.CI);
 const temp = new TempDirs();
 const children: ServiceProcess[] = [];
 let browser: Browser | undefined;
+
+function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
 
 afterEach(async () => {
   await browser?.close();
@@ -34,18 +51,7 @@ describe.skipIf(!canRun)('dashboard in a browser', () => {
     });
     children.push(web);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
     const page = await browser.newPage();
     let navigations = 0;
     page.on('framenavigated', (frame) => {
@@ -69,5 +75,29 @@ describe.skipIf(!canRun)('dashboard in a browser', () => {
     await controller.stop();
     await expect.poll(() => text(page, 'controller-state'), { timeout: 10_000 }).toMatch(/^down/);
     expect(navigations).toBe(loadedOnce);
+  });
+
+  it('reloads an open page by itself when the built page changes', async () => {
+    // A private copy of dist (server bundle + client) so the real build is never touched.
+    const dist = join(await temp.make(), 'dist');
+    await cp(dirname(ENTRIES.web), dist, { recursive: true });
+    const web = await startService(join(dist, 'main.js'), {
+      NEXU_HOME: await temp.make(),
+      PORT: String(await freePort()),
+      NEXU_CONTROLLER_URL: `http://127.0.0.1:${await freePort()}`,
+    });
+    children.push(web);
+    browser = await launchBrowser();
+    const page = await browser.newPage();
+    await page.goto(web.url);
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe(TITLE);
+
+    const assets = join(dist, 'client', 'assets');
+    const [bundle] = (await readdir(assets)).filter((name) => name.endsWith('.js'));
+    const path = join(assets, bundle!);
+    const source = await readFile(path, 'utf8');
+    expect(source).toContain(TITLE);
+    await writeFile(path, source.replace(TITLE, `${TITLE} (edited)`));
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe(`${TITLE} (edited)`);
   });
 });
