@@ -1,10 +1,12 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
 import { isPortFree } from '../ports/port-free.js';
 import { isProcessAlive } from '../ports/process-identity.js';
 import { runCommand } from './command-runner.js';
+import { LaunchdSupervisor } from './launchd.js';
 import { resolvePlatform } from './platform.js';
 import { ProcessSupervisor } from './process.js';
 import { systemdUnitName } from './render-systemd-unit.js';
@@ -34,7 +36,27 @@ interface BackendCase {
 const platform = resolvePlatform();
 const systemdPreflight = await new SystemdSupervisor({ unitsDir: '/nonexistent' }).preflight();
 
+const FAKE_LAUNCHCTL = fileURLToPath(new URL('./test-support/fake-launchctl.mjs', import.meta.url));
+
 const cases: BackendCase[] = [
+  {
+    name: 'launchd',
+    // launchctl cannot run here: a fake on the command path plays its documented behaviour.
+    skipReason: null,
+    create(checkout) {
+      chmodSync(FAKE_LAUNCHCTL, 0o755);
+      process.env.FAKE_LAUNCHCTL_STATE = join(checkout.stateDir, 'fake-launchd');
+      mkdirSync(process.env.FAKE_LAUNCHCTL_STATE, { recursive: true });
+      return new LaunchdSupervisor({
+        unitsDir: checkout.unitsDir,
+        platform: resolvePlatform({ platform: 'darwin', launchctlPath: FAKE_LAUNCHCTL }),
+      });
+    },
+    unitFiles: (checkout, label) => [join(checkout.unitsDir, `${label}.plist`)],
+    async assertNothingLeft(checkout) {
+      expect(readdirSync(join(checkout.stateDir, 'fake-launchd', 'jobs'))).toEqual([]);
+    },
+  },
   {
     name: 'systemd',
     // Skipped only on a machine without a user manager; in CI it must run.

@@ -1,0 +1,60 @@
+// Crash-loop guard preloaded into every launchd job: `node --import=<this file> dist/main.js`.
+//
+// Why: launchd has no start limit. KeepAlive {SuccessfulExit: false} restarts a failing job every
+// ThrottleInterval forever, and it cannot be told "never restart after exit 78". Alternatives:
+// running the process keeper under launchd (two supervisors, and launchd's pid would no longer be
+// the service's), or polling from the CLI (nothing polls once `pnpm start` exits). A preload runs
+// inside every spawn launchd makes, costs one small file read, and keeps the service's pid the
+// job's pid. It records start times in <state>.starts (the supervisor deletes that file before each
+// explicit start/restart, so only launchd's own restarts count); past the limit it writes
+// <state>.crashed and exits 0, which KeepAlive {SuccessfulExit: false} does not restart. An exit 78
+// is recorded in <state>.stopped and turned into exit 0 for the same reason (setting exitCode in an
+// 'exit' listener takes effect: verified on Node 20).
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+const base = process.env.NEXU_DEV_GUARD_STATE;
+if (base) {
+  const maxStarts = Number(process.env.NEXU_DEV_GUARD_MAX_STARTS) || 5;
+  const windowMs = Number(process.env.NEXU_DEV_GUARD_WINDOW_MS) || 10_000;
+  // The service sees exactly its own environment.
+  delete process.env.NEXU_DEV_GUARD_STATE;
+  delete process.env.NEXU_DEV_GUARD_MAX_STARTS;
+  delete process.env.NEXU_DEV_GUARD_WINDOW_MS;
+
+  const write = (path, value) => {
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(value)}\n`, { mode: 0o600 });
+    renameSync(tmp, path);
+  };
+  const now = Date.now();
+  let starts = [];
+  try {
+    starts = JSON.parse(readFileSync(`${base}.starts`, 'utf8'));
+  } catch {
+    // first start since the supervisor cleared it
+  }
+  starts = (Array.isArray(starts) ? starts : []).filter(
+    (at) => typeof at === 'number' && now - at < windowMs,
+  );
+  starts.push(now);
+  write(`${base}.starts`, starts);
+  if (starts.length > maxStarts) {
+    write(`${base}.crashed`, {
+      reason: `crash loop: ${maxStarts} failed starts in ${Math.round(windowMs / 1000)}s`,
+      at: new Date(now).toISOString(),
+    });
+    console.error(
+      `[nexu dev] crash loop: ${maxStarts} failed starts in ${Math.round(windowMs / 1000)}s; not restarting`,
+    );
+    process.exit(0);
+  }
+  process.on('exit', (code) => {
+    if (code !== 78) return;
+    write(`${base}.stopped`, {
+      reason: 'exited 78 (configuration error)',
+      code,
+      at: new Date().toISOString(),
+    });
+    process.exitCode = 0;
+  });
+}

@@ -1,0 +1,156 @@
+// The fake launchd's side of one loaded job (started detached by fake-launchctl.mjs bootstrap):
+//
+//   node fake-launchd-job.mjs <jobsDir> <label>
+//
+// Spawns ProgramArguments (own process group, stdout/stderr appended to the plist's paths,
+// EnvironmentVariables over launchd's default PATH), restarts per KeepAlive no sooner than
+// ThrottleInterval after the previous spawn, and records launchd's view (state, pid, runs, last
+// exit code, last terminating signal) in <jobsDir>/<label>.json for `print`.
+// Signals from fake-launchctl: SIGUSR1 = kickstart, SIGUSR2 = kickstart -k, SIGTERM = bootout
+// (state SIGTERMed, SIGTERM then SIGKILL after ExitTimeOut, drain, then unload).
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+
+const [jobsDir, label] = process.argv.slice(2);
+const path = join(jobsDir, `${label}.json`);
+const job = JSON.parse(readFileSync(path, 'utf8'));
+const spec = job.spec;
+const throttleMs = (spec.ThrottleInterval ?? 10) * 1000;
+const exitTimeoutMs = (spec.ExitTimeOut ?? 20) * 1000;
+const drainMs = Number(process.env.FAKE_LAUNCHCTL_DRAIN_MS ?? 300);
+const SIGNAL_TEXT = {
+  SIGTERM: 'Terminated: 15',
+  SIGKILL: 'Killed: 9',
+  SIGINT: 'Interrupt: 2',
+  SIGHUP: 'Hangup: 1',
+};
+
+Object.assign(job, {
+  runnerPid: process.pid,
+  pid: null,
+  lastExitCode: null,
+  lastSignal: null,
+  state: 'not running',
+});
+const save = () => {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(job));
+  renameSync(tmp, path);
+};
+save();
+
+let child = null;
+let timer = null;
+let lastSpawnAt = 0;
+let restartNow = false;
+let booting = false;
+
+const signalGroup = (pid, signal) => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // gone
+  }
+};
+
+function spawnJob() {
+  timer = null;
+  if (child || booting) return;
+  const [program, ...args] = spec.ProgramArguments;
+  const out = openSync(spec.StandardOutPath ?? '/dev/null', 'a');
+  const err =
+    spec.StandardErrorPath === spec.StandardOutPath
+      ? out
+      : openSync(spec.StandardErrorPath ?? '/dev/null', 'a');
+  const proc = spawn(program, args, {
+    cwd: spec.WorkingDirectory ?? '/',
+    env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', ...spec.EnvironmentVariables, XPC_SERVICE_NAME: label },
+    stdio: ['ignore', out, err],
+    detached: true,
+  });
+  closeSync(out);
+  if (err !== out) closeSync(err);
+  lastSpawnAt = Date.now();
+  child = proc;
+  Object.assign(job, {
+    pid: proc.pid ?? null,
+    runs: job.runs + 1,
+    state: 'running',
+    immediateReason: 'specific ipc',
+  });
+  save();
+  proc.once('error', () => onExit(proc, 78, null));
+  proc.once('exit', (code, signal) => onExit(proc, code, signal));
+}
+
+function onExit(proc, code, signal) {
+  if (child !== proc) return;
+  child = null;
+  // launchd kills the job's process group when the job dies (AbandonProcessGroup = false).
+  signalGroup(proc.pid, 'SIGKILL');
+  job.pid = null;
+  job.state = 'not running';
+  if (signal) job.lastSignal = SIGNAL_TEXT[signal] ?? `${signal}: ${constants.signals[signal]}`;
+  else job.lastExitCode = code;
+  save();
+  if (booting) return;
+  if (restartNow) {
+    restartNow = false;
+    return spawnJob();
+  }
+  const keepAlive = spec.KeepAlive;
+  const failed = signal !== null || code !== 0;
+  const again =
+    keepAlive === true || (typeof keepAlive === 'object' && keepAlive.SuccessfulExit === false && failed);
+  if (!again) return;
+  const wait = Math.max(0, lastSpawnAt + throttleMs - Date.now());
+  job.state = 'spawn scheduled';
+  if (wait > 0) job.immediateReason = 'inefficient';
+  save();
+  timer = setTimeout(spawnJob, wait);
+}
+
+function stopChild() {
+  if (!child) return Promise.resolve();
+  const proc = child;
+  return new Promise((resolve) => {
+    proc.once('exit', () => resolve());
+    signalGroup(proc.pid, 'SIGTERM');
+    setTimeout(() => signalGroup(proc.pid, 'SIGKILL'), exitTimeoutMs).unref();
+  });
+}
+
+process.on('SIGUSR1', () => {
+  // kickstart: start now if not running (it overrides the throttle)
+  if (timer) clearTimeout(timer);
+  if (!child) spawnJob();
+});
+process.on('SIGUSR2', () => {
+  // kickstart -k: kill the running instance, start again now
+  if (timer) clearTimeout(timer);
+  if (!child) return spawnJob();
+  restartNow = true;
+  void stopChild();
+});
+process.on('SIGTERM', async () => {
+  if (booting) return;
+  booting = true;
+  if (timer) clearTimeout(timer);
+  job.state = 'SIGTERMed';
+  save();
+  await stopChild();
+  job.state = 'SIGTERMed';
+  save();
+  // The label stays taken for a moment after the job is gone (seen 3-5 s on macOS).
+  setTimeout(() => {
+    rmSync(path, { force: true });
+    process.exit(0);
+  }, drainMs);
+});
+
+// A loaded job stays loaded until bootout, running or not.
+setInterval(() => {}, 1 << 30);
+// Any KeepAlive implies RunAtLoad.
+if (spec.RunAtLoad || spec.KeepAlive) spawnJob();
