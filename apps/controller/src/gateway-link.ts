@@ -132,14 +132,15 @@ export class GatewayLink {
       if (this.ws !== ws) return;
       this.ws = undefined;
       this.failPending('closed');
+      const wasActive = this.currentState === 'active';
+      this.currentState = 'unreachable';
       if (this.stopped) return;
-      if (this.currentState === 'active') {
+      if (wasActive) {
         this.gatewayWasDown = true;
         this.log(`controller: gateway link lost (${this.options.url}), reconnecting`);
       } else if (this.attempt === 0 && lastError) {
         this.log(`controller: cannot reach gateway at ${this.options.url} (${lastError}), retrying`);
       }
-      this.currentState = 'unreachable';
       this.scheduleRetry();
       this.startProbing();
     });
