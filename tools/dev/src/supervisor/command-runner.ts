@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { constants } from 'node:os';
 
 /** What one external command printed and how it ended. */
 export interface CommandResult {
@@ -59,10 +60,26 @@ export const runCommand: CommandRunner = (argv, options = {}) =>
       (error, stdout, stderr) => {
         let exitCode = 0;
         if (error) {
-          const code = (error as NodeJS.ErrnoException & { code?: unknown }).code;
-          // ENOENT and friends: the command itself is missing. 127 is what a shell would say.
-          exitCode = typeof code === 'number' ? code : 127;
-          if (typeof code !== 'number' && !stderr) stderr = error.message;
+          const failure = error as NodeJS.ErrnoException & {
+            code?: unknown;
+            killed?: boolean;
+            signal?: string;
+          };
+          const timeoutMs = options.timeoutMs ?? 30_000;
+          if (failure.killed && failure.signal) {
+            // Killed by our timeout: say so, with the code `timeout(1)` uses.
+            exitCode = 124;
+            stderr = `${stderr}${stderr ? '\n' : ''}timed out after ${timeoutMs} ms (killed with ${failure.signal})`;
+          } else if (typeof failure.code === 'number') {
+            exitCode = failure.code;
+          } else if (failure.signal) {
+            exitCode = 128 + (constants.signals[failure.signal as NodeJS.Signals] ?? 0);
+            stderr = `${stderr}${stderr ? '\n' : ''}killed by ${failure.signal}`;
+          } else {
+            // ENOENT and friends: the command itself is missing. 127 is what a shell would say.
+            exitCode = 127;
+            if (!stderr) stderr = failure.message;
+          }
         }
         resolve({ argv, exitCode, stdout, stderr });
       },
