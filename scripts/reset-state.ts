@@ -1,4 +1,48 @@
 #!/usr/bin/env tsx
-// `pnpm reset-state` is not built yet: it must never pretend to work.
-console.error('nexu dev: `pnpm reset-state` is not built yet in this checkout.');
-process.exit(1);
+/** `pnpm reset-state`: stop this checkout's services, then delete its dev state (`.tmp/dev`). */
+import { createInterface } from 'node:readline/promises';
+import {
+  consoleReporter,
+  parseArgsOrExit,
+  resetState,
+  resolveCheckout,
+  runCli,
+  stopServices,
+} from '@nexu/dev';
+
+const spec = {
+  name: 'pnpm reset-state',
+  summary:
+    "Stop this checkout's services (as `pnpm stop`), then delete its dev state `.tmp/dev/`\n" +
+    '(NEXU_HOME with config and logs, units, ledger). Only ever deletes a real folder inside this\n' +
+    "checkout's `.tmp/`; refuses when a symlink leads elsewhere. Asks first on a terminal.",
+  flags: {
+    yes: { type: 'boolean', description: 'do not ask for confirmation (needed without a terminal)' },
+  },
+} as const;
+
+const flags = parseArgsOrExit(spec);
+
+async function confirm(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
+}
+
+await runCli(async () => {
+  const checkout = resolveCheckout();
+  const result = await resetState({
+    checkout,
+    stop: () => stopServices({ checkout, reporter: consoleReporter }),
+    yes: flags.yes,
+    isTTY: process.stdin.isTTY === true,
+    confirm,
+    out: (line) => console.log(line),
+  });
+  if (result.ok) return 0;
+  console.error(result.message);
+  return 1;
+});
