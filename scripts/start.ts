@@ -1,4 +1,54 @@
 #!/usr/bin/env tsx
-// `pnpm start` is not built yet: it must never pretend to work.
-console.error('nexu dev: `pnpm start` is not built yet in this checkout.');
-process.exit(1);
+/** `pnpm start`: bring this checkout's services up (attaching to what runs), then hot-reload. */
+import {
+  consoleReporter,
+  parseArgsOrExit,
+  renderStartReport,
+  resolveBackendFlag,
+  resolveCheckout,
+  runCli,
+  runWatchSession,
+  startServices,
+} from '@nexu/dev';
+
+const spec = {
+  name: 'pnpm start',
+  summary:
+    "Start this checkout's services under the OS service manager (launchd, systemd --user, or the\n" +
+    'process keeper), attaching to whatever already runs, then watch sources and hot-reload.\n' +
+    'Ctrl-C stops watching only: the services keep running; `pnpm stop` tears them down.',
+  flags: {
+    watch: {
+      type: 'boolean',
+      default: true,
+      description: 'watch and hot-reload after start (--no-watch: start, then exit)',
+    },
+    backend: {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'launchd | systemd | process (default: auto, or NEXU_DEV_BACKEND)',
+    },
+  },
+} as const;
+
+const flags = parseArgsOrExit(spec);
+const backend = resolveBackendFlag(spec, flags.backend);
+
+await runCli(async () => {
+  const checkout = resolveCheckout();
+  const report = await startServices({ checkout, backend, reporter: consoleReporter });
+  consoleReporter.print(renderStartReport(report));
+  if (!flags.watch) return 0;
+  // Ctrl-C ends watching only; the services keep running and the next `pnpm start` attaches.
+  const stop = new AbortController();
+  const end = () => stop.abort();
+  process.once('SIGINT', end);
+  process.once('SIGTERM', end);
+  try {
+    await runWatchSession({ checkout, report, signal: stop.signal });
+  } finally {
+    process.off('SIGINT', end);
+    process.off('SIGTERM', end);
+  }
+  return 0;
+});

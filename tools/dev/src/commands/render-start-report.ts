@@ -1,0 +1,26 @@
+import { chalk } from '../cli/color.js';
+import { formatDuration } from '../cli/format-duration.js';
+import { renderTable } from '../cli/render-table.js';
+import type { StartReport } from './start.js';
+
+/** The table `pnpm start` prints: service, URL, pid, attached/started, time; then the total. */
+export function renderStartReport(report: StartReport): string {
+  const rows = report.services.map((s) => [
+    s.name,
+    s.url,
+    String(s.pid),
+    s.mode === 'started' ? chalk.green('started') : chalk.cyan('attached'),
+    formatDuration(s.durationMs),
+  ]);
+  const table = renderTable(
+    [
+      { header: 'service' },
+      { header: 'url' },
+      { header: 'pid', align: 'right' },
+      { header: 'mode' },
+      { header: 'time', align: 'right' },
+    ],
+    rows,
+  );
+  return `${table}\n${report.services.length} services ready (${report.backend}) in ${formatDuration(report.totalMs)}`;
+}

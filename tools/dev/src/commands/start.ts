@@ -1,0 +1,248 @@
+import type { Checkout } from '../checkout/checkout.js';
+import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
+import { acquireLock } from '../checkout/lock.js';
+import { matchesExpectation, probeHealth, waitForHealthy } from '../health/probe-health.js';
+import { allocatePort, initialPorts } from '../ports/allocate-ports.js';
+import { type Ledger, type LedgerEntry, readLedger, writeLedger } from '../ports/ledger.js';
+import { findPortOwner } from '../ports/port-owner.js';
+import { processIdentity } from '../ports/process-identity.js';
+import { stopOwnedProcess } from '../ports/stop-owned-process.js';
+import { verifyOwnership } from '../ports/verify-ownership.js';
+import { ensureBuilt } from '../services/ensure-built.js';
+import { SERVICES, type ServiceName, type ServiceSpec, serviceUrl } from '../services/manifest.js';
+import { hashUnitSpec, resolveUnitSpec } from '../services/unit-spec.js';
+import { selectSupervisor } from '../supervisor/select-supervisor.js';
+import type { BackendName, ServiceStatus, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
+import type { Reporter } from './reporter.js';
+import { planWaves } from './service-plan.js';
+import { ServiceStartError } from './service-start-error.js';
+import { teardownOtherBackends } from './teardown.js';
+
+export interface StartOptions {
+  readonly checkout: Checkout;
+  /** Raw `--backend` / NEXU_DEV_BACKEND value; auto-selected when absent. */
+  readonly backend?: string;
+  readonly reporter: Reporter;
+  /** Services to run (default: the whole manifest). */
+  readonly services?: readonly ServiceSpec[];
+  /** How long one service may take to answer `/health` after its start (default 30 s). */
+  readonly readyTimeoutMs?: number;
+}
+
+export type StartMode = 'attached' | 'started';
+
+export interface ServiceOutcome {
+  readonly name: ServiceName;
+  readonly label: string;
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly mode: StartMode;
+  readonly durationMs: number;
+}
+
+export interface StartReport {
+  readonly backend: BackendName;
+  readonly services: readonly ServiceOutcome[];
+  readonly totalMs: number;
+}
+
+/** What every per-service step shares during one `pnpm start`. */
+interface StartContext {
+  readonly checkout: Checkout;
+  readonly supervisor: Supervisor;
+  readonly reporter: Reporter;
+  readonly ledger: Ledger | null;
+  readonly ports: Record<ServiceName, number>;
+  /** Main pids the supervisor reports for this checkout's units (ours by definition). */
+  readonly supervisorPids: Map<ServiceName, number>;
+  readonly readyTimeoutMs: number;
+}
+
+/**
+ * `pnpm start` without the watcher: attach to what runs, start what is missing or changed, in
+ * dependency order, then record the ledger. Full attach restarts nothing.
+ */
+export async function startServices(options: StartOptions): Promise<StartReport> {
+  const began = performance.now();
+  const { checkout, reporter } = options;
+  const services = options.services ?? SERVICES;
+  await ensureStateDirs(checkout);
+  const lock = await acquireLock(checkout, { command: 'pnpm start' });
+  const entries: Partial<Record<ServiceName, LedgerEntry>> = {};
+  let backend: BackendName | undefined;
+  try {
+    const supervisor = await selectSupervisor({ backend: options.backend, checkout });
+    backend = supervisor.backend;
+    const { ledger: rawLedger, problem } = await readLedger(checkout);
+    if (problem) reporter.warn(problem);
+    const ledger = rawLedger?.backend === supervisor.backend ? rawLedger : null;
+    await teardownOtherBackends(checkout, supervisor.backend, reporter);
+    await ensureBuilt(services, checkout, reporter);
+
+    const ports = { ...initialPorts(checkout, ledger) };
+    const statuses = await Promise.all(
+      services.map(
+        async (spec) => [spec.name, await supervisor.status(resolveUnitSpec(spec, checkout, ports))] as const,
+      ),
+    );
+    const supervisorPids = new Map<ServiceName, number>();
+    for (const [name, status] of statuses) if (status.pid) supervisorPids.set(name, status.pid);
+    const context: StartContext = {
+      checkout,
+      supervisor,
+      reporter,
+      ledger,
+      ports,
+      supervisorPids,
+      readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
+    };
+
+    const outcomes: ServiceOutcome[] = [];
+    for (const wave of planWaves(services)) {
+      const results = await Promise.all(
+        wave.map((spec) => ensureService(spec, new Map(statuses).get(spec.name)!, context)),
+      );
+      for (const { outcome, entry } of results) {
+        outcomes.push(outcome);
+        entries[outcome.name] = entry;
+      }
+    }
+    return { backend: supervisor.backend, services: outcomes, totalMs: performance.now() - began };
+  } finally {
+    // Record whatever runs now, also after a failure, so `pnpm stop` and the next start find it.
+    if (backend && Object.keys(entries).length > 0) {
+      await writeLedger(checkout, {
+        version: 1,
+        checkoutId: checkout.id,
+        backend,
+        updatedAt: new Date().toISOString(),
+        services: entries,
+      });
+    }
+    await lock.release();
+  }
+}
+
+/** Attaches to one service when it runs as rendered and answers as ours; otherwise (re)starts it. */
+async function ensureService(
+  spec: ServiceSpec,
+  status: ServiceStatus,
+  context: StartContext,
+): Promise<{ outcome: ServiceOutcome; entry: LedgerEntry }> {
+  const began = performance.now();
+  const { checkout, supervisor } = context;
+  let unit = resolveUnitSpec(spec, checkout, context.ports);
+
+  if (status.state === 'running' && status.unitMatches) {
+    const health = await probeHealth(unit.port, spec.healthPath);
+    if (health.ok && matchesExpectation(health.answer, { instance: checkout.id, pid: status.pid })) {
+      return await record(spec, unit, health.answer.pid, 'attached', began);
+    }
+  }
+
+  const port = await resolveServicePort(spec, status, context);
+  if (port !== unit.port) unit = resolveUnitSpec(spec, checkout, context.ports);
+  context.reporter.info(`${spec.name}: starting on ${serviceUrl(unit.port)}…`);
+  const installed = await supervisor.install(unit);
+  const current = await supervisor.status(unit);
+  if (current.state === 'running' || current.state === 'starting') {
+    // A replaced unit was restarted by install; an unchanged one runs but did not answer as ours.
+    if (installed === 'unchanged') await supervisor.restart(unit);
+  } else {
+    await supervisor.start(unit);
+  }
+
+  // Answers from the process being replaced do not count as the new one being ready.
+  const health = await waitForHealthy(
+    unit.port,
+    { instance: checkout.id, replacing: status.pid },
+    {
+      timeoutMs: context.readyTimeoutMs,
+      path: spec.healthPath,
+    },
+  );
+  if (!health.ok) {
+    const after = await supervisor.status(unit).catch(() => undefined);
+    throw new ServiceStartError(spec.name, `no healthy answer on port ${unit.port} (${health.reason})`, {
+      status: after,
+      logPath: unit.logPath,
+    });
+  }
+  return await record(spec, unit, health.answer.pid, 'started', began);
+}
+
+async function record(spec: ServiceSpec, unit: UnitSpec, pid: number, mode: StartMode, began: number) {
+  const now = new Date().toISOString();
+  const outcome: ServiceOutcome = {
+    name: spec.name,
+    label: unit.label,
+    url: serviceUrl(unit.port),
+    port: unit.port,
+    pid,
+    mode,
+    durationMs: performance.now() - began,
+  };
+  const entry: LedgerEntry = {
+    label: unit.label,
+    port: unit.port,
+    pid,
+    startTime: (await processIdentity(pid))?.startTime ?? null,
+    unitHash: hashUnitSpec(unit),
+    since: now,
+    mode,
+  };
+  return { outcome, entry };
+}
+
+/**
+ * Makes sure the service's port can be bound: our own leftover is stopped, anything foreign is
+ * never touched and the service moves to another port (said out loud).
+ */
+async function resolveServicePort(
+  spec: ServiceSpec,
+  status: ServiceStatus,
+  context: StartContext,
+): Promise<number> {
+  const { checkout, reporter } = context;
+  const port = context.ports[spec.name];
+  const owner = await findPortOwner(port);
+  if (owner.status === 'free') return port;
+  if (owner.status === 'listening') {
+    // The supervisor's own process of this unit: install/restart replaces it in place.
+    if (owner.pid === status.pid) return port;
+    const verdict = await verifyOwnership(owner.pid, {
+      checkout,
+      ledger: context.ledger,
+      supervisorPids: [...context.supervisorPids.values()],
+    });
+    const ownedByAnotherUnit = [...context.supervisorPids].some(
+      ([name, pid]) => name !== spec.name && pid === owner.pid,
+    );
+    if (verdict.ours && !ownedByAnotherUnit) {
+      const stopped = await stopOwnedProcess(verdict.process, { port });
+      if (stopped.stopped) {
+        reporter.info(
+          `${spec.name}: stopped a stale process of this checkout on port ${port} (pid ${owner.pid})`,
+        );
+        return port;
+      }
+      reporter.warn(`${spec.name}: could not stop stale pid ${owner.pid} on port ${port}: ${stopped.reason}`);
+    }
+    return movePort(spec, context, `port ${port} is held by pid ${owner.pid} (${owner.command}), not ours`);
+  }
+  return movePort(spec, context, `port ${port} is in use by a process this user cannot identify`);
+}
+
+/** Gives a service another free port (never one of its peers'), saying why. */
+async function movePort(spec: ServiceSpec, context: StartContext, why: string): Promise<number> {
+  const { port } = await allocatePort({
+    checkout: context.checkout,
+    ledger: null,
+    service: spec.name,
+    taken: Object.values(context.ports),
+  });
+  context.reporter.warn(`${spec.name}: ${why}: using ${port} instead`);
+  context.ports[spec.name] = port;
+  return port;
+}

@@ -1,0 +1,79 @@
+import type { Checkout } from '../checkout/checkout.js';
+import { probeHealth } from '../health/probe-health.js';
+import { initialPorts } from '../ports/allocate-ports.js';
+import { readLedger } from '../ports/ledger.js';
+import { SERVICES, type ServiceName, type ServiceSpec, serviceUrl } from '../services/manifest.js';
+import { resolveUnitSpec } from '../services/unit-spec.js';
+import { selectSupervisor } from '../supervisor/select-supervisor.js';
+import type { BackendName, ServiceState } from '../supervisor/supervisor.js';
+
+export interface ServiceStatusRow {
+  readonly name: ServiceName;
+  readonly label: string;
+  readonly state: ServiceState;
+  readonly pid: number | null;
+  readonly port: number;
+  readonly url: string;
+  readonly healthy: boolean;
+  readonly restarts: number;
+  /** When the running process started (from its own `/health`), else null. */
+  readonly startedAt: string | null;
+  /** Why a service is crashed/stopped, when the supervisor knows; else null. */
+  readonly reason: string | null;
+}
+
+/** The stable shape `pnpm status --json` prints. */
+export interface StatusReport {
+  readonly checkout: { readonly id: string; readonly root: string; readonly nexuHome: string };
+  readonly backend: BackendName;
+  readonly services: readonly ServiceStatusRow[];
+}
+
+/**
+ * Reads the state of every service of this checkout from its supervisor (the ledger's backend
+ * when recorded, else the auto-selected one) and probes each running service's health.
+ */
+export async function collectStatus(options: {
+  checkout: Checkout;
+  backend?: string;
+  services?: readonly ServiceSpec[];
+}): Promise<{ report: StatusReport; problem?: string }> {
+  const { checkout } = options;
+  const { ledger, problem } = await readLedger(checkout);
+  const supervisor = await selectSupervisor({ backend: options.backend ?? ledger?.backend, checkout });
+  const ports = initialPorts(checkout, ledger?.backend === supervisor.backend ? ledger : null);
+  const services = await Promise.all(
+    (options.services ?? SERVICES).map(async (spec): Promise<ServiceStatusRow> => {
+      const unit = resolveUnitSpec(spec, checkout, ports);
+      const status = await supervisor.status(unit);
+      const health = status.pid ? await probeHealth(unit.port, spec.healthPath) : undefined;
+      const healthy =
+        health?.ok === true && health.answer.instance === checkout.id && health.answer.pid === status.pid;
+      return {
+        name: spec.name,
+        label: unit.label,
+        state: status.state,
+        pid: status.pid,
+        port: unit.port,
+        url: serviceUrl(unit.port),
+        healthy,
+        restarts: status.restarts,
+        startedAt: healthy && health?.ok ? health.answer.startedAt : null,
+        reason: status.reason ?? null,
+      };
+    }),
+  );
+  return {
+    report: {
+      checkout: { id: checkout.id, root: checkout.root, nexuHome: checkout.nexuHome },
+      backend: supervisor.backend,
+      services,
+    },
+    ...(problem ? { problem } : {}),
+  };
+}
+
+/** Exit code of `pnpm status`: 0 when every service runs and is healthy, else 1. */
+export function statusExitCode(report: StatusReport): number {
+  return report.services.every((s) => s.state === 'running' && s.healthy) ? 0 : 1;
+}

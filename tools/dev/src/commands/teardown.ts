@@ -1,0 +1,42 @@
+import type { Checkout } from '../checkout/checkout.js';
+import { selectSupervisor } from '../supervisor/select-supervisor.js';
+import { BACKEND_NAMES, type BackendName, type Supervisor } from '../supervisor/supervisor.js';
+import type { Reporter } from './reporter.js';
+
+/** Stops and uninstalls every unit of this checkout that `supervisor` has installed. */
+export async function teardownUnits(
+  supervisor: Supervisor,
+  checkoutId: string,
+  reporter: Reporter,
+): Promise<string[]> {
+  const units = await supervisor.listInstalled(checkoutId);
+  await Promise.all(
+    units.map(async (unit) => {
+      await supervisor.uninstall(unit);
+      reporter.info(`Stopped ${unit.service} (${unit.label})`);
+    }),
+  );
+  return units.map((unit) => unit.label);
+}
+
+/** Every backend that can run here, each as a supervisor (unreachable ones are left out). */
+export async function availableSupervisors(checkout: Checkout): Promise<Supervisor[]> {
+  const found = await Promise.all(
+    BACKEND_NAMES.map((backend) => selectSupervisor({ backend, checkout }).catch(() => undefined)),
+  );
+  return found.filter((supervisor): supervisor is Supervisor => supervisor !== undefined);
+}
+
+/**
+ * Tears down this checkout's units in every backend but `current`: after a switch of backend the
+ * old supervisor would otherwise keep (and restart) services holding our ports.
+ */
+export async function teardownOtherBackends(
+  checkout: Checkout,
+  current: BackendName,
+  reporter: Reporter,
+): Promise<string[]> {
+  const others = (await availableSupervisors(checkout)).filter((s) => s.backend !== current);
+  const stopped = await Promise.all(others.map((s) => teardownUnits(s, checkout.id, reporter)));
+  return stopped.flat();
+}

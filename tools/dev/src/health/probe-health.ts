@@ -1,0 +1,86 @@
+import { request } from 'node:http';
+import { type WaitForOptions, waitFor } from './wait-for.js';
+
+/** What a service's `/health` answered. */
+export interface HealthAnswer {
+  readonly service: string;
+  readonly pid: number;
+  readonly instance: string | null;
+  readonly startedAt: string;
+}
+
+export type HealthResult =
+  | { readonly ok: true; readonly answer: HealthAnswer }
+  | { readonly ok: false; readonly reason: string };
+
+/** One GET of `http://127.0.0.1:<port><path>`; never throws. */
+export function probeHealth(port: number, path = '/health', timeoutMs = 1_000): Promise<HealthResult> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => {
+        if (res.statusCode !== 200) return resolve({ ok: false, reason: `HTTP ${res.statusCode}` });
+        try {
+          const parsed = JSON.parse(body) as Partial<HealthAnswer> & { ok?: boolean };
+          if (parsed.ok !== true || typeof parsed.pid !== 'number') {
+            return resolve({ ok: false, reason: 'health answer is not {"ok":true,...}' });
+          }
+          resolve({ ok: true, answer: parsed as HealthAnswer });
+        } catch {
+          resolve({ ok: false, reason: 'health answer is not JSON' });
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ ok: false, reason: error.code ?? error.message }),
+    );
+    req.end();
+  });
+}
+
+/** Expectations a healthy answer must meet to count as *our* service. */
+export interface HealthExpectation {
+  /** The checkout id the service must echo as `instance`. */
+  instance: string;
+  /** The main pid the supervisor reports, when known. */
+  pid?: number | null;
+  /** A pid being replaced (restart): its answers do not count. */
+  replacing?: number | null;
+}
+
+/** Whether a health answer comes from the expected process of this checkout. */
+export function matchesExpectation(answer: HealthAnswer, expected: HealthExpectation): boolean {
+  return (
+    answer.instance === expected.instance &&
+    (expected.pid == null || answer.pid === expected.pid) &&
+    (expected.replacing == null || answer.pid !== expected.replacing)
+  );
+}
+
+/** Polls `/health` (from ~20 ms up) until it answers as expected or the deadline passes. */
+export async function waitForHealthy(
+  port: number,
+  expected: HealthExpectation,
+  options: WaitForOptions & { path?: string } = {},
+): Promise<HealthResult> {
+  let last: HealthResult = { ok: false, reason: 'no answer yet' };
+  const result = await waitFor(async () => {
+    last = await probeHealth(port, options.path);
+    if (last.ok && !matchesExpectation(last.answer, expected)) {
+      last = {
+        ok: false,
+        reason:
+          last.answer.instance === expected.instance
+            ? `port ${port} still answers from pid ${last.answer.pid}`
+            : `port ${port} answers for instance ${last.answer.instance ?? 'none'}`,
+      };
+    }
+    return last.ok ? last : undefined;
+  }, options);
+  return result.ok ? result.value : last;
+}

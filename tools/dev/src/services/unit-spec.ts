@@ -1,0 +1,51 @@
+import { dirname, join } from 'node:path';
+import type { Checkout } from '../checkout/checkout.js';
+import type { UnitSpec } from '../supervisor/supervisor.js';
+import { hashUnit } from '../supervisor/unit-hash.js';
+import { type ServicePorts, type ServiceSpec, serviceEntry, serviceLabel } from './manifest.js';
+
+/** Options for `resolveUnitSpec`; defaults suit the running orchestrator. */
+export interface UnitSpecOptions {
+  /** Absolute node binary the supervisor runs (default: the one running this command). */
+  nodePath?: string;
+  /** Extra environment for every service (e.g. NEXU_GATEWAY_TOKEN from the developer's shell). */
+  extraEnv?: Record<string, string>;
+}
+
+/** PATH handed to services: node's own folder first (launchd's default PATH has no node). */
+function servicePath(nodePath: string): string {
+  return [dirname(nodePath), '/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(':');
+}
+
+/** Turns a manifest entry plus this checkout's ports into the unit a backend installs. */
+export function resolveUnitSpec(
+  spec: ServiceSpec,
+  checkout: Checkout,
+  ports: ServicePorts,
+  options: UnitSpecOptions = {},
+): UnitSpec {
+  const nodePath = options.nodePath ?? process.execPath;
+  return {
+    service: spec.name,
+    label: serviceLabel(spec.name, checkout.id),
+    checkoutId: checkout.id,
+    argv: [nodePath, serviceEntry(spec, checkout)],
+    cwd: join(checkout.root, spec.dir),
+    env: {
+      PATH: servicePath(nodePath),
+      NEXU_HOME: checkout.nexuHome,
+      PORT: String(ports[spec.name]),
+      NEXU_DEV_INSTANCE: checkout.id,
+      NODE_ENV: 'development',
+      ...spec.env(ports),
+      ...options.extraEnv,
+    },
+    logPath: join(checkout.logsDir, `${spec.name}.log`),
+    port: ports[spec.name],
+  };
+}
+
+/** Content hash of a unit spec, recorded in the ledger to tell drift at a glance. */
+export function hashUnitSpec(unit: UnitSpec): string {
+  return hashUnit(JSON.stringify(unit));
+}
