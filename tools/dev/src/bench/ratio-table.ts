@@ -1,5 +1,5 @@
-import { type SampleSummary, summarizeSamples } from './summarize-samples.js';
 import type { ScenarioResult, ScenarioRow } from './scenario-result.js';
+import { type SampleSummary, summarizeSamples } from './summarize-samples.js';
 
 /** Header and cells of one scenario's table, shared by the terminal and the Markdown renderer. */
 export interface RatioTable {
@@ -41,7 +41,7 @@ export function buildRatioTable(result: ScenarioResult): RatioTable {
     `min ${result.unit}`,
     `median ${result.unit}`,
     `p95 ${result.unit}`,
-    bestPeer ? `ours / best peer (${bestPeer.row.tool})` : 'ours / best peer',
+    'ours / best peer',
     ...(showFloor ? ['ours / floor'] : []),
     'note',
   ];

@@ -10,7 +10,9 @@ export function renderScenarioText(result: ScenarioResult): string {
     align: table.numeric[i] ? ('right' as const) : ('left' as const),
   }));
   const notes = (result.notes ?? []).map((note) => `  - ${note}`);
-  return [result.title, '', renderTable(columns, table.rows), ...(notes.length ? ['', ...notes] : [])].join('\n');
+  return [result.title, '', renderTable(columns, table.rows), ...(notes.length ? ['', ...notes] : [])].join(
+    '\n',
+  );
 }
 
 const escapeCell = (cell: string) => cell.replaceAll('|', '\\|');

@@ -1,0 +1,88 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+/** CPU time and memory of a set of processes and all their descendants, read from /proc. */
+export interface TreeUsage {
+  /** Every live pid counted (roots and descendants). */
+  readonly pids: readonly number[];
+  /** utime + stime of those processes, in ms (children already reaped are not included). */
+  readonly cpuMs: number;
+  /** Sum of VmRSS, in MB (shared pages are counted once per process, as `ps` does). */
+  readonly rssMb: number;
+}
+
+interface ProcEntry {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly state: string;
+  readonly ticks: number;
+}
+
+// USER_HZ is 100 on every Linux we run on (getconf CLK_TCK); /proc reports ticks of 1/USER_HZ s.
+const MS_PER_TICK = 10;
+
+async function readEntry(pid: number): Promise<ProcEntry | null> {
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (!text) return null;
+  // comm may contain spaces and ')': fields after the last ')' start at field 3 (state).
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[14 - 3]);
+  const stime = Number(fields[15 - 3]);
+  return { pid, ppid: Number(fields[4 - 3]), state: fields[0] ?? '?', ticks: utime + stime };
+}
+
+async function readAllEntries(): Promise<ProcEntry[]> {
+  const names = await readdir('/proc');
+  const entries = await Promise.all(names.filter((n) => /^\d+$/.test(n)).map((n) => readEntry(Number(n))));
+  return entries.filter((e): e is ProcEntry => e !== null && e.state !== 'Z');
+}
+
+/** `roots` and every live (non-zombie) descendant of them. */
+export async function listProcessTree(roots: readonly number[]): Promise<number[]> {
+  const entries = await readAllEntries();
+  const children = new Map<number, number[]>();
+  for (const e of entries) children.set(e.ppid, [...(children.get(e.ppid) ?? []), e.pid]);
+  const live = new Set(entries.map((e) => e.pid));
+  const found = new Set<number>();
+  const stack = roots.filter((pid) => live.has(pid));
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    if (found.has(pid)) continue;
+    found.add(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return [...found];
+}
+
+async function readRssKb(pid: number): Promise<number> {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+/** CPU time so far and current RSS of `roots` and their descendants. */
+export async function readTreeUsage(roots: readonly number[]): Promise<TreeUsage> {
+  const pids = await listProcessTree(roots);
+  const entries = await Promise.all(pids.map(readEntry));
+  const rss = await Promise.all(pids.map(readRssKb));
+  const ticks = entries.reduce((sum, e) => sum + (e?.ticks ?? 0), 0);
+  return { pids, cpuMs: ticks * MS_PER_TICK, rssMb: rss.reduce((a, b) => a + b, 0) / 1024 };
+}
+
+/** Whether `pid` is still a live process (a zombie counts as gone). */
+export async function isPidLive(pid: number): Promise<boolean> {
+  const entry = await readEntry(pid);
+  return entry !== null && entry.state !== 'Z';
+}
+
+/** Pids whose initial environment carries `NEXU_DEV_INSTANCE=<instance>` (our marker). */
+export async function findPidsWithInstance(instance: string): Promise<number[]> {
+  const marker = `NEXU_DEV_INSTANCE=${instance}`;
+  const names = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
+  const hits = await Promise.all(
+    names.map(async (name) => {
+      const env = await readFile(`/proc/${name}/environ`, 'utf8').catch(() => '');
+      return env.split('\0').includes(marker) && (await isPidLive(Number(name))) ? Number(name) : null;
+    }),
+  );
+  return hits.filter((pid): pid is number => pid !== null);
+}
