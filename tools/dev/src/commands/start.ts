@@ -15,7 +15,7 @@ import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, ServiceStatus, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import type { Reporter } from './reporter.js';
 import { planWaves } from './service-plan.js';
-import { ServiceStartError } from './service-start-error.js';
+import { serviceStartError } from './service-start-error.js';
 import { teardownOtherBackends } from './teardown.js';
 
 export interface StartOptions {
@@ -164,7 +164,7 @@ async function ensureService(
   );
   if (!health.ok) {
     const after = await supervisor.status(unit).catch(() => undefined);
-    throw new ServiceStartError(spec.name, `no healthy answer on port ${unit.port} (${health.reason})`, {
+    throw await serviceStartError(spec.name, `no healthy answer on port ${unit.port} (${health.reason})`, {
       status: after,
       logPath: unit.logPath,
     });

@@ -4,7 +4,7 @@ import { SERVICES, type ServiceName, type ServicePorts, type ServiceSpec } from 
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import { startWatchSession, type WatchSession } from '../watch/watch-session.js';
-import { ServiceStartError } from './service-start-error.js';
+import { serviceStartError } from './service-start-error.js';
 import type { StartReport } from './start.js';
 
 export interface WatchOptions {
@@ -53,7 +53,7 @@ export async function watchServices(options: WatchOptions): Promise<WatchSession
       const health = await waitForHealthy(unit.port, expected, { timeoutMs: 20_000, path: spec.healthPath });
       if (!health.ok) {
         const status = await supervisor.status(unit).catch(() => undefined);
-        throw new ServiceStartError(name, `no healthy answer after the restart (${health.reason})`, {
+        throw await serviceStartError(name, `no healthy answer after the restart (${health.reason})`, {
           ...(status ? { status } : {}),
           logPath: unit.logPath,
         });

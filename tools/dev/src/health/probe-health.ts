@@ -62,25 +62,32 @@ export function matchesExpectation(answer: HealthAnswer, expected: HealthExpecta
   );
 }
 
-/** Polls `/health` (from ~20 ms up) until it answers as expected or the deadline passes. */
+/**
+ * Polls `/health` until it answers as expected or the deadline passes. Polling starts at 10 ms and
+ * backs off only to 50 ms: a probe of a local port costs well under a millisecond, and a coarser
+ * backoff would add up to its last interval to every start and hot reload.
+ */
 export async function waitForHealthy(
   port: number,
   expected: HealthExpectation,
   options: WaitForOptions & { path?: string } = {},
 ): Promise<HealthResult> {
   let last: HealthResult = { ok: false, reason: 'no answer yet' };
-  const result = await waitFor(async () => {
-    last = await probeHealth(port, options.path);
-    if (last.ok && !matchesExpectation(last.answer, expected)) {
-      last = {
-        ok: false,
-        reason:
-          last.answer.instance === expected.instance
-            ? `port ${port} still answers from pid ${last.answer.pid}`
-            : `port ${port} answers for instance ${last.answer.instance ?? 'none'}`,
-      };
-    }
-    return last.ok ? last : undefined;
-  }, options);
+  const result = await waitFor(
+    async () => {
+      last = await probeHealth(port, options.path);
+      if (last.ok && !matchesExpectation(last.answer, expected)) {
+        last = {
+          ok: false,
+          reason:
+            last.answer.instance === expected.instance
+              ? `port ${port} still answers from pid ${last.answer.pid}`
+              : `port ${port} answers for instance ${last.answer.instance ?? 'none'}`,
+        };
+      }
+      return last.ok ? last : undefined;
+    },
+    { intervalMs: 10, maxIntervalMs: 50, ...options },
+  );
   return result.ok ? result.value : last;
 }

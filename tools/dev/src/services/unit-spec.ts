@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
+import { serviceLogPath } from '../logs/service-log-path.js';
 import type { UnitSpec } from '../supervisor/supervisor.js';
 import { hashUnit } from '../supervisor/unit-hash.js';
 import { type ServicePorts, type ServiceSpec, serviceEntry, serviceLabel } from './manifest.js';
@@ -40,7 +41,7 @@ export function resolveUnitSpec(
       ...spec.env(ports),
       ...options.extraEnv,
     },
-    logPath: join(checkout.logsDir, `${spec.name}.log`),
+    logPath: serviceLogPath(checkout, spec.name),
     port: ports[spec.name],
   };
 }

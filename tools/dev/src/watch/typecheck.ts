@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Checkout } from '../checkout/checkout.js';
@@ -84,6 +85,15 @@ export function createTypecheck(options: TypecheckOptions): Typecheck {
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     children.push(child);
+    // Lowest CPU priority: on a small machine tsc re-checking the same save would otherwise compete
+    // with the restarting service and roughly double the reload time. Type errors may come later.
+    if (child.pid) {
+      try {
+        setPriority(child.pid, 19);
+      } catch {
+        // not permitted here: run at normal priority
+      }
+    }
     const output = createTscWatchOutput(({ errors }) => {
       if (errors.length === 0) {
         options.log(service, `type errors fixed (${project})`);
