@@ -1,34 +1,15 @@
-import { existsSync } from 'node:fs';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { freePort, isPidAlive, type ServiceProcess, startService, TempDirs } from '@nexu/service-kit/testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { canRunChromium, launchChromium } from '@nexu/service-kit/testing/chromium';
+import type { Browser, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TITLE } from '../src/title.js';
 import { ENTRIES, startBackend } from './test-support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-// Locally a missing browser skips this file; in CI it must fail loudly instead.
-const canRun = existsSync(CHROMIUM) || Boolean(process.env.CI);
-
 const temp = new TempDirs();
 const children: ServiceProcess[] = [];
 let browser: Browser | undefined;
-
-function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
 
 afterEach(async () => {
   await browser?.close();
@@ -41,7 +22,7 @@ afterEach(async () => {
 
 const text = (page: Page, testId: string) => page.getByTestId(testId).textContent();
 
-describe.skipIf(!canRun)('dashboard in a browser', () => {
+describe.skipIf(!canRunChromium)('dashboard in a browser', () => {
   it('shows live controller and gateway state and updates by itself when the gateway stops', async () => {
     const { controller, gateway } = await startBackend(temp, children);
     const web = await startService(ENTRIES.web, {
@@ -51,7 +32,7 @@ describe.skipIf(!canRun)('dashboard in a browser', () => {
     });
     children.push(web);
 
-    browser = await launchBrowser();
+    browser = await launchChromium();
     const page = await browser.newPage();
     let navigations = 0;
     page.on('framenavigated', (frame) => {
@@ -87,7 +68,7 @@ describe.skipIf(!canRun)('dashboard in a browser', () => {
       NEXU_CONTROLLER_URL: `http://127.0.0.1:${await freePort()}`,
     });
     children.push(web);
-    browser = await launchBrowser();
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(web.url);
     await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe(TITLE);
