@@ -5,6 +5,9 @@
  * stop whatever it started.
  */
 import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { $, argv, chalk } from 'zx';
 import { ensureUserManager } from './lib/systemd-user-manager.js';
 
@@ -28,6 +31,45 @@ async function ensureChromium(): Promise<void> {
   })`apt-get install -y -qq --no-install-recommends chromium`;
 }
 
+interface SuiteResult {
+  passed: number;
+  failed: number;
+  skipped: number;
+  exitCode: number;
+}
+
+/** Runs one vitest suite (its own config) and reads its counts from vitest's JSON report. */
+async function runSuite(config: string, args: string[], env: NodeJS.ProcessEnv): Promise<SuiteResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'nexu-test-'));
+  const report = join(dir, 'report.json');
+  try {
+    const run = await $({
+      stdio: 'inherit',
+      env,
+      nothrow: true,
+    })`pnpm exec vitest run --config ${config} --reporter=default --reporter=json --outputFile.json=${report} ${args}`;
+    const counts = existsSync(report)
+      ? (JSON.parse(await readFile(report, 'utf8')) as {
+          numPassedTests: number;
+          numFailedTests: number;
+          numPendingTests: number;
+          numTodoTests: number;
+        })
+      : undefined;
+    return {
+      passed: counts?.numPassedTests ?? 0,
+      // A run that died before reporting counts as one failure, never as a pass.
+      failed: counts?.numFailedTests ?? 1,
+      skipped: (counts?.numPendingTests ?? 0) + (counts?.numTodoTests ?? 0),
+      exitCode: run.exitCode ?? 1,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const SUITES = [{ name: 'tests', config: 'vitest.config.ts' }];
+
 async function main(): Promise<number> {
   if (!argv['no-build']) {
     say('building all apps (turbo run build)');
@@ -39,16 +81,27 @@ async function main(): Promise<number> {
     return undefined;
   });
   const env = { ...process.env, ...(manager ? { XDG_RUNTIME_DIR: manager.runtimeDir } : {}) };
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  let exitCode = 0;
   try {
-    const vitestArgs = argv._.map(String);
-    const run = await $({ stdio: 'inherit', env, nothrow: true })`pnpm exec vitest run ${vitestArgs}`;
-    return run.exitCode ?? 1;
+    for (const suite of SUITES) {
+      const result = await runSuite(suite.config, argv._.map(String), env);
+      console.log(
+        `${suite.name}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`,
+      );
+      total.passed += result.passed;
+      total.failed += result.failed;
+      total.skipped += result.skipped;
+      if (result.exitCode !== 0) exitCode = result.exitCode;
+    }
   } finally {
     if (manager?.started) {
       say('stopping the private systemd user manager');
       await manager.stop();
     }
   }
+  console.log(`total: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  return exitCode !== 0 || total.failed > 0 ? exitCode || 1 : 0;
 }
 
 process.exitCode = await main();
