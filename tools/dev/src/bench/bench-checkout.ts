@@ -1,8 +1,8 @@
 import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
-import { SERVICES, type ServiceName, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
 import { findRepoRoot } from '../checkout/checkout.js';
+import { SERVICES, type ServiceName, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
 import { createTempCheckout } from '../test-support/temp-checkout.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
 

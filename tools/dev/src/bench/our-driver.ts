@@ -19,12 +19,20 @@ const commandEnv = () => ({ ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' });
 
 /** argv of one of our entry points, as `pnpm <name>` runs it (`tsx scripts/<name>.ts`), minus pnpm itself. */
 export function ourCommand(name: 'start' | 'stop', ...args: string[]): string[] {
-  return [...nodeCli('tsx', 'dist/cli.mjs'), join(findRepoRoot(import.meta.dirname), 'scripts', `${name}.ts`), ...args];
+  return [
+    ...nodeCli('tsx', 'dist/cli.mjs'),
+    join(findRepoRoot(import.meta.dirname), 'scripts', `${name}.ts`),
+    ...args,
+  ];
 }
 
 async function runOurs(bench: BenchCheckout, argv: string[]): Promise<void> {
   try {
-    await run(argv[0] as string, argv.slice(1), { cwd: bench.checkout.root, env: commandEnv(), timeout: 120_000 });
+    await run(argv[0] as string, argv.slice(1), {
+      cwd: bench.checkout.root,
+      env: commandEnv(),
+      timeout: 120_000,
+    });
   } catch (error) {
     const e = error as { stderr?: string; stdout?: string; message: string };
     const tail = `${e.stdout ?? ''}\n${e.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
@@ -90,7 +98,10 @@ export function createOurDriver(backend: string): ToolDriver {
         ports: view.ports,
         instance: bench.checkout.id,
         // Services run under the supervisor (keeper or systemd), not under the session: find them by marker.
-        roots: async () => [...(session ? [session.pid] : []), ...(await findPidsWithInstance(bench.checkout.id))],
+        roots: async () => [
+          ...(session ? [session.pid] : []),
+          ...(await findPidsWithInstance(bench.checkout.id)),
+        ],
         reattach: () => runOurs(bench, ourCommand('start', '--no-watch', '--backend', backend)),
         async teardown() {
           // Ctrl-C ends the watching session (services keep running), then `pnpm stop`.

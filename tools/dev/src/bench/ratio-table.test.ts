@@ -51,8 +51,16 @@ describe('buildRatioTable', () => {
   it('marks the best peer and the floor, and shows the note of a tool without samples', () => {
     const table = buildRatioTable(result);
     expect(table.rows[2]![5]).toBe('best peer');
-    expect(table.rows[4]![5]).toBe('floor');
+    expect(table.rows[4]![5]).toBe('floor used');
     expect(table.rows[3]).toEqual(['pm2', '0', '-', '-', '-', '', '', 'n/a: no re-attach']);
+  });
+
+  it('uses the named floor for the floor ratio when the scenario names one', () => {
+    const rows = [...result.rows, { tool: 'sum', role: 'floor' as const, samples: [220] }];
+    const table = buildRatioTable({ ...result, rows, ratioFloor: 'sum' });
+    expect(table.rows[0]![6]).toBe('0.50x');
+    expect(table.rows[4]![5]).toBe('floor');
+    expect(table.rows[5]![5]).toBe('floor used');
   });
 
   it('says so when no peer has samples, and counts failed runs in the note', () => {

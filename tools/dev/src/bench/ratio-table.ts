@@ -33,7 +33,8 @@ const lowestMedian = (rows: readonly { row: ScenarioRow; summary: SampleSummary 
 export function buildRatioTable(result: ScenarioResult): RatioTable {
   const summarized = result.rows.map((row) => ({ row, summary: summarizeSamples(row.samples) }));
   const bestPeer = lowestMedian(summarized.filter((r) => r.row.role === 'peer'));
-  const floor = lowestMedian(summarized.filter((r) => r.row.role === 'floor'));
+  const floors = summarized.filter((r) => r.row.role === 'floor');
+  const floor = floors.find((r) => r.row.tool === result.ratioFloor && r.summary) ?? lowestMedian(floors);
   const showFloor = floor !== undefined;
   const header = [
     'tool',
@@ -53,7 +54,14 @@ export function buildRatioTable(result: ScenarioResult): RatioTable {
     }
     const ratio = (other: typeof bestPeer) =>
       row.role === 'ours' && other?.summary ? formatRatio(summary.median / other.summary.median) : '';
-    const role = row.role === 'floor' ? 'floor' : row === bestPeer?.row ? 'best peer' : '';
+    const role =
+      row === floor?.row
+        ? 'floor used'
+        : row.role === 'floor'
+          ? 'floor'
+          : row === bestPeer?.row
+            ? 'best peer'
+            : '';
     return [
       row.tool,
       String(summary.count),

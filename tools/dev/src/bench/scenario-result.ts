@@ -23,6 +23,8 @@ export interface ScenarioResult {
   /** Unit of every sample, e.g. `ms`, `MB`, `CPU ms`. */
   readonly unit: string;
   readonly rows: readonly ScenarioRow[];
+  /** Floor row the `ours / floor` ratio uses (default: the lowest-median floor). */
+  readonly ratioFloor?: string;
   /** What exactly was measured, printed under the table. */
   readonly notes?: readonly string[];
 }
