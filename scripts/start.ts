@@ -21,7 +21,7 @@ const spec = {
     watch: {
       type: 'boolean',
       default: true,
-      description: 'watch and hot-reload after start (--no-watch: start, then exit)',
+      description: 'start the services, then exit instead of watching',
     },
     backend: {
       type: 'string',
