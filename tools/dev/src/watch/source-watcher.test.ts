@@ -70,6 +70,23 @@ describe('startSourceWatcher', () => {
     await closing;
     expect((await waitFor(() => watchHandles() <= baseline, { timeoutMs: 5_000 })).ok).toBe(true);
   });
+
+  it('reports a save made right after a reported one, which chokidar alone would swallow', async () => {
+    const main = join(root, 'svc/src/main.ts');
+    const seen: string[] = [];
+    watcher = await startSourceWatcher({
+      root,
+      targets: resolveWatchTargets([{ name: 'controller', dir: 'svc', watchPaths: ['svc/src'] }], { root }),
+      onChange: (_service, path) => seen.push(path),
+    });
+    await writeFile(main, '2');
+    expect((await waitFor(() => seen.includes(main), { timeoutMs: 10_000 })).ok).toBe(true);
+    // Straight away: inside chokidar's 50 ms throttle window of the change it just reported.
+    const before = seen.length;
+    await writeFile(main, '3');
+    expect((await waitFor(() => seen.length > before, { timeoutMs: 5_000 })).ok).toBe(true);
+    expect(seen.every((path) => path === main)).toBe(true);
+  });
 });
 
 describe('resolveWatchTargets', () => {

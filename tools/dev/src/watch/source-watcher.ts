@@ -1,6 +1,7 @@
 import { basename, relative, sep } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import type { ServiceName } from '../services/manifest.js';
+import { createTrailingStatCheck } from './trailing-stat-check.js';
 import { servicesForPath, type WatchTarget } from './watch-targets.js';
 
 /** Options of `startSourceWatcher`. */
@@ -32,7 +33,8 @@ export function isIgnoredPath(root: string, path: string): boolean {
 
 /**
  * Watches the targets with native events (no polling), ignoring existing files at start; resolves
- * once the initial scan is done, so an edit made after it is reported.
+ * once the initial scan is done, so an edit made after it is reported. Every save is reported,
+ * also one chokidar's change throttle swallows (see `createTrailingStatCheck`).
  */
 export async function startSourceWatcher(options: SourceWatcherOptions): Promise<SourceWatcher> {
   const paths = [...new Set(options.targets.flatMap((t) => t.paths))];
@@ -41,9 +43,14 @@ export async function startSourceWatcher(options: SourceWatcherOptions): Promise
     usePolling: false,
     ignored: (path: string) => isIgnoredPath(options.root, path),
   });
+  const report = (path: string) => {
+    for (const service of servicesForPath(path, options.targets)) options.onChange(service, path);
+  };
+  const trailing = createTrailingStatCheck({ onMissed: report });
   watcher.on('all', (event, path) => {
     if (event !== 'add' && event !== 'change' && event !== 'unlink') return;
-    for (const service of servicesForPath(path, options.targets)) options.onChange(service, path);
+    if (event !== 'unlink') trailing.seen(path);
+    report(path);
   });
   await new Promise<void>((resolve, reject) => {
     watcher.once('ready', resolve);
@@ -52,7 +59,10 @@ export async function startSourceWatcher(options: SourceWatcherOptions): Promise
   let closed: Promise<void> | undefined;
   return {
     close() {
-      closed ??= watcher.close();
+      closed ??= (async () => {
+        trailing.close();
+        await watcher.close();
+      })();
       return closed;
     },
   };
