@@ -1,6 +1,16 @@
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type Checkout, findRepoRoot, resolveCheckout } from '../checkout/checkout.js';
 import { SERVICES } from '../services/manifest.js';
 
@@ -15,7 +25,8 @@ const SKIP = new Set(['node_modules', '.turbo']);
 
 /**
  * Copies what the services need to run (sources, built `dist/`, package files; timestamps kept so
- * builds count as fresh) into a new temp dir, linking each app's `node_modules` to the real one.
+ * builds count as fresh) into a new temp dir, linking each app's dependencies to the real ones and
+ * its workspace packages to their copies (see `linkNodeModules`).
  * `name` lets tests put awkward characters (spaces, quotes, %, non-ASCII) into the path.
  */
 export function createTempCheckout(name = 'checkout'): TempCheckout {
@@ -26,15 +37,18 @@ export function createTempCheckout(name = 'checkout'): TempCheckout {
     cpSync(join(source, file), join(root, file), { preserveTimestamps: true });
   }
   const packages = [...new Set([...SERVICES.map((s) => s.dir), 'tools/service-kit'])];
-  for (const dir of packages) {
-    if (!existsSync(join(source, dir))) continue;
+  const copied = packages.filter((dir) => existsSync(join(source, dir)));
+  for (const dir of copied) {
     cpSync(join(source, dir), join(root, dir), {
       recursive: true,
       preserveTimestamps: true,
       filter: (path) => !SKIP.has(path.split('/').at(-1) ?? ''),
     });
+  }
+  // After every package is copied: a workspace link is kept only when its target has a copy.
+  for (const dir of copied) {
     if (existsSync(join(source, dir, 'node_modules'))) {
-      symlinkSync(join(source, dir, 'node_modules'), join(root, dir, 'node_modules'));
+      linkNodeModules(join(source, dir, 'node_modules'), join(root, dir, 'node_modules'), source, root);
     }
   }
   symlinkSync(join(source, 'node_modules'), join(root, 'node_modules'));
@@ -42,4 +56,39 @@ export function createTempCheckout(name = 'checkout'): TempCheckout {
     checkout: resolveCheckout(root),
     remove: () => rmSync(parent, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Mirrors a package's `node_modules`: npm packages link to the real ones, but a workspace link
+ * (e.g. `@nexu/service-kit -> ../../../../tools/service-kit`) keeps its relative target, so it
+ * resolves to the copy. Linking the whole folder instead would bundle the real repo's workspace
+ * sources into the copy's builds: edits to the copy's packages would be ignored, and every rebuild
+ * would differ from `pnpm build`'s output by its source paths. Dot folders other than `.bin` are
+ * tool caches (`.vite-temp`) and are left for the tools to create in the copy.
+ */
+function linkNodeModules(from: string, to: string, sourceRoot: string, copyRoot: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from)) {
+    const entry = join(from, name);
+    const stat = lstatSync(entry);
+    if (stat.isDirectory() && name.startsWith('@')) {
+      linkNodeModules(entry, join(to, name), sourceRoot, copyRoot);
+      continue;
+    }
+    if (name.startsWith('.') && name !== '.bin') continue;
+    if (stat.isSymbolicLink()) {
+      const target = readlinkSync(entry);
+      const inRepo = relative(sourceRoot, resolve(dirname(entry), target));
+      const workspace =
+        !isAbsolute(target) &&
+        !inRepo.startsWith('..') &&
+        !inRepo.split(sep).includes('node_modules') &&
+        existsSync(join(copyRoot, inRepo));
+      if (workspace) {
+        symlinkSync(target, join(to, name));
+        continue;
+      }
+    }
+    symlinkSync(entry, join(to, name));
+  }
 }
