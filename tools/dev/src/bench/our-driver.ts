@@ -7,7 +7,7 @@ import { waitFor } from '../health/wait-for.js';
 import { SERVICE_NAMES, type ServicePorts } from '../services/manifest.js';
 import type { BenchCheckout } from './bench-checkout.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
-import { findPidsWithInstance } from './process-tree.js';
+import { findPidsWithInstance, readCommandLine, readParentPid } from './process-tree.js';
 import { nodeCli } from './resolve-bin.js';
 import { type SpawnedGroup, spawnGroup } from './spawn-group.js';
 import type { RunningTool, ToolDriver } from './tool-driver.js';
@@ -55,6 +55,20 @@ function readLedgerPorts(bench: BenchCheckout): LedgerView | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The services of a checkout (by their instance marker) and the process backend's keepers (their
+ * parents, which carry no marker); under systemd the parent is the user manager, not counted.
+ */
+async function findOurProcesses(bench: BenchCheckout): Promise<number[]> {
+  const services = await findPidsWithInstance(bench.checkout.id);
+  const keepers: number[] = [];
+  for (const pid of services) {
+    const parent = await readParentPid(pid);
+    if (parent && parent > 1 && (await readCommandLine(parent)).includes('keeper.mjs')) keepers.push(parent);
+  }
+  return [...new Set([...services, ...keepers])];
 }
 
 /**

@@ -6,6 +6,8 @@ export interface TreeUsage {
   readonly pids: readonly number[];
   /** utime + stime of those processes, in ms (children already reaped are not included). */
   readonly cpuMs: number;
+  /** utime + stime per pid, in ms (to diff two readings of a tree whose members change). */
+  readonly cpuMsByPid: ReadonlyMap<number, number>;
   /** Sum of VmRSS, in MB (shared pages are counted once per process, as `ps` does). */
   readonly rssMb: number;
 }
@@ -59,13 +61,32 @@ async function readRssKb(pid: number): Promise<number> {
   return match ? Number(match[1]) : 0;
 }
 
+/** Parent pid of `pid`, when it is alive. */
+export async function readParentPid(pid: number): Promise<number | undefined> {
+  return (await readEntry(pid))?.ppid;
+}
+
+/** Command line of `pid` joined with spaces ('' when gone). */
+export async function readCommandLine(pid: number): Promise<string> {
+  const text = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return text.split('\0').join(' ').trim();
+}
+
 /** CPU time so far and current RSS of `roots` and their descendants. */
 export async function readTreeUsage(roots: readonly number[]): Promise<TreeUsage> {
   const pids = await listProcessTree(roots);
   const entries = await Promise.all(pids.map(readEntry));
   const rss = await Promise.all(pids.map(readRssKb));
-  const ticks = entries.reduce((sum, e) => sum + (e?.ticks ?? 0), 0);
-  return { pids, cpuMs: ticks * MS_PER_TICK, rssMb: rss.reduce((a, b) => a + b, 0) / 1024 };
+  const cpuMsByPid = new Map(entries.filter((e) => e !== null).map((e) => [e.pid, e.ticks * MS_PER_TICK]));
+  const cpuMs = [...cpuMsByPid.values()].reduce((a, b) => a + b, 0);
+  return { pids, cpuMs, cpuMsByPid, rssMb: rss.reduce((a, b) => a + b, 0) / 1024 };
+}
+
+/** CPU ms spent between two readings: per pid, new processes counted in full, exited ones not at all. */
+export function cpuMsBetween(before: TreeUsage, after: TreeUsage): number {
+  let total = 0;
+  for (const [pid, ms] of after.cpuMsByPid) total += ms - (before.cpuMsByPid.get(pid) ?? 0);
+  return total;
 }
 
 /** Whether `pid` is still a live process (a zombie counts as gone). */
