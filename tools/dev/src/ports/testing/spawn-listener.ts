@@ -80,7 +80,16 @@ export async function killAndWait(pid: number): Promise<boolean> {
       // Already gone.
     }
   }
-  return (await waitFor(async () => !(await isProcessAlive(pid)), { timeoutMs: 10_000 })).ok;
+  // Gone means reaped too: until its parent reaps it, a zombie still keeps its process group alive.
+  const groupGone = () => {
+    try {
+      process.kill(-pid, 0);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  };
+  return (await waitFor(async () => !(await isProcessAlive(pid)) && groupGone(), { timeoutMs: 10_000 })).ok;
 }
 
 /** Creates a throwaway checkout (a temp folder with an empty pnpm-workspace.yaml). */
