@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['apps/*/{src,server}/**/*.test.ts', 'tools/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**', '**/.tmp/**'],
+    // The fault suite has its own config and command (`pnpm test:faults`).
+    exclude: ['**/node_modules/**', '**/dist/**', '**/.tmp/**', 'tools/dev/src/faults/**'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,

@@ -1,9 +1,10 @@
 import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
 import { acquireLock } from '../checkout/lock.js';
-import { matchesExpectation, probeHealth, waitForHealthy } from '../health/probe-health.js';
+import { matchesExpectation, probeHealth } from '../health/probe-health.js';
 import { allocatePort, initialPorts } from '../ports/allocate-ports.js';
 import { type Ledger, type LedgerEntry, readLedger, writeLedger } from '../ports/ledger.js';
+import { isPortFree } from '../ports/port-free.js';
 import { findPortOwner } from '../ports/port-owner.js';
 import { processIdentity } from '../ports/process-identity.js';
 import { stopOwnedProcess } from '../ports/stop-owned-process.js';
@@ -11,12 +12,14 @@ import { verifyOwnership } from '../ports/verify-ownership.js';
 import { ensureBuilt } from '../services/ensure-built.js';
 import { SERVICES, type ServiceName, type ServiceSpec, serviceUrl } from '../services/manifest.js';
 import { hashUnitSpec, resolveUnitSpec } from '../services/unit-spec.js';
+import { EXIT_CONFIG } from '../supervisor/crash-loop.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, ServiceStatus, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import type { Reporter } from './reporter.js';
 import { planWaves } from './service-plan.js';
 import { serviceStartError } from './service-start-error.js';
 import { teardownOtherBackends } from './teardown.js';
+import { waitForServiceReady } from './wait-for-service-ready.js';
 
 export interface StartOptions {
   readonly checkout: Checkout;
@@ -70,6 +73,9 @@ export async function startServices(options: StartOptions): Promise<StartReport>
   await ensureStateDirs(checkout);
   const lock = await acquireLock(checkout, { command: 'pnpm start' });
   const entries: Partial<Record<ServiceName, LedgerEntry>> = {};
+  // Services this run tried to attach or start; the others keep their previous ledger entry.
+  const reached = new Set<ServiceName>();
+  let previous: Ledger | null = null;
   let backend: BackendName | undefined;
   try {
     const supervisor = await selectSupervisor({ backend: options.backend, checkout });
@@ -77,6 +83,7 @@ export async function startServices(options: StartOptions): Promise<StartReport>
     const { ledger: rawLedger, problem } = await readLedger(checkout);
     if (problem) reporter.warn(problem);
     const ledger = rawLedger?.backend === supervisor.backend ? rawLedger : null;
+    previous = ledger;
     await teardownOtherBackends(checkout, supervisor.backend, reporter);
     await ensureBuilt(services, checkout, reporter);
 
@@ -100,6 +107,7 @@ export async function startServices(options: StartOptions): Promise<StartReport>
 
     const outcomes: ServiceOutcome[] = [];
     for (const wave of planWaves(services)) {
+      for (const spec of wave) reached.add(spec.name);
       const results = await Promise.all(
         wave.map((spec) => ensureService(spec, new Map(statuses).get(spec.name)!, context)),
       );
@@ -111,6 +119,11 @@ export async function startServices(options: StartOptions): Promise<StartReport>
     return { backend: supervisor.backend, services: outcomes, totalMs: performance.now() - began };
   } finally {
     // Record whatever runs now, also after a failure, so `pnpm stop` and the next start find it.
+    // A failed start keeps the entries of the services it never reached (they still run).
+    const kept = Object.entries(previous?.services ?? {}).filter(
+      ([name]) => !reached.has(name as ServiceName),
+    );
+    Object.assign(entries, { ...Object.fromEntries(kept), ...entries });
     if (backend && Object.keys(entries).length > 0) {
       await writeLedger(checkout, {
         version: 1,
@@ -141,9 +154,47 @@ async function ensureService(
     }
   }
 
-  const port = await resolveServicePort(spec, status, context);
-  if (port !== unit.port) unit = resolveUnitSpec(spec, checkout, context.ports);
-  context.reporter.info(`${spec.name}: starting on ${serviceUrl(unit.port)}…`);
+  let replacing = status.pid;
+  let current = status;
+  // A port can be taken between the check and the service's bind (it then exits 78 on
+  // EADDRINUSE and is not restarted): resolve the port again and retry, a bounded number of times.
+  for (let attempt = 1; ; attempt++) {
+    const port = await resolveServicePort(spec, current, context);
+    if (port !== unit.port) unit = resolveUnitSpec(spec, checkout, context.ports);
+    context.reporter.info(`${spec.name}: starting on ${serviceUrl(unit.port)}…`);
+    await installAndStart(supervisor, unit);
+
+    // Answers from the process being replaced do not count as the new one being ready.
+    const ready = await waitForServiceReady(
+      supervisor,
+      unit,
+      { instance: checkout.id, replacing },
+      { timeoutMs: context.readyTimeoutMs, path: spec.healthPath },
+    );
+    if (ready.ok) return await record(spec, unit, ready.answer.pid, 'started', began);
+
+    const lostPortRace =
+      ready.status?.lastExit?.code === EXIT_CONFIG &&
+      !(await isPortFree(unit.port)) &&
+      attempt < MAX_PORT_RACES;
+    if (lostPortRace) {
+      context.reporter.warn(
+        `${spec.name}: port ${unit.port} was taken before it could bind it; choosing the port again`,
+      );
+      replacing = null;
+      current = ready.status!;
+      continue;
+    }
+    const after = ready.status ?? (await supervisor.status(unit).catch(() => undefined));
+    throw await serviceStartError(spec.name, ready.reason, { status: after, logPath: unit.logPath });
+  }
+}
+
+/** Attempts at binding a port that keeps being taken between the check and the bind. */
+const MAX_PORT_RACES = 3;
+
+/** Installs (or replaces) the unit and makes sure it runs the unit as rendered now. */
+async function installAndStart(supervisor: Supervisor, unit: UnitSpec): Promise<void> {
   const installed = await supervisor.install(unit);
   const current = await supervisor.status(unit);
   if (current.state === 'running' || current.state === 'starting') {
@@ -152,24 +203,6 @@ async function ensureService(
   } else {
     await supervisor.start(unit);
   }
-
-  // Answers from the process being replaced do not count as the new one being ready.
-  const health = await waitForHealthy(
-    unit.port,
-    { instance: checkout.id, replacing: status.pid },
-    {
-      timeoutMs: context.readyTimeoutMs,
-      path: spec.healthPath,
-    },
-  );
-  if (!health.ok) {
-    const after = await supervisor.status(unit).catch(() => undefined);
-    throw await serviceStartError(spec.name, `no healthy answer on port ${unit.port} (${health.reason})`, {
-      status: after,
-      logPath: unit.logPath,
-    });
-  }
-  return await record(spec, unit, health.answer.pid, 'started', began);
 }
 
 async function record(spec: ServiceSpec, unit: UnitSpec, pid: number, mode: StartMode, began: number) {

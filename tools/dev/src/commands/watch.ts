@@ -1,11 +1,12 @@
 import type { Checkout } from '../checkout/checkout.js';
-import { probeHealth, waitForHealthy } from '../health/probe-health.js';
+import { probeHealth } from '../health/probe-health.js';
 import { SERVICES, type ServiceName, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import { startWatchSession, type WatchSession } from '../watch/watch-session.js';
 import { serviceStartError } from './service-start-error.js';
 import type { StartReport } from './start.js';
+import { waitForServiceReady } from './wait-for-service-ready.js';
 
 export interface WatchOptions {
   readonly checkout: Checkout;
@@ -50,10 +51,14 @@ export async function watchServices(options: WatchOptions): Promise<WatchSession
     async waitHealthy(name) {
       const { spec, unit } = unitOf(name);
       const expected = { instance: checkout.id, replacing: replaced.get(name) ?? null };
-      const health = await waitForHealthy(unit.port, expected, { timeoutMs: 20_000, path: spec.healthPath });
-      if (!health.ok) {
-        const status = await supervisor.status(unit).catch(() => undefined);
-        throw await serviceStartError(name, `no healthy answer after the restart (${health.reason})`, {
+      // Gives up early when the new build crash-loops or exits 78 instead of waiting out 20 s.
+      const ready = await waitForServiceReady(supervisor, unit, expected, {
+        timeoutMs: 20_000,
+        path: spec.healthPath,
+      });
+      if (!ready.ok) {
+        const status = ready.status ?? (await supervisor.status(unit).catch(() => undefined));
+        throw await serviceStartError(name, `no healthy answer after the restart: ${ready.reason}`, {
           ...(status ? { status } : {}),
           logPath: unit.logPath,
         });

@@ -9,8 +9,21 @@ import { type ServicePorts, type ServiceSpec, serviceEntry, serviceLabel } from 
 export interface UnitSpecOptions {
   /** Absolute node binary the supervisor runs (default: the one running this command). */
   nodePath?: string;
-  /** Extra environment for every service (e.g. NEXU_GATEWAY_TOKEN from the developer's shell). */
+  /** Extra environment for every service (default: `passThroughEnv(process.env)`). */
   extraEnv?: Record<string, string>;
+}
+
+/** Variables of the developer's shell that every service receives (secrets go through env, never argv). */
+export const PASS_THROUGH_ENV = ['NEXU_GATEWAY_TOKEN'] as const;
+
+/** The pass-through variables set (non-empty) in `env`. */
+export function passThroughEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of PASS_THROUGH_ENV) {
+    const value = env[name];
+    if (value) picked[name] = value;
+  }
+  return picked;
 }
 
 /** PATH handed to services: node's own folder first (launchd's default PATH has no node). */
@@ -39,7 +52,7 @@ export function resolveUnitSpec(
       NEXU_DEV_INSTANCE: checkout.id,
       NODE_ENV: 'development',
       ...spec.env(ports),
-      ...options.extraEnv,
+      ...(options.extraEnv ?? passThroughEnv(process.env)),
     },
     logPath: serviceLogPath(checkout, spec.name),
     port: ports[spec.name],

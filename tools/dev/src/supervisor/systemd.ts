@@ -89,8 +89,9 @@ export class SystemdSupervisor implements Supervisor {
       return 'unchanged';
     }
     const wasActive = installed !== null && ACTIVE.has((await this.show(unit.label)).ActiveState ?? '');
-    await writeFileAtomic(path, rendered);
-    await writeFileAtomic(join(this.unitsDir, systemdUnitName(unit.label)), rendered);
+    // 0600: the unit's Environment= lines may carry a secret (NEXU_GATEWAY_TOKEN).
+    await writeFileAtomic(path, rendered, 0o600);
+    await writeFileAtomic(join(this.unitsDir, systemdUnitName(unit.label)), rendered, 0o600);
     await this.daemonReload();
     if (installed === null) return 'installed';
     if (wasActive) await this.restart(unit);

@@ -1,0 +1,259 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import getPort from 'get-port';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { type Checkout, findRepoRoot, resolveCheckout } from '../checkout/checkout.js';
+import { createMemoryReporter } from '../commands/reporter.js';
+import { type StartOptions, type StartReport, startServices } from '../commands/start.js';
+import { stopServices } from '../commands/stop.js';
+import { waitFor } from '../health/wait-for.js';
+import { findMarkedProcesses } from '../ports/find-marked-processes.js';
+import { isPortFree } from '../ports/port-free.js';
+import { processIdentity } from '../ports/process-identity.js';
+import { SERVICES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
+import { resolvePlatform } from '../supervisor/platform.js';
+import { selectSupervisor } from '../supervisor/select-supervisor.js';
+import type { BackendName, Supervisor } from '../supervisor/supervisor.js';
+import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
+
+/** The backends every fault scenario runs on. */
+export const FAULT_BACKENDS: readonly BackendName[] = ['systemd', 'process'];
+
+export const repoRoot = findRepoRoot(import.meta.dirname);
+export const fixturesDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+/** Whether a systemd user manager answers here (CI insists on one). */
+export async function isBackendAvailable(backend: BackendName): Promise<boolean> {
+  if (backend !== 'systemd') return true;
+  const ok = await selectSupervisor({ backend, checkout: resolveCheckout(import.meta.dirname) }).then(
+    () => true,
+    () => false,
+  );
+  if (!ok && process.env.CI) throw new Error('CI needs a reachable systemd user manager');
+  return ok;
+}
+
+/** A process that is not ours, recorded with its start time so "untouched" can be checked exactly. */
+export interface ForeignProcess {
+  readonly pid: number;
+  readonly startTime: string;
+  /** Port it listens on, when it listens. */
+  readonly port: number | undefined;
+  readonly host: string;
+  readonly child: ChildProcess;
+}
+
+/**
+ * Starts a foreign process (no checkout marker in its environment, own process group): a TCP
+ * listener on `port` and `host` when given, else a plain sleeper.
+ */
+export async function spawnForeign(options: { port?: number; host?: string } = {}): Promise<ForeignProcess> {
+  const { port, host = '127.0.0.1' } = options;
+  const code =
+    port === undefined
+      ? 'setInterval(() => {}, 1 << 30)'
+      : `require('node:net').createServer().listen({ port: ${port}, host: ${JSON.stringify(host)}, exclusive: true })`;
+  const child = spawn(process.execPath, ['-e', code], {
+    stdio: 'ignore',
+    detached: true,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
+  const pid = child.pid!;
+  if (port !== undefined) {
+    const up = await waitFor(async () => !(await isPortFree(port, host)), { timeoutMs: 5_000 });
+    if (!up.ok) throw new Error(`foreign listener on ${host}:${port} did not come up`);
+  }
+  const identity = await waitFor(() => processIdentity(pid).then((i) => i ?? undefined), {
+    timeoutMs: 2_000,
+  });
+  if (!identity.ok) throw new Error(`foreign process ${pid} vanished`);
+  return { pid, startTime: identity.value.startTime, port, host, child };
+}
+
+/** Whether the foreign process still runs as the very same process (same pid and start time). */
+export async function isIntact(foreign: ForeignProcess): Promise<boolean> {
+  const identity = await processIdentity(foreign.pid);
+  return identity !== null && identity.startTime === foreign.startTime && !/^[ZX]/.test(identity.command);
+}
+
+function killForeign(foreign: ForeignProcess): void {
+  try {
+    process.kill(-foreign.pid, 'SIGKILL');
+  } catch {}
+}
+
+/** systemd units (any state) whose name carries `checkoutId`. */
+export function listSystemdUnits(checkoutId: string): string[] {
+  const platform = resolvePlatform();
+  if (!platform.runtimeDir) return [];
+  try {
+    const out = execFileSync(
+      'systemctl',
+      ['--user', 'list-units', '--all', '--no-legend', '--plain', 'io.nexu.*'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, ...platform.systemctlEnv },
+      },
+    );
+    return out
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/)[0] ?? '')
+      .filter((unit) => unit.includes(`.${checkoutId}.`));
+  } catch {
+    return [];
+  }
+}
+
+/** Copies a fixture program into a service's `dist/` of a temp checkout; returns its entry (relative to the service dir). */
+export function installFixture(checkout: Checkout, service: ServiceName, fixture: string): string {
+  const spec = SERVICES.find((s) => s.name === service)!;
+  copyFileSync(join(fixturesDir, fixture), join(checkout.root, spec.dir, 'dist', fixture));
+  return `dist/${fixture}`;
+}
+
+/** The manifest with one entry changed (the "manifest variant" used to inject faulty services). */
+export function withService(name: ServiceName, change: (spec: ServiceSpec) => ServiceSpec): ServiceSpec[] {
+  return SERVICES.map((s) => (s.name === name ? change(s) : s));
+}
+
+/** Adds environment to one service of the manifest. */
+export function withEnv(name: ServiceName, extra: Record<string, string>): ServiceSpec[] {
+  return withService(name, (s) => ({ ...s, env: (ports) => ({ ...s.env(ports), ...extra }) }));
+}
+
+/** Pids of this checkout's service processes, grouped by service (from their argv). */
+export async function servicePids(checkoutId: string): Promise<Record<ServiceName, number[]>> {
+  const grouped: Record<ServiceName, number[]> = { gateway: [], controller: [], web: [] };
+  for (const pid of await findMarkedProcesses(checkoutId)) {
+    const identity = await processIdentity(pid);
+    const spec = SERVICES.find((s) => identity?.argv.some((arg) => arg.includes(`/${s.dir}/`)));
+    if (spec) grouped[spec.name].push(pid);
+  }
+  return grouped;
+}
+
+/** What one fault test file shares for one backend: temp checkouts, foreign sentinels, cleanup. */
+export interface FaultContext {
+  readonly backend: BackendName;
+  /** False when the backend cannot run here (tests skip; CI fails in beforeAll). */
+  available(): boolean;
+  /** A fresh temp checkout, stopped and removed after the test. */
+  open(name?: string): Checkout;
+  /** `startServices` on this backend with a recording reporter. */
+  start(checkout: Checkout, options?: Partial<StartOptions>): Promise<StartReport>;
+  /** This backend's supervisor for `checkout`. */
+  supervisor(checkout: Checkout): Promise<Supervisor>;
+  /** A foreign process checked intact after the test, and killed then. */
+  foreign(options?: { port?: number; host?: string }): Promise<ForeignProcess>;
+  /** The file-wide foreign sentinel (a listener), checked intact after every test. */
+  sentinel(): ForeignProcess;
+}
+
+/**
+ * Registers the hooks of one `describe` block: a file-wide foreign sentinel; after each test every
+ * temp checkout is stopped and checked empty (no marked process, no unit, no listener) and every
+ * foreign process checked untouched; after all, no unit of any checkout of the block is left.
+ */
+export function useFaultContext(backend: BackendName): FaultContext {
+  let available = true;
+  let sentinel: ForeignProcess | undefined;
+  const opened: TempCheckout[] = [];
+  const ports = new Map<string, Set<number>>();
+  const foreigners: ForeignProcess[] = [];
+  const ids = new Set<string>();
+
+  beforeAll(async () => {
+    available = await isBackendAvailable(backend);
+    sentinel = await spawnForeign({ port: await getPort() });
+  });
+
+  afterEach(async () => {
+    const problems: string[] = [];
+    for (const temp of opened.splice(0)) {
+      const { checkout } = temp;
+      await stopServices({ checkout, reporter: createMemoryReporter() }).catch((error: Error) =>
+        problems.push(`stop failed for ${checkout.root}: ${error.message}`),
+      );
+      const marked = await findMarkedProcesses(checkout.id);
+      if (marked.length > 0) problems.push(`processes of ${checkout.id} left: ${marked.join(', ')}`);
+      const units = listSystemdUnits(checkout.id);
+      if (units.length > 0) problems.push(`units of ${checkout.id} left: ${units.join(', ')}`);
+      for (const port of ports.get(checkout.id) ?? []) {
+        if (!(await isPortFree(port))) problems.push(`port ${port} of ${checkout.id} still busy`);
+      }
+      temp.remove();
+    }
+    for (const foreign of [...foreigners.splice(0), ...(sentinel ? [sentinel] : [])]) {
+      if (!(await isIntact(foreign))) problems.push(`foreign pid ${foreign.pid} was touched`);
+      else if (foreign.port !== undefined && (await isPortFree(foreign.port, foreign.host))) {
+        problems.push(`foreign pid ${foreign.pid} no longer listens on ${foreign.port}`);
+      }
+      if (foreign !== sentinel) killForeign(foreign);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  afterAll(async () => {
+    if (sentinel) killForeign(sentinel);
+    for (const id of ids) {
+      expect(listSystemdUnits(id)).toEqual([]);
+      expect(await findMarkedProcesses(id)).toEqual([]);
+    }
+  });
+
+  return {
+    backend,
+    available: () => available,
+    open(name) {
+      const temp = createTempCheckout(name);
+      opened.push(temp);
+      ids.add(temp.checkout.id);
+      return temp.checkout;
+    },
+    async start(checkout, options = {}) {
+      const report = await startServices({ checkout, backend, reporter: createMemoryReporter(), ...options });
+      const known = ports.get(checkout.id) ?? new Set<number>();
+      for (const s of report.services) known.add(s.port);
+      ports.set(checkout.id, known);
+      return report;
+    },
+    supervisor: (checkout) => selectSupervisor({ backend, checkout }),
+    async foreign(options) {
+      const foreign = await spawnForeign(options);
+      foreigners.push(foreign);
+      return foreign;
+    },
+    sentinel: () => sentinel!,
+  };
+}
+
+/** Runs a CLI entry point (`scripts/<name>.ts`) in `cwd`, as a user would, and collects its output. */
+export function runCli(
+  name: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(
+    join(repoRoot, 'node_modules/.bin/tsx'),
+    [join(repoRoot, 'scripts', `${name}.ts`), ...args],
+    {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      detached: true,
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
