@@ -33,8 +33,10 @@ export function createTempCheckout(name = 'checkout'): TempCheckout {
   const source = findRepoRoot(import.meta.dirname);
   const parent = mkdtempSync(join(tmpdir(), 'nexu-dev-test-'));
   const root = join(parent, name);
-  for (const file of ['package.json', 'pnpm-workspace.yaml', 'tsconfig.json']) {
-    cpSync(join(source, file), join(root, file), { preserveTimestamps: true });
+  // tools/dev/bin holds the build script the apps' `build` scripts run: a copy whose sources are
+  // newer than its dist/ (the shared checkout being edited) is rebuilt by `pnpm start` in place.
+  for (const file of ['package.json', 'pnpm-workspace.yaml', 'tsconfig.json', 'tools/dev/bin']) {
+    cpSync(join(source, file), join(root, file), { recursive: true, preserveTimestamps: true });
   }
   const packages = [...new Set([...SERVICES.map((s) => s.dir), 'tools/service-kit'])];
   const copied = packages.filter((dir) => existsSync(join(source, dir)));
@@ -46,7 +48,7 @@ export function createTempCheckout(name = 'checkout'): TempCheckout {
     });
   }
   // After every package is copied: a workspace link is kept only when its target has a copy.
-  for (const dir of copied) {
+  for (const dir of [...copied, 'tools/dev']) {
     if (existsSync(join(source, dir, 'node_modules'))) {
       linkNodeModules(join(source, dir, 'node_modules'), join(root, dir, 'node_modules'), source, root);
     }
