@@ -1,14 +1,12 @@
 #!/usr/bin/env tsx
 /** `pnpm reset-state`: stop this checkout's services, then delete its dev state (`.tmp/dev`). */
 import { createInterface } from 'node:readline/promises';
-import {
-  consoleReporter,
-  parseArgsOrExit,
-  resetState,
-  resolveCheckout,
-  runCli,
-  stopServices,
-} from '@nexu/dev';
+import { resolveCheckout } from '@nexu/dev/checkout/checkout';
+import { parseArgsOrExit } from '@nexu/dev/cli/parse-args';
+import { runCli } from '@nexu/dev/cli/run-cli';
+import { consoleReporter } from '@nexu/dev/commands/reporter';
+import { resetState } from '@nexu/dev/commands/reset-state';
+import { stopServices } from '@nexu/dev/commands/stop';
 
 const spec = {
   name: 'pnpm reset-state',

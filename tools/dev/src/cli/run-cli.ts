@@ -1,4 +1,4 @@
-import { chalk } from './color.js';
+import { paint } from './color.js';
 
 /**
  * Runs a CLI entry point: its resolved number is the exit code; a thrown error prints its message
@@ -9,7 +9,7 @@ export async function runCli(main: () => Promise<number | undefined>): Promise<v
     process.exitCode = (await main()) ?? 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    console.error(chalk.red(`nexu dev: ${message}`));
+    console.error(paint.red(`nexu dev: ${message}`));
     if (process.env.NEXU_DEV_DEBUG && error instanceof Error) console.error(error.stack);
     process.exitCode = 1;
   }

@@ -1,4 +1,4 @@
-import { chalk } from '../cli/color.js';
+import { paint } from '../cli/color.js';
 import { formatDuration } from '../cli/format-duration.js';
 import { renderTable } from '../cli/render-table.js';
 import type { StartReport } from './start.js';
@@ -9,7 +9,7 @@ export function renderStartReport(report: StartReport): string {
     s.name,
     s.url,
     String(s.pid),
-    s.mode === 'started' ? chalk.green('started') : chalk.cyan('attached'),
+    s.mode === 'started' ? paint.green('started') : paint.cyan('attached'),
     formatDuration(s.durationMs),
   ]);
   const table = renderTable(

@@ -1,14 +1,14 @@
-import { chalk } from '../cli/color.js';
+import { paint } from '../cli/color.js';
 import { formatUptime } from '../cli/format-duration.js';
 import { renderTable } from '../cli/render-table.js';
 import type { ServiceStatusRow, StatusReport } from './status.js';
 
 const STATE_COLOUR: Record<ServiceStatusRow['state'], (text: string) => string> = {
-  running: chalk.green,
-  starting: chalk.yellow,
-  stopped: chalk.dim,
-  crashed: chalk.red,
-  'not-installed': chalk.dim,
+  running: paint.green,
+  starting: paint.yellow,
+  stopped: paint.dim,
+  crashed: paint.red,
+  'not-installed': paint.dim,
 };
 
 /** The table `pnpm status` prints, with the reasons of crashed/stopped services below it. */
@@ -23,7 +23,7 @@ export function renderStatus(report: StatusReport, now = Date.now()): string {
     s.url,
     s.startedAt ? formatUptime(now - Date.parse(s.startedAt)) : '-',
     String(s.restarts),
-    s.state === 'running' ? (s.healthy ? chalk.green('healthy') : chalk.red('unhealthy')) : '-',
+    s.state === 'running' ? (s.healthy ? paint.green('healthy') : paint.red('unhealthy')) : '-',
   ]);
   const table = renderTable(
     ['service', 'backend', 'label', 'state', 'pid', 'port', 'url', 'uptime', 'restarts', 'health'].map(

@@ -1,4 +1,4 @@
-import { chalk } from '../cli/color.js';
+import { paint } from '../cli/color.js';
 
 /** Where commands send their human output; tests pass a recording one. */
 export interface Reporter {
@@ -13,7 +13,7 @@ export interface Reporter {
 /** Reporter writing to the terminal; chalk drops colour for NO_COLOR and non-TTY output. */
 export const consoleReporter: Reporter = {
   info: (line) => console.log(line),
-  warn: (line) => console.error(chalk.yellow(`warning: ${line}`)),
+  warn: (line) => console.error(paint.yellow(`warning: ${line}`)),
   print: (text) => console.log(text),
 };
 

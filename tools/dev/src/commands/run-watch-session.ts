@@ -1,6 +1,6 @@
 import type { Checkout } from '../checkout/checkout.js';
-import { chalk } from '../cli/color.js';
-import { createLogLineFormatter, shouldColour } from '../logs/log-line-formatter.js';
+import { createPalette, shouldColour } from '../cli/color.js';
+import { createLogLineFormatter } from '../logs/log-line-formatter.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
 import { runLogs } from './logs.js';
 import type { StartReport } from './start.js';
@@ -24,10 +24,11 @@ export async function runWatchSession(options: WatchSessionRunOptions): Promise<
   const out = options.out ?? ((text: string) => process.stdout.write(text));
   const colour = options.colour ?? shouldColour(process.stdout.isTTY === true);
   const format = createLogLineFormatter(SERVICE_NAMES, colour);
+  const { bold } = createPalette(colour);
   const session = await watchServices({
     checkout: options.checkout,
     report: options.report,
-    log: (service, line) => out(`${format({ service, line: colour ? chalk.bold(line) : line })}\n`),
+    log: (service, line) => out(`${format({ service, line: bold(line) })}\n`),
   });
   try {
     out('Watching for changes. Ctrl-C stops watching; the services keep running (`pnpm stop` tears down).\n');

@@ -1,4 +1,4 @@
-import { chalk } from 'zx';
+import { createPalette } from '../cli/color.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
 import type { LogLine } from './follow-logs.js';
 
@@ -18,23 +18,15 @@ export function colourForService(service: string): Colour {
   return PALETTE[hash % PALETTE.length]!;
 }
 
-/**
- * Whether to colour output: a TTY, no `NO_COLOR` (https://no-color.org), and chalk finding colour
- * support (it honours `FORCE_COLOR`, `TERM=dumb`).
- */
-export function shouldColour(isTTY: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  return isTTY && chalk.level > 0;
-}
-
 /** Formats `controller | <line>`, the name padded to the longest of `services`, coloured if asked. */
 export function createLogLineFormatter(
   services: readonly string[],
   colour: boolean,
 ): (entry: LogLine) => string {
   const width = Math.max(0, ...services.map((service) => service.length));
+  const palette = createPalette(colour);
   return ({ service, line }) => {
     const prefix = `${service.padEnd(width)} |`;
-    return `${colour ? chalk[colourForService(service)](prefix) : prefix} ${line}`;
+    return `${palette[colourForService(service)](prefix)} ${line}`;
   };
 }
