@@ -54,5 +54,38 @@ describe.skipIf(!canRunChromium).each(backends)(
       const rebuilt = watched.lines.filter((l) => l.service === 'web').map((l) => l.line);
       console.log(`[${backend}] edited heading shown in the open page after ${shownMs} ms;`, rebuilt);
     });
+
+    it('keeps the last good page through a broken client build and reloads it on the fix', async (ctx) => {
+      if (!(await checkouts.available())) ctx.skip();
+      const watched = await checkouts.start();
+      const before = await watched.read(TITLE_FILE);
+      const title = /export const TITLE = '([^']*)';/.exec(before)?.[1];
+      const webUrl = watched.report.services.find((s) => s.name === 'web')!.url;
+
+      browser = await launchChromium();
+      const page = await browser.newPage();
+      let loads = 0;
+      page.on('load', () => {
+        loads += 1;
+      });
+      await page.goto(webUrl);
+      const heading = page.locator('h1#title');
+      await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toBe(title);
+      const loadedBefore = loads;
+
+      await watched.write(TITLE_FILE, before.replace(`'${title}'`, `'${title}' +`));
+      await watched.waitForLine(/web client build failed; still serving the last good build/);
+      await watched.session.idle();
+      expect(watched.lines.some((l) => l.line.includes(TITLE_FILE))).toBe(true);
+      expect(loads).toBe(loadedBefore);
+      expect(await heading.textContent()).toBe(title);
+      const served = await fetch(`${webUrl}/`);
+      expect(served.status).toBe(200);
+      expect(await served.text()).toContain('id="title"');
+
+      await watched.write(TITLE_FILE, before.replace(`'${title}'`, `'${title} (fixed)'`));
+      await expect.poll(() => heading.textContent(), { timeout: 20_000 }).toBe(`${title} (fixed)`);
+      expect(await watched.pid('web')).toBe(watched.startPid('web'));
+    });
   },
 );
