@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer as createNetServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import {
   freePort,
-  isPidAlive,
-  ServiceProcess,
+  type ServiceProcess,
   startService,
+  stopServices,
   TempDirs,
+  testStartupExits,
   waitUntil,
 } from '@nexu/service-kit/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,6 @@ const ENTRY = resolve(import.meta.dirname, '../dist/main.js');
 const GATEWAY_ENTRY = resolve(import.meta.dirname, '../../gateway/dist/main.js');
 const temp = new TempDirs();
 const children: ServiceProcess[] = [];
-let blocker: Server | undefined;
 
 beforeAll(() => {
   for (const entry of [ENTRY, GATEWAY_ENTRY]) {
@@ -26,11 +25,7 @@ beforeAll(() => {
 });
 
 afterEach(async () => {
-  const stopped = children.splice(0);
-  await Promise.all(stopped.map((child) => child.stop()));
-  for (const child of stopped) expect(isPidAlive(child.pid)).toBe(false);
-  await new Promise<void>((done) => (blocker ? blocker.close(() => done()) : done()));
-  blocker = undefined;
+  await stopServices(children);
   await temp.removeAll();
 });
 
@@ -65,47 +60,32 @@ async function runtime(url: string): Promise<Runtime> {
 const gatewayState = async (url: string): Promise<string> => (await runtime(url)).gateway.state;
 
 describe('controller process', () => {
-  it.each([
-    [
-      'NEXU_HOME is missing',
-      { PORT: '18790', NEXU_GATEWAY_URL: 'ws://127.0.0.1:1/ws' },
-      'controller: NEXU_HOME is not set',
+  testStartupExits({
+    service: 'controller',
+    entry: ENTRY,
+    badEnv: [
+      [
+        'NEXU_HOME is missing',
+        { PORT: '18790', NEXU_GATEWAY_URL: 'ws://127.0.0.1:1/ws' },
+        'controller: NEXU_HOME is not set',
+      ],
+      [
+        'PORT is not a number',
+        { NEXU_HOME: '/tmp', PORT: 'abc' },
+        'controller: PORT must be an integer 1-65535, got "abc"',
+      ],
+      [
+        'PORT is out of range',
+        { NEXU_HOME: '/tmp', PORT: '70000' },
+        'controller: PORT must be an integer 1-65535, got "70000"',
+      ],
+      [
+        'NEXU_GATEWAY_URL is missing',
+        { NEXU_HOME: '/tmp', PORT: '18790' },
+        'controller: NEXU_GATEWAY_URL is not set',
+      ],
     ],
-    [
-      'PORT is not a number',
-      { NEXU_HOME: '/tmp', PORT: 'abc' },
-      'controller: PORT must be an integer 1-65535, got "abc"',
-    ],
-    [
-      'PORT is out of range',
-      { NEXU_HOME: '/tmp', PORT: '70000' },
-      'controller: PORT must be an integer 1-65535, got "70000"',
-    ],
-    [
-      'NEXU_GATEWAY_URL is missing',
-      { NEXU_HOME: '/tmp', PORT: '18790' },
-      'controller: NEXU_GATEWAY_URL is not set',
-    ],
-  ])('exits 78 with one line when %s', async (_, env, line) => {
-    const child = new ServiceProcess(ENTRY, env);
-    children.push(child);
-    expect(await child.waitForExit()).toEqual({ code: 78, signal: null });
-    expect(child.stderr.trim().split('\n')).toHaveLength(1);
-    expect(child.stderr).toContain(line);
-  });
-
-  it('exits 78 naming the port when the port is already in use', async () => {
-    const port = await freePort();
-    blocker = createNetServer();
-    await new Promise<void>((done) => blocker?.listen(port, '127.0.0.1', done));
-    const child = new ServiceProcess(ENTRY, {
-      NEXU_HOME: await temp.make(),
-      PORT: String(port),
-      NEXU_GATEWAY_URL: 'ws://127.0.0.1:1/ws',
-    });
-    children.push(child);
-    expect(await child.waitForExit()).toEqual({ code: 78, signal: null });
-    expect(child.stderr.trim()).toBe(`controller: port ${port} is already in use (EADDRINUSE)`);
+    peerEnv: { NEXU_GATEWAY_URL: 'ws://127.0.0.1:1/ws' },
   });
 
   it('reports a build id that is the hash of its own bundle', async () => {

@@ -1,8 +1,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer as createNetServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
-import { freePort, isPidAlive, ServiceProcess, startService, TempDirs } from '@nexu/service-kit/testing';
+import {
+  freePort,
+  type ServiceProcess,
+  startService,
+  stopServices,
+  TempDirs,
+  testStartupExits,
+} from '@nexu/service-kit/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestClient, openTestClient } from './test-client.js';
 
@@ -10,18 +16,13 @@ import { connectTestClient, openTestClient } from './test-client.js';
 const ENTRY = resolve(import.meta.dirname, '../dist/main.js');
 const temp = new TempDirs();
 const children: ServiceProcess[] = [];
-let blocker: Server | undefined;
 
 beforeAll(() => {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`pnpm build\` first`);
 });
 
 afterEach(async () => {
-  const stopped = children.splice(0);
-  await Promise.all(stopped.map((child) => child.stop()));
-  for (const child of stopped) expect(isPidAlive(child.pid)).toBe(false);
-  await new Promise<void>((done) => (blocker ? blocker.close(() => done()) : done()));
-  blocker = undefined;
+  await stopServices(children);
   await temp.removeAll();
 });
 
@@ -32,34 +33,22 @@ async function spawnGateway(env: Record<string, string>) {
 }
 
 describe('gateway process', () => {
-  it.each([
-    ['NEXU_HOME is missing', { PORT: '18789' }, 'gateway: NEXU_HOME is not set'],
-    [
-      'PORT is not a number',
-      { NEXU_HOME: '/tmp', PORT: 'abc' },
-      'gateway: PORT must be an integer 1-65535, got "abc"',
+  testStartupExits({
+    service: 'gateway',
+    entry: ENTRY,
+    badEnv: [
+      ['NEXU_HOME is missing', { PORT: '18789' }, 'gateway: NEXU_HOME is not set'],
+      [
+        'PORT is not a number',
+        { NEXU_HOME: '/tmp', PORT: 'abc' },
+        'gateway: PORT must be an integer 1-65535, got "abc"',
+      ],
+      [
+        'PORT is out of range',
+        { NEXU_HOME: '/tmp', PORT: '70000' },
+        'gateway: PORT must be an integer 1-65535, got "70000"',
+      ],
     ],
-    [
-      'PORT is out of range',
-      { NEXU_HOME: '/tmp', PORT: '70000' },
-      'gateway: PORT must be an integer 1-65535, got "70000"',
-    ],
-  ])('exits 78 with one line when %s', async (_, env, line) => {
-    const child = new ServiceProcess(ENTRY, env);
-    children.push(child);
-    expect(await child.waitForExit()).toEqual({ code: 78, signal: null });
-    expect(child.stderr.trim().split('\n')).toHaveLength(1);
-    expect(child.stderr).toContain(line);
-  });
-
-  it('exits 78 naming the port when the port is already in use', async () => {
-    const port = await freePort();
-    blocker = createNetServer();
-    await new Promise<void>((done) => blocker?.listen(port, '127.0.0.1', done));
-    const child = new ServiceProcess(ENTRY, { NEXU_HOME: await temp.make(), PORT: String(port) });
-    children.push(child);
-    expect(await child.waitForExit()).toEqual({ code: 78, signal: null });
-    expect(child.stderr.trim()).toBe(`gateway: port ${port} is already in use (EADDRINUSE)`);
   });
 
   it('prints its URL and pid, and exits 0 on SIGTERM with a client connected', async () => {

@@ -1,6 +1,12 @@
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { freePort, isPidAlive, type ServiceProcess, startService, TempDirs } from '@nexu/service-kit/testing';
+import {
+  freePort,
+  type ServiceProcess,
+  startService,
+  stopServices,
+  TempDirs,
+} from '@nexu/service-kit/testing';
 import { canRunChromium, launchChromium } from '@nexu/service-kit/testing/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,9 +20,7 @@ let browser: Browser | undefined;
 afterEach(async () => {
   await browser?.close();
   browser = undefined;
-  const stopped = children.splice(0);
-  await Promise.all(stopped.map((child) => child.stop()));
-  for (const child of stopped) expect(isPidAlive(child.pid)).toBe(false);
+  await stopServices(children);
   await temp.removeAll();
 });
 
