@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   closeHttpServer,
+  createIdentity,
   healthPayload,
   isJsonObject,
   type ListenResult,
@@ -34,13 +35,7 @@ export interface ControllerServer extends ServiceApp {
 /** Builds the controller; nothing is read, bound or connected until `listen()`. */
 export function createServer(config: ControllerConfig, options: ControllerOptions = {}): ControllerServer {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const identity: ServiceIdentity = {
-    service: 'controller',
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    instance: config.instance,
-    revision: REVISION,
-  };
+  const identity = createIdentity('controller', config.instance, REVISION);
   const buildId = readBuildId(import.meta.url);
   const store = new ConfigStore(configFilePath(config.nexuHome), log);
   const link = new GatewayLink({ url: config.gatewayUrl, token: config.gatewayToken, log, ...options.link });

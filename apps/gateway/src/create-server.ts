@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { Duplex } from 'node:stream';
 import {
   closeHttpServer,
+  createIdentity,
   healthPayload,
   type ListenResult,
   listen,
@@ -33,13 +34,7 @@ const STATUS_TEXT = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' } 
 /** Builds the gateway; nothing is read or bound until `listen()`. */
 export function createServer(config: GatewayConfig, options: GatewayOptions = {}): GatewayServer {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const identity: ServiceIdentity = {
-    service: 'gateway',
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    instance: config.instance,
-    revision: REVISION,
-  };
+  const identity = createIdentity('gateway', config.instance, REVISION);
   const store = new StateStore(stateFilePath(config.nexuHome), log);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   let ownOrigin = '';

@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { join, resolve } from 'node:path';
 import {
   closeHttpServer,
+  createIdentity,
   healthPayload,
   type ListenResult,
   listen,
@@ -38,13 +39,7 @@ export interface WebServer extends ServiceApp {
 export function createServer(config: WebConfig, options: WebOptions): WebServer {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clientDir = resolve(options.clientDir);
-  const identity: ServiceIdentity = {
-    service: 'web',
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    instance: config.instance,
-    revision: REVISION,
-  };
+  const identity = createIdentity('web', config.instance, REVISION);
   const liveReload = new LiveReloadHub();
   let watcher: DirectoryWatch | undefined;
   let port = config.port;

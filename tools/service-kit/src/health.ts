@@ -9,6 +9,11 @@ export interface ServiceIdentity {
   readonly revision: number;
 }
 
+/** The identity of this process, created now. */
+export function createIdentity(service: string, instance: string | null, revision: number): ServiceIdentity {
+  return { service, pid: process.pid, startedAt: new Date().toISOString(), instance, revision };
+}
+
 /** Body of `GET /health`: `{ ok: true, service, pid, startedAt, instance, revision }`. */
 export function healthPayload(identity: ServiceIdentity): { ok: true } & ServiceIdentity {
   return {
