@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isJsonObject, moveAside, readJsonFile, writeFileAtomic } from '@nexu/service-kit';
+import { isJsonObject, JsonStateFile } from '@nexu/service-kit';
 
 /** Path of the controller's config file under `NEXU_HOME`. */
 export function configFilePath(nexuHome: string): string {
@@ -12,25 +12,23 @@ export function configFilePath(nexuHome: string): string {
  */
 export class ConfigStore {
   private current: Record<string, unknown> = {};
-  private writes: Promise<void> = Promise.resolve();
+  private readonly file: JsonStateFile<Record<string, unknown>>;
 
   constructor(
     readonly path: string,
-    private readonly log: (line: string) => void,
-  ) {}
+    log: (line: string) => void,
+  ) {
+    this.file = new JsonStateFile(path, {
+      parse: (value) => (isJsonObject(value) ? value : undefined),
+      shapeError: 'not a JSON object',
+      label: 'controller: config file',
+      fallback: '{}',
+      log,
+    });
+  }
 
   async load(): Promise<void> {
-    const found = await readJsonFile(this.path);
-    if (found.kind === 'missing') return;
-    if (found.kind === 'ok' && isJsonObject(found.value)) {
-      this.current = found.value;
-      return;
-    }
-    const reason = found.kind === 'corrupt' ? found.reason : 'not a JSON object';
-    const movedTo = await moveAside(this.path);
-    this.log(
-      `controller: config file ${this.path} is corrupt (${reason}); moved it to ${movedTo}, starting with {}`,
-    );
+    this.current = (await this.file.read()) ?? this.current;
   }
 
   get(): Record<string, unknown> {
@@ -40,10 +38,7 @@ export class ConfigStore {
   /** Shallow-merges `patch` into the config and resolves with the result once it is on disk. */
   async merge(patch: Record<string, unknown>): Promise<Record<string, unknown>> {
     this.current = { ...this.current, ...patch };
-    const snapshot = `${JSON.stringify(this.current, null, 2)}\n`;
-    const next = this.writes.then(() => writeFileAtomic(this.path, snapshot));
-    this.writes = next.catch(() => {});
-    await next;
+    await this.file.write(this.current);
     return this.current;
   }
 }

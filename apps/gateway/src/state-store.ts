@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isJsonObject, moveAside, readJsonFile, writeFileAtomic } from '@nexu/service-kit';
+import { isJsonObject, JsonStateFile } from '@nexu/service-kit';
 
 /** One stored session. */
 export interface SessionRecord {
@@ -23,27 +23,24 @@ export function stateFilePath(nexuHome: string): string {
  */
 export class StateStore {
   private sessions = new Map<string, SessionRecord>();
-  private writes: Promise<void> = Promise.resolve();
+  private readonly file: JsonStateFile<Map<string, SessionRecord>>;
 
   constructor(
     readonly path: string,
-    private readonly log: (line: string) => void,
-  ) {}
+    log: (line: string) => void,
+  ) {
+    this.file = new JsonStateFile(path, {
+      parse: parseState,
+      shapeError: 'unexpected shape',
+      label: 'gateway: state file',
+      fallback: 'empty state',
+      log,
+    });
+  }
 
   /** Loads the file; a corrupt one is reported, moved aside, and replaced by empty state. */
   async load(): Promise<void> {
-    const found = await readJsonFile(this.path);
-    if (found.kind === 'missing') return;
-    const sessions = found.kind === 'ok' ? parseState(found.value) : undefined;
-    if (sessions) {
-      this.sessions = sessions;
-      return;
-    }
-    const reason = found.kind === 'corrupt' ? found.reason : 'unexpected shape';
-    const movedTo = await moveAside(this.path);
-    this.log(
-      `gateway: state file ${this.path} is corrupt (${reason}); moved it to ${movedTo}, starting with empty state`,
-    );
+    this.sessions = (await this.file.read()) ?? this.sessions;
   }
 
   get(id: string): SessionRecord | undefined {
@@ -62,22 +59,14 @@ export class StateStore {
   async put(id: string, data: unknown): Promise<SessionRecord> {
     const record: SessionRecord = { data, updatedAt: new Date().toISOString() };
     this.sessions.set(id, record);
-    await this.persist();
+    const file: StateFile = { version: 1, sessions: Object.fromEntries(this.sessions) };
+    await this.file.write(file);
     return record;
   }
 
   /** Resolves when every write queued so far has finished. */
   flush(): Promise<void> {
-    return this.writes;
-  }
-
-  private persist(): Promise<void> {
-    const next = this.writes.then(() => {
-      const file: StateFile = { version: 1, sessions: Object.fromEntries(this.sessions) };
-      return writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
-    });
-    this.writes = next.catch(() => {});
-    return next;
+    return this.file.flush();
   }
 }
 

@@ -6,8 +6,9 @@ export {
   resolveServiceConfig,
   type ServiceConfig,
 } from './config.js';
-export { healthPayload, type ServiceIdentity } from './health.js';
+export { createIdentity, healthPayload, type ServiceIdentity } from './health.js';
 export { type JsonBodyResult, readJsonBody, sendJson } from './http-json.js';
+export { JsonStateFile, type JsonStateFileOptions } from './json-state-file.js';
 export { closeHttpServer, HOST, type ListenResult, listen } from './listen.js';
 export { isJsonObject, type JsonFileResult, moveAside, readJsonFile } from './read-json-file.js';
 export { type RunServiceOptions, runService, type ServiceApp } from './run-service.js';
