@@ -22,7 +22,8 @@ export const GUARD_ENV = {
 /** Seconds launchd waits after SIGTERM before SIGKILL, and the stop grace of every backend. */
 export const STOP_GRACE_SECONDS = 3;
 
-const sortedEnv = (env: Readonly<Record<string, string>>) =>
+/** `env` with its keys in sorted order, so rendered units are stable bytes. */
+export const sortedEnv = (env: Readonly<Record<string, string>>) =>
   Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** Renders the LaunchAgent plist of `unit` (pure: same input, same bytes). */

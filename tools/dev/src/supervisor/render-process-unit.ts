@@ -1,18 +1,10 @@
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
-import { STOP_GRACE_SECONDS } from './render-plist.js';
+import { STOP_GRACE_SECONDS, sortedEnv } from './render-plist.js';
 import type { UnitSpec } from './supervisor.js';
 
 /** What the process keeper reads from `<label>.unit.json`. */
-export interface ProcessUnit {
+export interface ProcessUnit extends UnitSpec {
   readonly version: 1;
-  readonly label: string;
-  readonly service: string;
-  readonly checkoutId: string;
-  readonly argv: readonly string[];
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string>>;
-  readonly logPath: string;
-  readonly port: number;
   readonly crashLoop: CrashLoopPolicy;
   /** SIGTERM -> SIGKILL grace in ms. */
   readonly stopGraceMs: number;
@@ -23,7 +15,6 @@ export interface ProcessUnit {
 
 /** Renders the process backend's unit file (pure, stable JSON with sorted env keys). */
 export function renderProcessUnit(unit: UnitSpec, crashLoop: CrashLoopPolicy = DEFAULT_CRASH_LOOP): string {
-  const env = Object.fromEntries(Object.entries(unit.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const rendered: ProcessUnit = {
     version: 1,
     label: unit.label,
@@ -31,7 +22,7 @@ export function renderProcessUnit(unit: UnitSpec, crashLoop: CrashLoopPolicy = D
     checkoutId: unit.checkoutId,
     argv: [...unit.argv],
     cwd: unit.cwd,
-    env,
+    env: sortedEnv(unit.env),
     logPath: unit.logPath,
     port: unit.port,
     crashLoop: { maxStarts: crashLoop.maxStarts, windowMs: crashLoop.windowMs },
