@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import plist from 'plist';
@@ -7,6 +6,8 @@ import { waitFor } from '../health/wait-for.js';
 import { isProcessAlive } from '../ports/process-identity.js';
 import { CommandError, type CommandResult, type CommandRunner, runCommand } from './command-runner.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.js';
+import { listUnitFiles } from './list-unit-files.js';
+import { notInstalledStatus } from './not-installed-status.js';
 import { type LaunchctlPrint, parseLaunchctlPrint } from './parse-launchctl-print.js';
 import { type ResolvedPlatform, resolvePlatform } from './platform.js';
 import { type LaunchdGuard, renderPlist } from './render-plist.js';
@@ -176,16 +177,7 @@ export class LaunchdSupervisor implements Supervisor {
   async status(unit: UnitSpec): Promise<ServiceStatus> {
     const installed = await readTextOrNull(this.plistPath(unit.label));
     const print = await this.print(unit.label);
-    if (installed === null && print === null) {
-      return {
-        label: unit.label,
-        state: 'not-installed',
-        pid: null,
-        restarts: 0,
-        lastExit: null,
-        unitMatches: null,
-      };
-    }
+    if (installed === null && print === null) return notInstalledStatus(unit.label);
     const unitMatches = installed === this.render(unit);
     const crashed = await this.readGuard(unit.label, 'crashed');
     const stopped = await this.readGuard(unit.label, 'stopped');
@@ -210,28 +202,16 @@ export class LaunchdSupervisor implements Supervisor {
   }
 
   async listInstalled(checkoutId: string): Promise<UnitRef[]> {
-    const names = await readdir(this.unitsDir).catch(() => [] as string[]);
-    const units: UnitRef[] = [];
-    for (const name of names) {
-      const match = /^io\.nexu\.([^.]+)\.([^.]+)\.dev\.plist$/.exec(name);
-      if (!match?.[1] || match[2] !== checkoutId) continue;
-      let port: number | undefined;
+    return listUnitFiles(this.unitsDir, '.plist', checkoutId, async (path) => {
       try {
-        const parsed = plist.parse((await readTextOrNull(join(this.unitsDir, name))) ?? '') as {
+        const parsed = plist.parse((await readTextOrNull(path)) ?? '') as {
           EnvironmentVariables?: Record<string, string>;
         };
-        port = Number(parsed.EnvironmentVariables?.PORT) || undefined;
+        return Number(parsed.EnvironmentVariables?.PORT) || undefined;
       } catch {
-        // unreadable plist: still ours by name, port unknown
+        return undefined; // unreadable plist: still ours by name, port unknown
       }
-      units.push({
-        label: name.slice(0, -'.plist'.length),
-        service: match[1],
-        checkoutId,
-        ...(port ? { port } : {}),
-      });
-    }
-    return units;
+    });
   }
 
   private stateOf(

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '../health/wait-for.js';
 import { processIdentity } from '../ports/process-identity.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { notInstalledStatus } from './not-installed-status.js';
 import { STOP_GRACE_SECONDS } from './render-plist.js';
 import { type ProcessUnit, renderProcessUnit } from './render-process-unit.js';
 import type {
@@ -187,9 +188,7 @@ export class ProcessSupervisor implements Supervisor {
       restarts: state?.restarts ?? 0,
       lastExit: state?.lastExit ?? null,
     };
-    if (installed === null && !keeperAlive) {
-      return { ...base, state: 'not-installed', restarts: 0, lastExit: null, unitMatches: null };
-    }
+    if (installed === null && !keeperAlive) return notInstalledStatus(unit.label);
     const unitMatches = installed === renderProcessUnit(unit, this.crashLoop);
     if (!state) return { ...base, state: 'stopped', unitMatches };
     let serviceState: ServiceState = state.state;

@@ -1,7 +1,8 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CommandResult, type CommandRunner, runChecked, runCommand } from './command-runner.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { listUnitFiles } from './list-unit-files.js';
+import { notInstalledStatus } from './not-installed-status.js';
 import {
   parseSystemctlShow,
   SHOW_PROPERTIES,
@@ -129,17 +130,8 @@ export class SystemdSupervisor implements Supervisor {
   async status(unit: UnitSpec): Promise<ServiceStatus> {
     const installed = await readTextOrNull(this.unitPath(unit.label));
     const props = await this.show(unit.label);
-    if (props.LoadState === 'not-found' || props.LoadState === undefined) {
-      if (installed === null) {
-        return {
-          label: unit.label,
-          state: 'not-installed',
-          pid: null,
-          restarts: 0,
-          lastExit: null,
-          unitMatches: null,
-        };
-      }
+    if (installed === null && (props.LoadState === 'not-found' || props.LoadState === undefined)) {
+      return notInstalledStatus(unit.label);
     }
     const state = systemdState(props, this.crashLoop);
     const unitMatches =
@@ -150,21 +142,10 @@ export class SystemdSupervisor implements Supervisor {
   async listInstalled(checkoutId: string): Promise<UnitRef[]> {
     const dir = this.platform.systemdUserDir;
     if (!dir) return [];
-    const names = await readdir(dir).catch(() => [] as string[]);
-    const units: UnitRef[] = [];
-    for (const name of names) {
-      const match = /^io\.nexu\.([^.]+)\.([^.]+)\.dev\.service$/.exec(name);
-      if (!match?.[1] || match[2] !== checkoutId) continue;
-      const text = (await readTextOrNull(join(dir, name))) ?? '';
-      const port = /^Environment="PORT=(\d+)"$/m.exec(text)?.[1];
-      units.push({
-        label: name.slice(0, -'.service'.length),
-        service: match[1],
-        checkoutId,
-        ...(port ? { port: Number(port) } : {}),
-      });
-    }
-    return units;
+    return listUnitFiles(dir, '.service', checkoutId, async (path) => {
+      const port = /^Environment="PORT=(\d+)"$/m.exec((await readTextOrNull(path)) ?? '')?.[1];
+      return port ? Number(port) : undefined;
+    });
   }
 
   private unitPath(label: string): string {

@@ -1,0 +1,26 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { UnitRef } from './supervisor.js';
+
+/**
+ * Units of `checkoutId` among the `io.nexu.<service>.<checkoutId>.dev<suffix>` files in `dir`;
+ * `readPort` finds a unit's port in its file (undefined when it cannot).
+ */
+export async function listUnitFiles(
+  dir: string,
+  suffix: string,
+  checkoutId: string,
+  readPort: (path: string) => Promise<number | undefined>,
+): Promise<UnitRef[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const units: UnitRef[] = [];
+  for (const name of names) {
+    if (!name.endsWith(suffix)) continue;
+    const label = name.slice(0, -suffix.length);
+    const match = /^io\.nexu\.([^.]+)\.([^.]+)\.dev$/.exec(label);
+    if (!match?.[1] || match[2] !== checkoutId) continue;
+    const port = await readPort(join(dir, name));
+    units.push({ label, service: match[1], checkoutId, ...(port !== undefined ? { port } : {}) });
+  }
+  return units;
+}
