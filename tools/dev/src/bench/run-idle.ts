@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createBenchCheckout } from './bench-checkout.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
 import { generateFiles } from './generate-files.js';
+import { processLabel } from './process-label.js';
 import { cpuMsBetween, readCommandLine, readTreeUsage, type TreeUsage } from './process-tree.js';
 import { writeRevision } from './run-hot-reload.js';
 import { createSampleSink, type SampleSink } from './sample-sink.js';
@@ -89,14 +90,6 @@ async function waitQuiet(roots: readonly number[], maxMs: number): Promise<{ qui
     if (spent < QUIET_CPU_MS_PER_S) return { quiet: true, ms };
     if (ms >= maxMs) return { quiet: false, ms };
   }
-}
-
-/** Short name of a process: the script it runs (`tsc`, `main.js`, `cli.mjs`) or its binary. */
-function processLabel(commandLine: string): string {
-  const args = commandLine.split(' ').filter(Boolean);
-  const script = args.slice(1).find((a) => !a.startsWith('-') && /[/.]/.test(a));
-  const pick = script ?? args[0] ?? '?';
-  return pick.split('/').at(-1) ?? pick;
 }
 
 /** The three processes (by short name, summed) that spent most CPU in the window. */
