@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { waitFor } from '../health/wait-for.js';
 import { processIdentity } from '../ports/process-identity.js';
 import type { Checkout } from './checkout.js';
-import { ensureStateDirs } from './ensure-state-dirs.js';
 import { LockHeldError } from './lock-held-error.js';
 
 /** What the lock file holds: enough to tell a live holder from a dead one or a reused pid. */
@@ -114,7 +114,9 @@ function releaseSync(path: string, content: string): void {
 
 /** Takes this checkout's exclusive lock; throws LockHeldError while another live command holds it. */
 export async function acquireLock(checkout: Checkout, options: AcquireLockOptions): Promise<Lock> {
-  await ensureStateDirs(checkout);
+  // Only the lock's own folder: creating NEXU_HOME here would make `pnpm stop` fail on a
+  // dangling nexu-home symlink, exactly when the services most need stopping.
+  await mkdir(dirname(checkout.lockPath), { recursive: true, mode: 0o700 });
   const path = checkout.lockPath;
   const self = await processIdentity(process.pid);
   const record: LockRecord = {
