@@ -1,0 +1,84 @@
+import { resolveBenchDrivers } from './bench-drivers.js';
+import type { CleanupRegistry } from './cleanup-registry.js';
+import { runHotReload } from './run-hot-reload.js';
+import { runIdle } from './run-idle.js';
+import { runLifecycle } from './run-lifecycle.js';
+import { runScale } from './run-scale.js';
+import type { ScenarioResult } from './scenario-result.js';
+
+/** The groups of scenarios `--only` can pick. */
+export const SCENARIO_GROUPS = ['lifecycle', 'hot-reload', 'idle', 'scale'] as const;
+export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
+
+/** Resolved settings of one bench run (see `resolveBenchOptions` in scripts/bench.ts for defaults). */
+export interface BenchOptions {
+  readonly backends: readonly string[];
+  /** Runs of the cold start / attach / teardown loop per tool. */
+  readonly runs: number;
+  /** Measured hot-reload edits per tool. */
+  readonly edits: number;
+  readonly warmups: number;
+  readonly idleWindowMs: number;
+  readonly settleMaxMs: number;
+  readonly extraFiles: number;
+  readonly scaleCounts: readonly number[];
+  readonly scaleRuns: number;
+  readonly only: ReadonlySet<ScenarioGroup>;
+  readonly log: (line: string) => void;
+}
+
+const MINUTE = 60_000;
+
+/** Runs the chosen scenarios in order, each within its own deadline; everything started is in `cleanup`. */
+export async function runBench(options: BenchOptions, cleanup: CleanupRegistry): Promise<ScenarioResult[]> {
+  const drivers = resolveBenchDrivers(options.backends);
+  const common = { cleanup, log: options.log };
+  const results: ScenarioResult[] = [];
+  const wanted = (group: ScenarioGroup) => options.only.size === 0 || options.only.has(group);
+  if (wanted('lifecycle')) {
+    results.push(
+      ...(await runLifecycle({
+        ...common,
+        drivers: drivers.lifecycle,
+        runs: options.runs,
+        deadlineMs: 15 * MINUTE,
+      })),
+    );
+  }
+  if (wanted('hot-reload')) {
+    results.push(
+      await runHotReload({
+        ...common,
+        drivers: drivers.watching,
+        edits: options.edits,
+        warmups: options.warmups,
+        deadlineMs: 15 * MINUTE,
+      }),
+    );
+  }
+  if (wanted('idle')) {
+    results.push(
+      ...(await runIdle({
+        ...common,
+        drivers: drivers.watching,
+        windowMs: options.idleWindowMs,
+        settleMaxMs: options.settleMaxMs,
+        extraFiles: options.extraFiles,
+        deadlineMs: 25 * MINUTE,
+      })),
+    );
+  }
+  if (wanted('scale')) {
+    results.push(
+      ...(await runScale({
+        ...common,
+        drivers: drivers.scale,
+        counts: options.scaleCounts,
+        runs: options.scaleRuns,
+        deadlineMs: 10 * MINUTE,
+      })),
+    );
+  }
+  // Tables in scenario order (1 cold start, 2 attach, 3 hot reload, 4 teardown, 5 idle, 6 scale).
+  return results.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
+}
