@@ -1,7 +1,6 @@
-import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
-import { findRepoRoot } from '../checkout/checkout.js';
 import { SERVICES, type ServiceName, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
 import { createTempCheckout } from '../test-support/temp-checkout.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
@@ -24,12 +23,6 @@ export interface BenchCheckout {
 export function createBenchCheckout(label: string, cleanup: CleanupRegistry): BenchCheckout {
   const temp = createTempCheckout(label.replace(/[^a-z0-9-]+/gi, '-'));
   cleanup.add(`remove ${temp.checkout.root}`, async () => temp.remove());
-  // The apps' build script lives in tools/dev/bin: a source edited in the repo meanwhile can then
-  // still be rebuilt inside the copy (ours rebuilds stale services on start).
-  const source = findRepoRoot(import.meta.dirname);
-  cpSync(join(source, 'tools/dev/bin'), join(temp.checkout.root, 'tools/dev/bin'), { recursive: true });
-  cpSync(join(source, 'tools/dev/package.json'), join(temp.checkout.root, 'tools/dev/package.json'));
-  symlinkSync(join(source, 'tools/dev/node_modules'), join(temp.checkout.root, 'tools/dev/node_modules'));
   const scratch = join(temp.checkout.root, '.tmp', 'bench');
   const nexuHome = join(scratch, 'nexu-home');
   mkdirSync(nexuHome, { recursive: true });
