@@ -68,7 +68,10 @@ async function runSuite(config: string, args: string[], env: NodeJS.ProcessEnv):
   }
 }
 
-const SUITES = [{ name: 'tests', config: 'vitest.config.ts' }];
+const SUITES = [
+  { name: 'tests', config: 'vitest.config.ts' },
+  { name: 'faults', config: 'vitest.faults.config.ts' },
+];
 
 async function main(): Promise<number> {
   if (!argv['no-build']) {
