@@ -11,5 +11,6 @@ describe('processLabel', () => {
     expect(processLabel('/usr/bin/node /r/node_modules/typescript/bin/tsc --watch')).toBe('tsc');
     expect(processLabel('/r/node_modules/esbuild/bin/esbuild src/main.ts --bundle')).toBe('esbuild');
     expect(processLabel('PM2 v7.0.4: God Daemon (/tmp/pm2)')).toBe('PM2 v7.0.4:');
+    expect(processLabel('node /tmp/x/apps/web/dist/main.js')).toBe('main.js');
   });
 });

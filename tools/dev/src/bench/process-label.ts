@@ -2,8 +2,10 @@
 export function processLabel(commandLine: string): string {
   const args = commandLine.split(' ').filter(Boolean);
   const base = (path: string) => path.split('/').at(-1) ?? path;
-  if (!args[0]?.startsWith('/')) return args.slice(0, 2).join(' ') || '?';
-  if (!/^node(js)?$/.test(base(args[0]))) return base(args[0]);
+  const first = args[0] ?? '?';
+  // PM2 retitles its apps `node <script>` (no path) and its daemon `PM2 vX: God Daemon (...)`.
+  if (!/^node(js)?$/.test(base(first)))
+    return first.startsWith('/') ? base(first) : args.slice(0, 2).join(' ');
   for (let i = 1; i < args.length; i++) {
     const arg = args[i] as string;
     if (['--require', '-r', '--import', '--loader'].includes(arg)) i++;
