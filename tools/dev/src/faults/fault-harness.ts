@@ -134,6 +134,21 @@ export async function servicePids(checkoutId: string): Promise<Record<ServiceNam
   return grouped;
 }
 
+/** Last resort after a failed stop: uninstall every unit of the checkout, kill its marked processes. */
+async function forceCleanup(checkout: Checkout): Promise<void> {
+  for (const backend of FAULT_BACKENDS) {
+    const supervisor = await selectSupervisor({ backend, checkout }).catch(() => undefined);
+    for (const unit of (await supervisor?.listInstalled(checkout.id)) ?? []) {
+      await supervisor?.uninstall(unit).catch(() => undefined);
+    }
+  }
+  for (const pid of await findMarkedProcesses(checkout.id)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  }
+}
+
 /** What one fault test file shares for one backend: temp checkouts, foreign sentinels, cleanup. */
 export interface FaultContext {
   readonly backend: BackendName;
@@ -183,6 +198,8 @@ export function useFaultContext(backend: BackendName): FaultContext {
       for (const port of ports.get(checkout.id) ?? []) {
         if (!(await isPortFree(port))) problems.push(`port ${port} of ${checkout.id} still busy`);
       }
+      // Reported above; still leave nothing behind for the next run (or another engineer).
+      if (problems.length > 0) await forceCleanup(checkout);
       temp.remove();
     }
     for (const foreign of [...foreigners.splice(0), ...(sentinel ? [sentinel] : [])]) {
