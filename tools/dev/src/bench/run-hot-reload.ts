@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../health/wait-for.js';
 import { findService } from '../services/manifest.js';
@@ -7,9 +7,11 @@ import { createBenchCheckout } from './bench-checkout.js';
 import { allocateBenchPorts } from './bench-ports.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
 import { probeJson } from './http-probe.js';
+import { describeReloadBreakdown } from './reload-breakdown.js';
 import { createSampleSink, type SampleSink } from './sample-sink.js';
 import type { ScenarioResult } from './scenario-result.js';
 import { spawnGroup } from './spawn-group.js';
+import { summarizeSamples } from './summarize-samples.js';
 import type { ToolDriver } from './tool-driver.js';
 import { waitForRevision, waitForServices } from './wait-for-services.js';
 
@@ -81,6 +83,7 @@ async function measureTool(driver: ToolDriver, sink: SampleSink, options: HotRel
     if (!ready.ok) return sink.fail(driver.name, driver.role, `not healthy: ${ready.reason}`);
     await sleep(1000);
     let failedInARow = 0;
+    const samples: number[] = [];
     for (let i = 0; i < options.warmups + options.edits; i++) {
       const revision = nextRevision++;
       const began = performance.now();
@@ -93,9 +96,17 @@ async function measureTool(driver: ToolDriver, sink: SampleSink, options: HotRel
           return sink.note(driver.name, driver.role, 'gave up after 3 failed edits in a row');
       } else {
         failedInARow = 0;
-        if (i >= options.warmups) sink.add(driver.name, driver.role, ms);
+        if (i >= options.warmups) {
+          sink.add(driver.name, driver.role, ms);
+          samples.push(ms);
+        }
       }
       await sleep(300 + Math.random() * 200);
+    }
+    if (driver.role === 'ours') {
+      const log = readFileSync(join(bench.scratch, 'start.log'), 'utf8');
+      const note = describeReloadBreakdown(log, samples.length, summarizeSamples(samples)?.median);
+      if (note) sink.note(driver.name, driver.role, note);
     }
   } catch (error) {
     sink.fail(driver.name, driver.role, `error: ${String((error as Error).message ?? error).split('\n')[0]}`);
