@@ -112,10 +112,7 @@ export function createOurDriver(backend: string): ToolDriver {
         ports: view.ports,
         instance: bench.checkout.id,
         // Services run under the supervisor (keeper or systemd), not under the session: find them by marker.
-        roots: async () => [
-          ...(session ? [session.pid] : []),
-          ...(await findPidsWithInstance(bench.checkout.id)),
-        ],
+        roots: async () => [...(session ? [session.pid] : []), ...(await findOurProcesses(bench))],
         reattach: () => runOurs(bench, ourCommand('start', '--no-watch', '--backend', backend)),
         async teardown() {
           // Ctrl-C ends the watching session (services keep running), then `pnpm stop`.
