@@ -92,6 +92,7 @@ export function createCleanupRegistry(): CleanupRegistry {
             log(
               `left behind: pids ${report.livePids.join(' ') || '-'}, ports ${report.busyPorts.join(' ') || '-'}`,
             );
+          else log('cleaned up: every process the bench started is gone and every port it used is free');
           process.exit(signal === 'SIGINT' ? 130 : 143);
         });
       };
