@@ -6,10 +6,14 @@ export interface CrashLoopPolicy {
   readonly windowMs: number;
 }
 
-/** 5 failed starts in 10 s, systemd's own default: fast enough to stop a spinning service. */
-export const DEFAULT_CRASH_LOOP: CrashLoopPolicy = { maxStarts: 5, windowMs: 10_000 };
+/**
+ * 5 failed starts in 30 s. A fast crasher trips it within a second or two whatever the window; the
+ * window matters for a slow one: with systemd's default 10 s, a service that needs ~2 s to start
+ * and die (a big bundle, a loaded machine) never had 5 starts inside the window and looped forever.
+ */
+export const DEFAULT_CRASH_LOOP: CrashLoopPolicy = { maxStarts: 5, windowMs: 30_000 };
 
-/** The reason every backend reports for a tripped breaker, e.g. `crash loop: 5 failed starts in 10s`. */
+/** The reason every backend reports for a tripped breaker, e.g. `crash loop: 5 failed starts in 30s`. */
 export function describeCrashLoop(policy: CrashLoopPolicy): string {
   return `crash loop: ${policy.maxStarts} failed starts in ${Math.round(policy.windowMs / 1000)}s`;
 }

@@ -46,7 +46,7 @@ describe('systemd status mapping', () => {
       'ActiveState=failed\nResult=start-limit-hit\nNRestarts=0',
       'ActiveState=failed\nResult=exit-code\nExecMainCode=1\nExecMainStatus=1\nNRestarts=5',
     ]) {
-      expect(stateOf(text)).toMatchObject({ state: 'crashed', reason: 'crash loop: 5 failed starts in 10s' });
+      expect(stateOf(text)).toMatchObject({ state: 'crashed', reason: 'crash loop: 5 failed starts in 30s' });
     }
   });
 
