@@ -116,7 +116,7 @@ describe('launchd backend (fake launchctl)', () => {
     const unit = await unitFor('badperms');
     await supervisor.install(unit);
     chmodSync(join(temp.checkout.unitsDir, `${unit.label}.plist`), 0o666);
-    await expect(supervisor.start(unit)).rejects.toThrow(/exited with 122[\s\S]*chmod 644/);
+    await expect(supervisor.start(unit)).rejects.toThrow(/exited with 122[\s\S]*chmod 600/);
   });
 
   it('is unavailable off macOS', async () => {

@@ -61,7 +61,7 @@ function launchctlAdvice(plistPath: string) {
       case 119:
         return "The job is disabled in launchd's override database: `launchctl enable gui/$(id -u)/<label>`.";
       case 122:
-        return `The plist must be owned by you and not group/world writable: \`chown $(id -un) "${plistPath}" && chmod 644 "${plistPath}"\`.`;
+        return `The plist must be owned by you and not group/world writable: \`chown $(id -un) "${plistPath}" && chmod 600 "${plistPath}"\`.`;
       case 125:
         return 'No GUI session for this user (SSH or sudo?): log in at the console, or use NEXU_DEV_BACKEND=process.';
       case 133:
@@ -124,7 +124,8 @@ export class LaunchdSupervisor implements Supervisor {
     if (installed === rendered) return 'unchanged';
     const loaded = (await this.print(unit.label)) !== null;
     if (loaded) await this.bootoutAndWait(unit);
-    await writeFileAtomic(path, rendered, 0o644);
+    // 0600: the environment may carry a token (NEXU_GATEWAY_TOKEN); launchd only needs us to own it.
+    await writeFileAtomic(path, rendered, 0o600);
     // A `disable` persists in launchd's override database and makes bootstrap fail: enable first.
     await this.checked((domain) => ['enable', `${domain}/${unit.label}`], path);
     if (installed === null) return 'installed';

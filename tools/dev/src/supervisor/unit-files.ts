@@ -17,7 +17,7 @@ export async function readTextOrNull(path: string): Promise<string | null> {
  * never seen half-written, and is owned by us and not group/world writable (launchd refuses
  * those with 122).
  */
-export async function writeFileAtomic(path: string, text: string, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(path: string, text: string, mode = 0o600): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   // A fresh name ('wx'): a leftover temp file of a crashed run would keep its old, wider mode.
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
