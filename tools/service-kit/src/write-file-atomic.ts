@@ -1,23 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+export interface WriteFileAtomicOptions {
+  /** File mode (default 0600: state and units may carry secrets). */
+  mode?: number;
+  /** fsync before the rename so the new content survives a crash (default true; build outputs skip it). */
+  durable?: boolean;
+}
+
 /**
- * Writes `data` to `path` atomically: a temp file in the same directory (so rename stays on one
- * filesystem), fsync, then rename over the target. Readers see the old or the new file, never half.
+ * Writes `data` to `path` atomically: a fresh temp file in the same directory (so rename stays on
+ * one filesystem), then rename over the target. Readers see the old or the new file, never half.
  */
-export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteFileAtomicOptions = {},
+): Promise<void> {
+  const { mode = 0o600, durable = true } = options;
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
+  // A fresh name ('wx'): a leftover temp file of a crashed run would keep its old, wider mode.
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'wx', mode);
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (durable) await handle.sync();
     } finally {
       await handle.close();
     }
+    // open()'s mode is narrowed by the umask; make it exact.
+    await chmod(temp, mode);
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });

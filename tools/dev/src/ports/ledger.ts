@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, relative } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { writeFileAtomic } from '@nexu/service-kit';
 import type { Checkout } from '../checkout/checkout.js';
 import type { Ledger } from './ledger-schema.js';
 import { validateLedger } from './validate-ledger.js';
@@ -38,17 +38,7 @@ export async function readLedger(checkout: Checkout): Promise<ReadLedgerResult> 
 
 /** Writes the ledger atomically (temp file in the same folder, then rename), readable by the owner only. */
 export async function writeLedger(checkout: Checkout, ledger: Ledger): Promise<void> {
-  await mkdir(dirname(checkout.ledgerPath), { recursive: true });
-  const temp = `${checkout.ledgerPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, `${JSON.stringify(ledger, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    // The umask cannot widen 0600, but a restrictive umask could narrow it; make it exact.
-    await chmod(temp, 0o600);
-    await rename(temp, checkout.ledgerPath);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(checkout.ledgerPath, `${JSON.stringify(ledger, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** Deletes the ledger; a missing file is fine. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '@nexu/service-kit';
 import plist from 'plist';
 import { waitFor } from '../health/wait-for.js';
 import { isProcessAlive } from '../ports/process-identity.js';
@@ -22,7 +23,7 @@ import type {
   UnitSpec,
 } from './supervisor.js';
 import { SupervisorError } from './supervisor-errors.js';
-import { readTextOrNull, removeFiles, writeFileAtomic } from './unit-files.js';
+import { readTextOrNull, removeFiles } from './unit-files.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
 
 export interface LaunchdSupervisorOptions {
@@ -125,7 +126,7 @@ export class LaunchdSupervisor implements Supervisor {
     const loaded = (await this.print(unit.label)) !== null;
     if (loaded) await this.bootoutAndWait(unit);
     // 0600: the environment may carry a token (NEXU_GATEWAY_TOKEN); launchd only needs us to own it.
-    await writeFileAtomic(path, rendered, 0o600);
+    await writeFileAtomic(path, rendered);
     // A `disable` persists in launchd's override database and makes bootstrap fail: enable first.
     await this.checked((domain) => ['enable', `${domain}/${unit.label}`], path);
     if (installed === null) return 'installed';

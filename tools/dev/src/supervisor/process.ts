@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '@nexu/service-kit';
 import { waitFor } from '../health/wait-for.js';
 import { processIdentity } from '../ports/process-identity.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
@@ -21,7 +22,7 @@ import type {
 } from './supervisor.js';
 import { SupervisorError } from './supervisor-errors.js';
 import { terminateGroup } from './terminate-group.js';
-import { readTextOrNull, removeFiles, writeFileAtomic } from './unit-files.js';
+import { readTextOrNull, removeFiles } from './unit-files.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
 
 export interface ProcessSupervisorOptions {
@@ -83,7 +84,7 @@ export class ProcessSupervisor implements Supervisor {
     // The keeper reads its unit once: a changed unit means a new keeper.
     const wasRunning = (await this.liveKeeper(unit.label)) !== null;
     if (wasRunning) await this.stop(unit);
-    await writeFileAtomic(this.unitPath(unit.label), rendered, 0o600);
+    await writeFileAtomic(this.unitPath(unit.label), rendered);
     if (installed === null) return 'installed';
     if (wasRunning) await this.start(unit);
     return 'replaced';
@@ -166,7 +167,6 @@ export class ProcessSupervisor implements Supervisor {
         await writeFileAtomic(
           this.statePath(unit.label),
           `${JSON.stringify({ ...after, child: null, state: 'stopped', reason: 'stopped' }, null, 2)}\n`,
-          0o600,
         );
       }
     }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { writeFileAtomic } from '@nexu/service-kit';
 import { type CommandResult, type CommandRunner, runChecked, runCommand } from './command-runner.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
 import { listUnitFiles } from './list-unit-files.js';
@@ -19,7 +20,7 @@ import type {
   UnitRef,
   UnitSpec,
 } from './supervisor.js';
-import { readTextOrNull, removeFiles, writeFileAtomic } from './unit-files.js';
+import { readTextOrNull, removeFiles } from './unit-files.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
 
 export interface SystemdSupervisorOptions {
@@ -91,8 +92,8 @@ export class SystemdSupervisor implements Supervisor {
     }
     const wasActive = installed !== null && ACTIVE.has((await this.show(unit.label)).ActiveState ?? '');
     // 0600: the unit's Environment= lines may carry a secret (NEXU_GATEWAY_TOKEN).
-    await writeFileAtomic(path, rendered, 0o600);
-    await writeFileAtomic(join(this.unitsDir, systemdUnitName(unit.label)), rendered, 0o600);
+    await writeFileAtomic(path, rendered);
+    await writeFileAtomic(join(this.unitsDir, systemdUnitName(unit.label)), rendered);
     await this.daemonReload();
     if (installed === null) return 'installed';
     if (wasActive) await this.restart(unit);

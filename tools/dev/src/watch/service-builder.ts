@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
+import { writeFileAtomic } from '@nexu/service-kit';
 import { type BuildContext, context, type Message } from 'esbuild';
 import type { Checkout } from '../checkout/checkout.js';
 import type { ServiceSpec } from '../services/manifest.js';
 import type { BuildError, BuildResult } from './build-result.js';
+import { serialBuilds } from './serial-builds.js';
 import { resolveServiceBuildOptions, type ServiceBuildOptionsInput } from './service-build-options.js';
-import { writeFileAtomic } from './write-file-atomic.js';
 
 /** A successful service build also says whether `dist/main.js` changed (no change: no restart needed). */
 export type ServiceBuildResult =
@@ -37,8 +38,6 @@ export function createServiceBuilder(
 ): ServiceBuilder {
   const options = resolveServiceBuildOptions(spec, checkout, input);
   let ctx: Promise<BuildContext> | undefined;
-  let chain: Promise<unknown> = Promise.resolve();
-  let disposed: Promise<void> | undefined;
 
   const toBuildError = (message: Message): BuildError => {
     const file = message.location?.file;
@@ -57,7 +56,7 @@ export function createServiceBuilder(
   const run = async (write: boolean): Promise<ServiceBuildResult> => {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    if (disposed)
+    if (builds.disposed)
       return {
         ok: false,
         durationMs: 0,
@@ -76,7 +75,9 @@ export function createServiceBuilder(
       const main = files.find((f) => f.path === options.outfile);
       const changed =
         previous === undefined || main === undefined || !Buffer.from(main.contents).equals(previous);
-      if (changed) for (const file of files) await writeFileAtomic(file.path, file.contents);
+      if (changed)
+        for (const file of files)
+          await writeFileAtomic(file.path, file.contents, { mode: 0o644, durable: false });
       return { ok: true, durationMs: elapsed(), changed };
     } catch (error) {
       const messages: Message[] | undefined = (error as { errors?: Message[] }).errors;
@@ -94,23 +95,8 @@ export function createServiceBuilder(
     }
   };
 
-  return {
-    build() {
-      // Serialised: two overlapping rebuilds of one context would race on the output files.
-      const next = chain.then(() => run(true));
-      chain = next.catch(() => undefined);
-      return next;
-    },
-    warmUp() {
-      const next = chain.then(() => run(false)).then(() => undefined);
-      chain = next;
-      return next;
-    },
-    dispose() {
-      disposed ??= chain.then(async () => {
-        if (ctx) await (await ctx.catch(() => undefined))?.dispose();
-      });
-      return disposed;
-    },
-  };
+  const builds = serialBuilds(run, async () => {
+    if (ctx) await (await ctx.catch(() => undefined))?.dispose();
+  });
+  return { build: builds.build, warmUp: builds.warmUp, dispose: builds.dispose };
 }

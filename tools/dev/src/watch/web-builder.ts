@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { Checkout } from '../checkout/checkout.js';
 import type { ServiceSpec } from '../services/manifest.js';
 import type { BuildError, BuildResult } from './build-result.js';
+import { serialBuilds } from './serial-builds.js';
 import { swapDirContents } from './swap-dir.js';
 
 /** The one Vite API we use; vite is apps/web's dependency, so it is loaded from there at run time. */
@@ -62,8 +63,6 @@ export function createWebBuilder(
   // A missing vite is reported by the first build, not thrown here.
   const vite: Promise<ViteModule> = (async () => import(pathToFileURL(resolveFrom.resolve('vite')).href))();
   vite.catch(() => {});
-  let chain: Promise<unknown> = Promise.resolve();
-  let disposed: Promise<void> | undefined;
 
   const located = (file: string | undefined, line?: number, column?: number, text = ''): BuildError => ({
     file:
@@ -90,7 +89,7 @@ export function createWebBuilder(
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
-      if (disposed) throw new Error('web builder is disposed');
+      if (builds.disposed) throw new Error('web builder is disposed');
       await (await vite).build({
         root,
         logLevel: 'silent',
@@ -108,20 +107,6 @@ export function createWebBuilder(
     }
   };
 
-  return {
-    build() {
-      const next = chain.then(() => run(true));
-      chain = next.catch(() => undefined);
-      return next;
-    },
-    warmUp() {
-      const next = chain.then(() => run(false)).then(() => undefined);
-      chain = next;
-      return next;
-    },
-    dispose() {
-      disposed ??= chain.then(() => undefined);
-      return disposed;
-    },
-  };
+  const builds = serialBuilds(run);
+  return { build: builds.build, warmUp: builds.warmUp, dispose: builds.dispose };
 }
