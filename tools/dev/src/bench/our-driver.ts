@@ -26,13 +26,15 @@ export function ourCommand(name: 'start' | 'stop', ...args: string[]): string[] 
   ];
 }
 
-async function runOurs(bench: BenchCheckout, argv: string[]): Promise<void> {
+/** Runs one of our commands in the bench checkout; resolves with what it printed on stdout. */
+async function runOurs(bench: BenchCheckout, argv: string[]): Promise<string> {
   try {
-    await run(argv[0] as string, argv.slice(1), {
+    const { stdout } = await run(argv[0] as string, argv.slice(1), {
       cwd: bench.checkout.root,
       env: commandEnv(),
       timeout: 120_000,
     });
+    return stdout;
   } catch (error) {
     const e = error as { stderr?: string; stdout?: string; message: string };
     const tail = `${e.stdout ?? ''}\n${e.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
@@ -82,11 +84,12 @@ export function createOurDriver(backend: string): ToolDriver {
     watch: true,
     watchedDir: 'src',
     async start(bench, options, cleanup: CleanupRegistry): Promise<RunningTool> {
-      const stop = () => runOurs(bench, ourCommand('stop'));
+      const stop = () => runOurs(bench, ourCommand('stop')).then(() => undefined);
       cleanup.add(`pnpm stop in ${bench.checkout.root}`, () => stop().catch(() => undefined));
       let session: SpawnedGroup | undefined;
+      let startOutput: string | undefined;
       if (!options.watch) {
-        await runOurs(bench, ourCommand('start', '--no-watch', '--backend', backend));
+        startOutput = await runOurs(bench, ourCommand('start', '--no-watch', '--backend', backend));
       } else {
         session = spawnGroup(ourCommand('start', '--backend', backend), {
           cwd: bench.checkout.root,
@@ -111,9 +114,11 @@ export function createOurDriver(backend: string): ToolDriver {
       return {
         ports: view.ports,
         instance: bench.checkout.id,
+        ...(startOutput === undefined ? {} : { startOutput }),
         // Services run under the supervisor (keeper or systemd), not under the session: find them by marker.
         roots: async () => [...(session ? [session.pid] : []), ...(await findOurProcesses(bench))],
-        reattach: () => runOurs(bench, ourCommand('start', '--no-watch', '--backend', backend)),
+        reattach: () =>
+          runOurs(bench, ourCommand('start', '--no-watch', '--backend', backend)).then(() => undefined),
         async teardown() {
           // Ctrl-C ends the watching session (services keep running), then `pnpm stop`.
           if (session) {

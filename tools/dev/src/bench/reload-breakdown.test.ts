@@ -12,6 +12,9 @@ describe('describeReloadBreakdown', () => {
     expect(describeReloadBreakdown(log, 2, 200)).toBe(
       'session log (2 reloads): build median 11 ms, restart until healthy median 149 ms, rest (save -> watch event -> debounce, last poll) ~40 ms',
     );
+    expect(describeReloadBreakdown(log, 2, 120)).toContain(
+      "the session's own health wait ends ~40 ms after the new revision is already served",
+    );
     expect(describeReloadBreakdown('nothing here', 2, 200)).toBeUndefined();
   });
 });

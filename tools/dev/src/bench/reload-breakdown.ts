@@ -20,9 +20,12 @@ export function describeReloadBreakdown(
   const builds = summarizeSamples(lines.map((m) => Number(m[2])));
   const restarts = summarizeSamples(lines.map((m) => Number(m[3])));
   if (!builds || !restarts) return undefined;
-  const rest =
-    endToEndMedian === undefined
+  const rest = endToEndMedian === undefined ? undefined : endToEndMedian - builds.median - restarts.median;
+  const restText =
+    rest === undefined
       ? ''
-      : `, rest (save -> watch event -> debounce, last poll) ~${Math.round(endToEndMedian - builds.median - restarts.median)} ms`;
-  return `session log (${lines.length} reloads): build median ${Math.round(builds.median)} ms, restart until healthy median ${Math.round(restarts.median)} ms${rest}`;
+      : rest >= 0
+        ? `, rest (save -> watch event -> debounce, last poll) ~${Math.round(rest)} ms`
+        : `; the session's own health wait ends ~${Math.round(-rest)} ms after the new revision is already served (its poll interval)`;
+  return `session log (${lines.length} reloads): build median ${Math.round(builds.median)} ms, restart until healthy median ${Math.round(restarts.median)} ms${restText}`;
 }

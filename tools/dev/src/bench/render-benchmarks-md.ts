@@ -35,7 +35,7 @@ export function renderHeadline(results: readonly ScenarioResult[]): string {
       const value = (n: number | undefined) => (n === undefined ? '-' : `${Math.round(n)} ${result.unit}`);
       const ratio = ours && best?.summary ? formatRatio(ours.median / best.summary.median) : 'n/a';
       lines.push(
-        `| ${result.title.replace(/:.*$/, '')} | ${row.tool} | ${value(ours?.median)} | ${best?.row.tool ?? '-'} | ${value(best?.summary?.median)} | ${ratio} |`,
+        `| ${result.label ?? result.title.replace(/:.*$/, '')} | ${row.tool} | ${value(ours?.median)} | ${best?.row.tool ?? '-'} | ${value(best?.summary?.median)} | ${ratio} |`,
       );
     }
   }

@@ -62,6 +62,7 @@ export async function runIdle(options: IdleOptions): Promise<ScenarioResult[]> {
   return variants.flatMap((files, v) => [
     {
       id: files ? 'idle-cpu-files' : 'idle-cpu',
+      label: `5${files ? 'c' : 'a'}. Idle CPU${files ? ` (+${files} files)` : ''}`,
       title: `5${files ? 'c' : 'a'}. Idle CPU over ${seconds} s of no edits${what(files)}`,
       unit: 'CPU ms',
       rows: (sinks[v] as { cpu: SampleSink }).cpu.rows(),
@@ -69,6 +70,7 @@ export async function runIdle(options: IdleOptions): Promise<ScenarioResult[]> {
     },
     {
       id: files ? 'idle-rss-files' : 'idle-rss',
+      label: `5${files ? 'd' : 'b'}. Idle RSS${files ? ` (+${files} files)` : ''}`,
       title: `5${files ? 'd' : 'b'}. Idle memory (RSS) of the watching setup${what(files)}`,
       unit: 'MB',
       rows: (sinks[v] as { rss: SampleSink }).rss.rows(),

@@ -7,6 +7,8 @@ import { findPidsWithInstance } from './process-tree.js';
 import { nodeCli } from './resolve-bin.js';
 import { createSampleSink } from './sample-sink.js';
 import type { ScenarioResult } from './scenario-result.js';
+import { describeStartBreakdown } from './start-breakdown.js';
+import { summarizeSamples } from './summarize-samples.js';
 import type { ToolDriver } from './tool-driver.js';
 import { waitForServices } from './wait-for-services.js';
 
@@ -38,6 +40,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<ScenarioR
   const teardown = createSampleSink();
   const deadline = Date.now() + options.deadlineMs;
   const checkouts = new Map<ToolDriver, BenchCheckout>();
+  const startOutputs = new Map<string, string[]>();
 
   for (let round = 1; round <= options.runs; round++) {
     for (const driver of options.drivers) {
@@ -51,7 +54,9 @@ export async function runLifecycle(options: LifecycleOptions): Promise<ScenarioR
         checkouts.set(driver, bench);
       }
       options.log(`lifecycle ${round}/${options.runs}: ${driver.name}`);
-      await runOnce(driver, bench, { cold, attach, teardown }, options);
+      await runOnce(driver, bench, { cold, attach, teardown }, options, (output) =>
+        startOutputs.set(driver.name, [...(startOutputs.get(driver.name) ?? []), output]),
+      );
     }
   }
 
@@ -63,6 +68,12 @@ export async function runLifecycle(options: LifecycleOptions): Promise<ScenarioR
       await run(argv[0] as string, argv.slice(1));
       attach.add(name, 'floor', performance.now() - began);
     }
+  }
+
+  for (const [tool, outputs] of startOutputs) {
+    const coldRow = cold.rows().find((r) => r.tool === tool);
+    const note = describeStartBreakdown(outputs, summarizeSamples(coldRow?.samples ?? [])?.median);
+    if (note && coldRow) cold.note(tool, coldRow.role, note);
   }
 
   return [
@@ -109,7 +120,13 @@ interface Sinks {
   teardown: ReturnType<typeof createSampleSink>;
 }
 
-async function runOnce(driver: ToolDriver, bench: BenchCheckout, sinks: Sinks, options: LifecycleOptions) {
+async function runOnce(
+  driver: ToolDriver,
+  bench: BenchCheckout,
+  sinks: Sinks,
+  options: LifecycleOptions,
+  onStartOutput: (output: string) => void,
+) {
   const { name, role } = driver;
   const began = performance.now();
   let running: Awaited<ReturnType<ToolDriver['start']>> | undefined;
@@ -118,6 +135,7 @@ async function runOnce(driver: ToolDriver, bench: BenchCheckout, sinks: Sinks, o
     const ready = await waitForServices(running.ports, { instance: running.instance }, STEP_TIMEOUT_MS);
     if (!ready.ok) return sinks.cold.fail(name, role, `not healthy: ${ready.reason}`);
     sinks.cold.add(name, role, performance.now() - began);
+    if (running.startOutput) onStartOutput(running.startOutput);
 
     if (running.reattach) {
       const again = performance.now();

@@ -39,6 +39,7 @@ export async function runScale(options: ScaleOptions): Promise<ScenarioResult[]>
     }
     results.push({
       id: `scale-${count}`,
+      label: `6. Scale x${count}`,
       title: `6. Scale: cold start of ${count} checkout${count === 1 ? '' : 's'} side by side`,
       unit: 'ms',
       rows: sink.rows(),

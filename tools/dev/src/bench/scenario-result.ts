@@ -20,6 +20,8 @@ export interface ScenarioResult {
   readonly id: string;
   /** Heading, e.g. `1. Cold start: nothing running -> all three healthy`. */
   readonly title: string;
+  /** Short name in the headline table (default: the title up to its colon). */
+  readonly label?: string;
   /** Unit of every sample, e.g. `ms`, `MB`, `CPU ms`. */
   readonly unit: string;
   readonly rows: readonly ScenarioRow[];

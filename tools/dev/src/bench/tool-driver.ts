@@ -32,6 +32,8 @@ export interface RunningTool {
   readonly ports: ServicePorts;
   /** `NEXU_DEV_INSTANCE` the services report at /health. */
   readonly instance: string;
+  /** What the start command printed, when it returned (ours: its start report). */
+  readonly startOutput?: string;
   /** Pids whose process trees make up the tool and its services (for CPU/RSS and teardown checks). */
   roots(): Promise<number[]>;
   /** Runs the start command again while everything runs; absent when the tool has no such thing. */
