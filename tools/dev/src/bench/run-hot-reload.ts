@@ -7,6 +7,7 @@ import { createBenchCheckout } from './bench-checkout.js';
 import { allocateBenchPorts } from './bench-ports.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
 import { probeJson } from './http-probe.js';
+import { keepFailureLogs } from './keep-failure-logs.js';
 import { describeReloadBreakdown } from './reload-breakdown.js';
 import { createSampleSink, type SampleSink } from './sample-sink.js';
 import type { ScenarioResult } from './scenario-result.js';
@@ -80,7 +81,12 @@ async function measureTool(driver: ToolDriver, sink: SampleSink, options: HotRel
   try {
     running = await driver.start(bench, { watch: true }, options.cleanup);
     const ready = await waitForServices(running.ports, { instance: running.instance }, EDIT_TIMEOUT_MS);
-    if (!ready.ok) return sink.fail(driver.name, driver.role, `not healthy: ${ready.reason}`);
+    if (!ready.ok)
+      return sink.fail(
+        driver.name,
+        driver.role,
+        `not healthy: ${ready.reason} (logs: ${keepFailureLogs(bench, driver.name)})`,
+      );
     await sleep(1000);
     let failedInARow = 0;
     const samples: number[] = [];
@@ -91,7 +97,11 @@ async function measureTool(driver: ToolDriver, sink: SampleSink, options: HotRel
       const served = await waitForRevision(running.ports.controller, revision, EDIT_TIMEOUT_MS);
       const ms = performance.now() - began;
       if (!served.ok) {
-        sink.fail(driver.name, driver.role, `edit not served: ${served.reason}`);
+        sink.fail(
+          driver.name,
+          driver.role,
+          `edit not served: ${served.reason} (logs: ${keepFailureLogs(bench, driver.name)})`,
+        );
         if (++failedInARow >= 3)
           return sink.note(driver.name, driver.role, 'gave up after 3 failed edits in a row');
       } else {

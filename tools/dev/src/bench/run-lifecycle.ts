@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type BenchCheckout, createBenchCheckout } from './bench-checkout.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
+import { keepFailureLogs } from './keep-failure-logs.js';
 import { measureTeardown } from './measure-teardown.js';
 import { findPidsWithInstance } from './process-tree.js';
 import { nodeCli } from './resolve-bin.js';
@@ -133,7 +134,12 @@ async function runOnce(
   try {
     running = await driver.start(bench, { watch: false }, options.cleanup);
     const ready = await waitForServices(running.ports, { instance: running.instance }, STEP_TIMEOUT_MS);
-    if (!ready.ok) return sinks.cold.fail(name, role, `not healthy: ${ready.reason}`);
+    if (!ready.ok)
+      return sinks.cold.fail(
+        name,
+        role,
+        `not healthy: ${ready.reason} (logs: ${keepFailureLogs(bench, name)})`,
+      );
     sinks.cold.add(name, role, performance.now() - began);
     if (running.startOutput) onStartOutput(running.startOutput);
 

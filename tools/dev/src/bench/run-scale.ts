@@ -1,5 +1,6 @@
 import { type BenchCheckout, createBenchCheckout } from './bench-checkout.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
+import { keepFailureLogs } from './keep-failure-logs.js';
 import { createSampleSink, type SampleSink } from './sample-sink.js';
 import type { ScenarioResult } from './scenario-result.js';
 import type { RunningTool, ToolDriver } from './tool-driver.js';
@@ -71,8 +72,10 @@ async function measureScale(driver: ToolDriver, count: number, sink: SampleSink,
     );
     const ms = performance.now() - began;
     const failed = readies.find((r) => !r.ready.ok);
-    if (failed && !failed.ready.ok)
-      return sink.fail(driver.name, driver.role, `not healthy: ${failed.ready.reason}`);
+    if (failed && !failed.ready.ok) {
+      const logs = benches.map((bench) => keepFailureLogs(bench, driver.name)).join(' ');
+      return sink.fail(driver.name, driver.role, `not healthy: ${failed.ready.reason} (logs: ${logs})`);
+    }
     const problems = await checkIsolation(
       readies.map((r) => ({ tool: r.tool, pids: r.ready.ok ? r.ready.pids : [] })),
     );
