@@ -67,7 +67,7 @@ const spec = {
   },
   notes: [
     'Example: pnpm bench --quick --json /tmp/bench.json',
-    'Takes ~15 minutes in full (idle windows are 30 s per tool); --quick ~3 minutes.',
+    'Takes ~17 minutes in full on 2 cores (12 idle windows of 30 s); --quick ~5 minutes.',
   ],
 } as const;
 
