@@ -64,7 +64,8 @@ interface StartContext {
 
 /**
  * `pnpm start` without the watcher: attach to what runs, start what is missing or changed, in
- * dependency order, then record the ledger. Full attach restarts nothing.
+ * dependency order (a service starts once its dependencies are launched; readiness waits
+ * overlap), then record the ledger. Full attach restarts nothing.
  */
 export async function startServices(options: StartOptions): Promise<StartReport> {
   const began = performance.now();
@@ -105,17 +106,24 @@ export async function startServices(options: StartOptions): Promise<StartReport>
       readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
     };
 
-    const outcomes: ServiceOutcome[] = [];
-    for (const wave of planWaves(services)) {
-      for (const spec of wave) reached.add(spec.name);
-      const results = await Promise.all(
-        wave.map((spec) => ensureService(spec, new Map(statuses).get(spec.name)!, context)),
+    const statusOf = new Map(statuses);
+    const results = await launchInDependencyOrder(services, (spec, launched) => {
+      reached.add(spec.name);
+      return ensureService(spec, statusOf.get(spec.name)!, context, launched);
+    });
+    // A port that moved after its dependents launched (a lost port race) changes their
+    // environment: bring those units up to date, in dependency order.
+    for (const [i, spec] of services.entries()) {
+      const result = results[i]!;
+      if (result.entry.unitHash === hashUnitSpec(resolveUnitSpec(spec, checkout, ports))) continue;
+      results[i] = await ensureService(
+        spec,
+        await supervisor.status(resolveUnitSpec(spec, checkout, ports)),
+        context,
       );
-      for (const { outcome, entry } of results) {
-        outcomes.push(outcome);
-        entries[outcome.name] = entry;
-      }
     }
+    const outcomes = results.map((r) => r.outcome);
+    for (const { outcome, entry } of results) entries[outcome.name] = entry;
     return { backend: supervisor.backend, services: outcomes, totalMs: performance.now() - began };
   } finally {
     // Record whatever runs now, also after a failure, so `pnpm stop` and the next start find it.
@@ -142,7 +150,8 @@ async function ensureService(
   spec: ServiceSpec,
   status: ServiceStatus,
   context: StartContext,
-): Promise<{ outcome: ServiceOutcome; entry: LedgerEntry }> {
+  launched: () => void = () => {},
+): Promise<ServiceResult> {
   const began = performance.now();
   const { checkout, supervisor } = context;
   let unit = resolveUnitSpec(spec, checkout, context.ports);
@@ -150,6 +159,7 @@ async function ensureService(
   if (status.state === 'running' && status.unitMatches) {
     const health = await probeHealth(unit.port, spec.healthPath);
     if (health.ok && matchesExpectation(health.answer, { instance: checkout.id, pid: status.pid })) {
+      launched();
       return await record(spec, unit, health.answer.pid, 'attached', began);
     }
   }
@@ -163,6 +173,7 @@ async function ensureService(
     if (port !== unit.port) unit = resolveUnitSpec(spec, checkout, context.ports);
     context.reporter.info(`${spec.name}: starting on ${serviceUrl(unit.port)}…`);
     await installAndStart(supervisor, unit);
+    launched();
 
     // Answers from the process being replaced do not count as the new one being ready.
     const ready = await waitForServiceReady(
@@ -190,6 +201,50 @@ async function ensureService(
   }
 }
 
+/** What one service ended as, and what the ledger records of it. */
+interface ServiceResult {
+  readonly outcome: ServiceOutcome;
+  readonly entry: LedgerEntry;
+}
+
+/**
+ * Runs `ensure` for every service in dependency order, each as soon as its dependencies are
+ * *launched* (attached, or started under the supervisor on their final port) rather than healthy:
+ * every service tolerates peers that come up later (the controller reconnects to the gateway,
+ * web proxies per request), so the readiness waits overlap instead of adding up. A service whose
+ * dependency failed before launching is not started. Settles everything before reporting the
+ * first failure in dependency order.
+ */
+async function launchInDependencyOrder(
+  services: readonly ServiceSpec[],
+  ensure: (spec: ServiceSpec, launched: () => void) => Promise<ServiceResult>,
+): Promise<ServiceResult[]> {
+  const gates = new Map<ServiceName, Promise<void>>();
+  const runs = planWaves(services)
+    .flat()
+    .map((spec) => {
+      let open!: () => void;
+      let fail!: (error: unknown) => void;
+      const gate = new Promise<void>((resolve, reject) => {
+        open = resolve;
+        fail = reject;
+      });
+      gate.catch(() => {}); // observed by dependents; a leaf's failure is reported below
+      gates.set(spec.name, gate);
+      const dependencies = spec.dependsOn.flatMap((name) => gates.get(name) ?? []);
+      const run = Promise.all(dependencies).then(() => ensure(spec, open));
+      run.then(open, fail);
+      return { spec, run };
+    });
+  const settled = await Promise.allSettled(runs.map((r) => r.run));
+  const failure = settled.find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  const bySpec = new Map(
+    runs.map((r, i) => [r.spec, (settled[i] as PromiseFulfilledResult<ServiceResult>).value]),
+  );
+  return services.map((spec) => bySpec.get(spec)!);
+}
+
 /** Attempts at binding a port that keeps being taken between the check and the bind. */
 const MAX_PORT_RACES = 3;
 
@@ -205,7 +260,13 @@ async function installAndStart(supervisor: Supervisor, unit: UnitSpec): Promise<
   }
 }
 
-async function record(spec: ServiceSpec, unit: UnitSpec, pid: number, mode: StartMode, began: number) {
+async function record(
+  spec: ServiceSpec,
+  unit: UnitSpec,
+  pid: number,
+  mode: StartMode,
+  began: number,
+): Promise<ServiceResult> {
   const now = new Date().toISOString();
   const outcome: ServiceOutcome = {
     name: spec.name,
