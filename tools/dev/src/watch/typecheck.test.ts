@@ -72,6 +72,24 @@ describe('createTypecheck', () => {
     expect(pids.filter(alive)).toEqual([]);
     expect(typecheck.pids()).toEqual([]);
   });
+
+  it('checks only the services it is asked for, each once', async () => {
+    await mkdir(join(root, 'other/src'), { recursive: true });
+    await writeFile(join(root, 'other/tsconfig.json'), JSON.stringify({ include: ['src'] }));
+    typecheck = createTypecheck({
+      checkout: { root },
+      services: [
+        { name: 'controller', dir: 'svc' },
+        { name: 'gateway', dir: 'other' },
+      ],
+      log: () => {},
+    });
+    typecheck.start('controller');
+    typecheck.start('controller');
+    expect(typecheck.pids()).toHaveLength(1);
+    typecheck.start('gateway');
+    expect(typecheck.pids()).toHaveLength(2);
+  });
 });
 
 describe('createTscWatchOutput', () => {

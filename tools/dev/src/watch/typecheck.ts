@@ -18,8 +18,11 @@ export interface TypecheckOptions {
 
 /** Watch-mode typechecking of the services, alongside the fast build. */
 export interface Typecheck {
-  /** Spawns one `tsc --noEmit --watch` per tsconfig of each service. */
-  start(): void;
+  /**
+   * Spawns one `tsc --noEmit --watch` per tsconfig of `service` (default: of every service);
+   * a service already checked is left as it is.
+   */
+  start(service?: ServiceName): void;
   /** Pids of the running tsc processes (for tests and diagnostics). */
   pids(): number[];
   /** Kills every tsc process and waits until each has exited; idempotent, returns the same promise. */
@@ -75,6 +78,7 @@ function stopProcess(child: ChildProcess): Promise<void> {
 export function createTypecheck(options: TypecheckOptions): Typecheck {
   const { root } = options.checkout;
   const children: ChildProcess[] = [];
+  const started = new Set<ServiceName>();
   let closed: Promise<void> | undefined;
 
   const spawnTsc = (service: ServiceName, project: string) => {
@@ -110,9 +114,11 @@ export function createTypecheck(options: TypecheckOptions): Typecheck {
   };
 
   return {
-    start() {
-      if (closed || children.length > 0) return;
+    start(service) {
+      if (closed) return;
       for (const spec of options.services) {
+        if ((service !== undefined && spec.name !== service) || started.has(spec.name)) continue;
+        started.add(spec.name);
         for (const project of resolveTypecheckProjects(spec, options.checkout)) spawnTsc(spec.name, project);
       }
     },

@@ -52,10 +52,12 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
     root: checkout.root,
     targets: resolveWatchTargets(options.services, checkout),
     onChange(service, path) {
+      // Type checking starts at a service's first change: an idle session runs no tsc (each
+      // `tsc --watch` holds a few hundred MB), and what is never edited needs no re-check.
+      typecheck?.start(service);
       for (const { unit, queue } of units) if (unit.service === service && unit.matches(path)) queue.notify();
     },
   });
-  typecheck?.start();
   // Not awaited: a save during the warm-up simply queues behind it on the builder.
   for (const { unit } of units) void unit.warmUp();
 
