@@ -2,13 +2,10 @@ import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
 import { acquireLock } from '../checkout/lock.js';
 import { matchesExpectation, probeHealth } from '../health/probe-health.js';
-import { allocatePort, initialPorts } from '../ports/allocate-ports.js';
+import { initialPorts } from '../ports/allocate-ports.js';
 import { type Ledger, type LedgerEntry, readLedger, writeLedger } from '../ports/ledger.js';
 import { isPortFree } from '../ports/port-free.js';
-import { findPortOwner } from '../ports/port-owner.js';
 import { processIdentity } from '../ports/process-identity.js';
-import { stopOwnedProcess } from '../ports/stop-owned-process.js';
-import { verifyOwnership } from '../ports/verify-ownership.js';
 import { ensureBuilt } from '../services/ensure-built.js';
 import { SERVICES, type ServiceName, type ServiceSpec, serviceUrl } from '../services/manifest.js';
 import { hashUnitSpec, resolveUnitSpec } from '../services/unit-spec.js';
@@ -16,7 +13,8 @@ import { EXIT_CONFIG } from '../supervisor/crash-loop.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, ServiceStatus, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import type { Reporter } from './reporter.js';
-import { planWaves } from './service-plan.js';
+import { type PortContext, resolveServicePort } from './resolve-service-port.js';
+import { launchInDependencyOrder } from './service-plan.js';
 import { serviceStartError } from './service-start-error.js';
 import { teardownOtherBackends } from './teardown.js';
 import { waitForServiceReady } from './wait-for-service-ready.js';
@@ -51,14 +49,8 @@ export interface StartReport {
 }
 
 /** What every per-service step shares during one `pnpm start`. */
-interface StartContext {
-  readonly checkout: Checkout;
+interface StartContext extends PortContext {
   readonly supervisor: Supervisor;
-  readonly reporter: Reporter;
-  readonly ledger: Ledger | null;
-  readonly ports: Record<ServiceName, number>;
-  /** Main pids the supervisor reports for this checkout's units (ours by definition). */
-  readonly supervisorPids: Map<ServiceName, number>;
   readonly readyTimeoutMs: number;
 }
 
@@ -207,44 +199,6 @@ interface ServiceResult {
   readonly entry: LedgerEntry;
 }
 
-/**
- * Runs `ensure` for every service in dependency order, each as soon as its dependencies are
- * *launched* (attached, or started under the supervisor on their final port) rather than healthy:
- * every service tolerates peers that come up later (the controller reconnects to the gateway,
- * web proxies per request), so the readiness waits overlap instead of adding up. A service whose
- * dependency failed before launching is not started. Settles everything before reporting the
- * first failure in dependency order.
- */
-async function launchInDependencyOrder(
-  services: readonly ServiceSpec[],
-  ensure: (spec: ServiceSpec, launched: () => void) => Promise<ServiceResult>,
-): Promise<ServiceResult[]> {
-  const gates = new Map<ServiceName, Promise<void>>();
-  const runs = planWaves(services)
-    .flat()
-    .map((spec) => {
-      let open!: () => void;
-      let fail!: (error: unknown) => void;
-      const gate = new Promise<void>((resolve, reject) => {
-        open = resolve;
-        fail = reject;
-      });
-      gate.catch(() => {}); // observed by dependents; a leaf's failure is reported below
-      gates.set(spec.name, gate);
-      const dependencies = spec.dependsOn.flatMap((name) => gates.get(name) ?? []);
-      const run = Promise.all(dependencies).then(() => ensure(spec, open));
-      run.then(open, fail);
-      return { spec, run };
-    });
-  const settled = await Promise.allSettled(runs.map((r) => r.run));
-  const failure = settled.find((r) => r.status === 'rejected');
-  if (failure) throw failure.reason;
-  const bySpec = new Map(
-    runs.map((r, i) => [r.spec, (settled[i] as PromiseFulfilledResult<ServiceResult>).value]),
-  );
-  return services.map((spec) => bySpec.get(spec)!);
-}
-
 /** Attempts at binding a port that keeps being taken between the check and the bind. */
 const MAX_PORT_RACES = 3;
 
@@ -287,56 +241,4 @@ async function record(
     mode,
   };
   return { outcome, entry };
-}
-
-/**
- * Makes sure the service's port can be bound: our own leftover is stopped, anything foreign is
- * never touched and the service moves to another port (said out loud).
- */
-async function resolveServicePort(
-  spec: ServiceSpec,
-  status: ServiceStatus,
-  context: StartContext,
-): Promise<number> {
-  const { checkout, reporter } = context;
-  const port = context.ports[spec.name];
-  const owner = await findPortOwner(port);
-  if (owner.status === 'free') return port;
-  if (owner.status === 'listening') {
-    // The supervisor's own process of this unit: install/restart replaces it in place.
-    if (owner.pid === status.pid) return port;
-    const verdict = await verifyOwnership(owner.pid, {
-      checkout,
-      ledger: context.ledger,
-      supervisorPids: [...context.supervisorPids.values()],
-    });
-    const ownedByAnotherUnit = [...context.supervisorPids].some(
-      ([name, pid]) => name !== spec.name && pid === owner.pid,
-    );
-    if (verdict.ours && !ownedByAnotherUnit) {
-      const stopped = await stopOwnedProcess(verdict.process, { port });
-      if (stopped.stopped) {
-        reporter.info(
-          `${spec.name}: stopped a stale process of this checkout on port ${port} (pid ${owner.pid})`,
-        );
-        return port;
-      }
-      reporter.warn(`${spec.name}: could not stop stale pid ${owner.pid} on port ${port}: ${stopped.reason}`);
-    }
-    return movePort(spec, context, `port ${port} is held by pid ${owner.pid} (${owner.command}), not ours`);
-  }
-  return movePort(spec, context, `port ${port} is in use by a process this user cannot identify`);
-}
-
-/** Gives a service another free port (never one of its peers'), saying why. */
-async function movePort(spec: ServiceSpec, context: StartContext, why: string): Promise<number> {
-  const { port } = await allocatePort({
-    checkout: context.checkout,
-    ledger: null,
-    service: spec.name,
-    taken: Object.values(context.ports),
-  });
-  context.reporter.warn(`${spec.name}: ${why}: using ${port} instead`);
-  context.ports[spec.name] = port;
-  return port;
 }
