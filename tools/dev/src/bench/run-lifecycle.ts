@@ -87,7 +87,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<ScenarioR
         'From spawning the start command to every service answering /health with ok and the expected instance id (5 ms polls).',
         "Ours: `tsx scripts/start.ts --no-watch --backend B` (what `pnpm start --no-watch` runs, without pnpm's own start-up), its checkout stopped before; it returns once all are healthy.",
         'PM2: `pm2 start ecosystem.config.cjs` with no daemon running (the daemon start is part of a cold start).',
-        'nodemon / tsx watch / node --watch: one process per service, started together; concurrently: one command for all three.',
+        'nodemon / tsx watch / node --watch: one process per service, started together (the `+ esbuild --watch` peers without their esbuild watchers here: dist is prebuilt; the watchers are part of scenarios 3 and 5); concurrently: one command for all three.',
       ],
     },
     {
