@@ -3,17 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../health/wait-for.js';
+import { isProcessAlive } from '../ports/process-identity.js';
 import { createTscWatchOutput, type TypecheckReport } from './tsc-watch-output.js';
 import { createTypecheck, type Typecheck } from './typecheck.js';
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const livePids = async (pids: number[]) =>
+  (await Promise.all(pids.map(async (pid) => ((await isProcessAlive(pid)) ? [pid] : [])))).flat();
 
 describe('createTypecheck', () => {
   let root: string;
@@ -69,7 +64,7 @@ describe('createTypecheck', () => {
     const closing = typecheck.close();
     expect(typecheck.close()).toBe(closing);
     await closing;
-    expect(pids.filter(alive)).toEqual([]);
+    expect(await livePids(pids)).toEqual([]);
     expect(typecheck.pids()).toEqual([]);
   });
 

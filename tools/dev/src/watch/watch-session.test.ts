@@ -7,18 +7,13 @@ import getPort from 'get-port';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveCheckout } from '../checkout/checkout.js';
 import { waitFor } from '../health/wait-for.js';
+import { isProcessAlive } from '../ports/process-identity.js';
 import { startWatchSession, type WatchSession } from './watch-session.js';
 
 const buildServiceBin = join(resolveCheckout().root, 'tools/dev/bin/build-service.mjs');
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const livePids = async (pids: number[]) =>
+  (await Promise.all(pids.map(async (pid) => ((await isProcessAlive(pid)) ? [pid] : [])))).flat();
 
 describe('startWatchSession', () => {
   let root: string;
@@ -82,7 +77,7 @@ describe('startWatchSession', () => {
     await session?.close();
     session = undefined;
     await stop();
-    expect(pids.filter(alive)).toEqual([]);
+    expect(await livePids(pids)).toEqual([]);
     pids.length = 0;
     await rm(root, { recursive: true, force: true });
   });
