@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { Checkout } from '../checkout/checkout.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 import { createTscWatchOutput } from './tsc-watch-output.js';
@@ -65,6 +66,9 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
+// tsc must not outlive the session, even one that was killed: see the preload's comment.
+const EXIT_WITH_PARENT = fileURLToPath(new URL('../../bin/exit-with-parent.cjs', import.meta.url));
+
 /**
  * Creates the typechecker. Type errors do NOT block the restart, only syntax errors do (esbuild
  * fails on those): tsc needs seconds on this machine where esbuild needs tens of ms, so waiting for
@@ -84,9 +88,25 @@ export function createTypecheck(options: TypecheckOptions): Typecheck {
   const spawnTsc = (service: ServiceName, project: string) => {
     const child = spawn(
       process.execPath,
-      [resolveTsc(root), '--noEmit', '--watch', '--preserveWatchOutput', '--pretty', 'false', '-p', project],
+      [
+        '--require',
+        EXIT_WITH_PARENT,
+        resolveTsc(root),
+        '--noEmit',
+        '--watch',
+        '--preserveWatchOutput',
+        '--pretty',
+        'false',
+        '-p',
+        project,
+      ],
       // Detached: its own process group, killed as a group on close.
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+        env: { ...process.env, NEXU_DEV_PARENT_PID: String(process.pid) },
+      },
     );
     children.push(child);
     // Lowest CPU priority: on a small machine tsc re-checking the same save would otherwise compete
