@@ -14,21 +14,32 @@ import { ensureUserManager } from './lib/systemd-user-manager.js';
 $.verbose = false;
 const say = (line: string) => console.log(chalk.dim(`[test] ${line}`));
 
-async function ensureChromium(): Promise<void> {
-  if (process.platform !== 'linux' || existsSync('/usr/bin/chromium')) return;
+/** Debian packages some tests need, by the file that shows each is installed. */
+const TEST_PACKAGES = [
+  { file: '/usr/bin/chromium', pkg: 'chromium', why: 'browser tests' },
+  { file: '/usr/bin/plistutil', pkg: 'libplist-utils', why: 'plist validation' },
+];
+
+/** Installs the missing test packages with apt-get where we can (Debian, root); else says what is skipped. */
+async function ensureTestPackages(): Promise<void> {
+  if (process.platform !== 'linux') return;
+  const missing = TEST_PACKAGES.filter(({ file }) => !existsSync(file));
+  if (missing.length === 0) return;
   const canApt = (await $`command -v apt-get`.nothrow()).exitCode === 0 && process.getuid?.() === 0;
   if (!canApt) {
-    say(
-      'Chromium not found at /usr/bin/chromium and apt-get is not usable here: browser tests will be skipped',
-    );
+    for (const { pkg, why } of missing)
+      say(`${pkg} is not installed and apt-get is not usable here: ${why} will be skipped`);
     return;
   }
-  say("installing Debian's chromium for the browser tests (apt-get install chromium)");
+  const names = missing.map(({ pkg }) => pkg);
+  say(
+    `installing Debian's ${names.join(', ')} for the ${missing.map(({ why }) => why).join(' and ')} (apt-get)`,
+  );
   await $({ stdio: ['ignore', 'ignore', 'inherit'] })`apt-get update -qq`;
   await $({
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  })`apt-get install -y -qq --no-install-recommends chromium`;
+  })`apt-get install -y -qq --no-install-recommends ${names}`;
 }
 
 interface SuiteResult {
@@ -74,11 +85,12 @@ const SUITES = [
 ];
 
 async function main(): Promise<number> {
-  if (!argv['no-build']) {
+  // minimist reads `--no-build` as `build: false`.
+  if (argv.build !== false) {
     say('building all apps (turbo run build)');
     await $({ stdio: 'inherit' })`pnpm -s build`;
   }
-  await ensureChromium();
+  await ensureTestPackages();
   const manager = await ensureUserManager(say).catch((error: Error) => {
     say(`${error.message}: the systemd suites will be skipped`);
     return undefined;
