@@ -99,24 +99,31 @@ export async function startServices(options: StartOptions): Promise<StartReport>
     };
 
     const statusOf = new Map(statuses);
-    const results = await launchInDependencyOrder(services, (spec, launched) => {
+    // Each service is recorded as soon as it is up, so a failure of another still leaves it in the ledger.
+    const ensureRecorded = async (spec: ServiceSpec, status: ServiceStatus, launched?: () => void) => {
       reached.add(spec.name);
-      return ensureService(spec, statusOf.get(spec.name)!, context, launched);
-    });
+      const result = await ensureService(spec, status, context, launched);
+      entries[spec.name] = result.entry;
+      return result;
+    };
+    const results = await launchInDependencyOrder(services, (spec, launched) =>
+      ensureRecorded(spec, statusOf.get(spec.name)!, launched),
+    );
     // A port that moved after its dependents launched (a lost port race) changes their
     // environment: bring those units up to date, in dependency order.
     for (const [i, spec] of services.entries()) {
       const result = results[i]!;
       if (result.entry.unitHash === hashUnitSpec(resolveUnitSpec(spec, checkout, ports))) continue;
-      results[i] = await ensureService(
+      results[i] = await ensureRecorded(
         spec,
         await supervisor.status(resolveUnitSpec(spec, checkout, ports)),
-        context,
       );
     }
-    const outcomes = results.map((r) => r.outcome);
-    for (const { outcome, entry } of results) entries[outcome.name] = entry;
-    return { backend: supervisor.backend, services: outcomes, totalMs: performance.now() - began };
+    return {
+      backend: supervisor.backend,
+      services: results.map((r) => r.outcome),
+      totalMs: performance.now() - began,
+    };
   } finally {
     // Record whatever runs now, also after a failure, so `pnpm stop` and the next start find it.
     // A failed start keeps the entries of the services it never reached (they still run).

@@ -10,6 +10,7 @@ import { probeHealth } from '../health/probe-health.js';
 import { waitFor } from '../health/wait-for.js';
 import { serviceLogPath } from '../logs/service-log-path.js';
 import { initialPorts } from '../ports/allocate-ports.js';
+import { readLedger } from '../ports/ledger.js';
 import { isPortFree } from '../ports/port-free.js';
 import { isProcessAlive } from '../ports/process-identity.js';
 import { SERVICE_NAMES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
@@ -100,6 +101,13 @@ describe.each(FAULT_BACKENDS)('process faults on the %s backend', (backend) => {
     // Start reports the tripped breaker as soon as it trips, not after its 30 s readiness deadline.
     expect(error?.message).toMatch(/crash loop: 5 failed starts in 30s/);
     expect(elapsedMs).toBeLessThan(30_000);
+    // The ledger is rewritten: the services that came up are recorded with their pids, the crashed
+    // controller no longer with the pid it had before.
+    const { ledger } = await readLedger(checkout);
+    for (const name of ['gateway', 'web'] as const) {
+      expect(ledger?.services[name]?.pid).toBe(first.services.find((s) => s.name === name)!.pid);
+    }
+    expect(ledger?.services.controller).toBeUndefined();
 
     const tripped = await waitFor(
       async () => {
