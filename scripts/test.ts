@@ -84,7 +84,20 @@ const SUITES = [
   { name: 'faults', config: 'vitest.faults.config.ts' },
 ];
 
+const USAGE = `Usage: pnpm test [--no-build] [vitest filters...]
+
+Build every app, install missing test packages (Debian: chromium, libplist-utils), make sure a
+systemd user manager answers (starting a private one if needed, stopped afterwards), then run the
+main suite and the fault suite. Prints \`tests: …\`, \`faults: …\` and a \`total: N passed, M failed\` line.
+
+  --no-build   skip \`pnpm build\` (the builds are already current)
+  -h, --help   show this help and exit`;
+
 async function main(): Promise<number> {
+  if (argv.help || argv.h) {
+    console.log(USAGE);
+    return 0;
+  }
   // minimist reads `--no-build` as `build: false`.
   if (argv.build !== false) {
     say('building all apps (turbo run build)');
