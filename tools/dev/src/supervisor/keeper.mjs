@@ -12,7 +12,7 @@
 // reload path); SIGTERM/SIGINT = stop the service (SIGTERM, SIGKILL after the grace) and exit.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const EXIT_CONFIG = 78;
@@ -180,6 +180,47 @@ async function stopAndExit() {
   timer = null;
   await killChild();
   finish('stopped', 'stopped');
+}
+
+/**
+ * One keeper per unit: an orchestrator killed right after spawning a keeper (before the keeper
+ * wrote its state) makes the next start spawn another one, and two keepers would run the service
+ * twice. The keeper lock (exclusive create, pid + start time) lets only one run; a lock whose
+ * holder is gone or is another process now (pid reuse) is taken over.
+ */
+function acquireKeeperLock() {
+  const lockPath = `${statePath}.keeper-lock`;
+  const me = `${process.pid} ${state.keeper.startTime}`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(lockPath, me, { flag: 'wx', mode: 0o600 });
+      process.on('exit', () => {
+        try {
+          if (readFileSync(lockPath, 'utf8') === me) unlinkSync(lockPath);
+        } catch {}
+      });
+      return true;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    let holder = '';
+    try {
+      holder = readFileSync(lockPath, 'utf8');
+    } catch {
+      continue; // released meanwhile
+    }
+    const [pid, startTime] = holder.split(' ');
+    if (Number(pid) && startTimeOf(Number(pid)) === startTime) return false;
+    try {
+      unlinkSync(lockPath); // stale
+    } catch {}
+  }
+  return false;
+}
+
+if (!acquireKeeperLock()) {
+  console.error(`keeper: another keeper already runs ${unit.label}; exiting`);
+  process.exit(0);
 }
 
 process.on('SIGHUP', () => void restartNow());

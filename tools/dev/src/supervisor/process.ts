@@ -115,9 +115,10 @@ export class ProcessSupervisor implements Supervisor {
         spawnError = error;
       });
       keeper.unref();
+      // Our keeper, or one an interrupted earlier start spawned just before us: the keeper lock
+      // lets only one of them run, and either one reporting is a started unit.
       const reported = await waitFor(
-        async () =>
-          spawnError ?? ((await this.readState(unit.label))?.keeper.pid === keeper.pid || undefined),
+        async () => spawnError ?? ((await this.liveKeeper(unit.label)) ? true : undefined),
         { timeoutMs: this.timeoutMs },
       );
       if (spawnError || !reported.ok) {
@@ -175,7 +176,12 @@ export class ProcessSupervisor implements Supervisor {
 
   async uninstall(unit: UnitRef): Promise<void> {
     await this.stop(unit);
-    await removeFiles(this.unitPath(unit.label), this.statePath(unit.label), this.keeperLogPath(unit.label));
+    await removeFiles(
+      this.unitPath(unit.label),
+      this.statePath(unit.label),
+      `${this.statePath(unit.label)}.keeper-lock`,
+      this.keeperLogPath(unit.label),
+    );
   }
 
   async status(unit: UnitSpec): Promise<ServiceStatus> {
