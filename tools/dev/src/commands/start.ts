@@ -2,6 +2,7 @@ import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
 import { acquireLock } from '../checkout/lock.js';
 import { matchesExpectation, probeHealth } from '../health/probe-health.js';
+import { readLogTail } from '../logs/read-last-lines.js';
 import { initialPorts } from '../ports/allocate-ports.js';
 import { type Ledger, type LedgerEntry, readLedger, writeLedger } from '../ports/ledger.js';
 import { isPortFree } from '../ports/port-free.js';
@@ -185,8 +186,8 @@ async function ensureService(
 
     const lostPortRace =
       ready.status?.lastExit?.code === EXIT_CONFIG &&
-      !(await isPortFree(unit.port)) &&
-      attempt < MAX_PORT_RACES;
+      attempt < MAX_PORT_RACES &&
+      (!(await isPortFree(unit.port)) || (await failedOnBusyPort(unit)));
     if (lostPortRace) {
       context.reporter.warn(
         `${spec.name}: port ${unit.port} was taken before it could bind it; choosing the port again`,
@@ -204,6 +205,15 @@ async function ensureService(
 interface ServiceResult {
   readonly outcome: ServiceOutcome;
   readonly entry: LedgerEntry;
+}
+
+/**
+ * Whether the service's last words were EADDRINUSE: the port was taken when it bound, even if the
+ * holder (another process just starting or moving) has let go by now.
+ */
+async function failedOnBusyPort(unit: UnitSpec): Promise<boolean> {
+  const [last] = (await readLogTail(unit.logPath, 1).catch(() => undefined)) ?? [];
+  return last?.includes('EADDRINUSE') === true;
 }
 
 /** Attempts at binding a port that keeps being taken between the check and the bind. */
