@@ -118,7 +118,12 @@ export class ProcessSupervisor implements Supervisor {
       // Our keeper, or one an interrupted earlier start spawned just before us: the keeper lock
       // lets only one of them run, and either one reporting is a started unit.
       const reported = await waitFor(
-        async () => spawnError ?? ((await this.liveKeeper(unit.label)) ? true : undefined),
+        async () => {
+          if (spawnError) return spawnError;
+          // Ours reported (it may have finished already: a service exiting 78 ends its keeper).
+          if ((await this.readState(unit.label))?.keeper.pid === keeper.pid) return true;
+          return (await this.liveKeeper(unit.label)) ? true : undefined;
+        },
         { timeoutMs: this.timeoutMs },
       );
       if (spawnError || !reported.ok) {
