@@ -11,6 +11,7 @@ import { stopServices } from '../commands/stop.js';
 import { waitFor } from '../health/wait-for.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
 import { isPortFree } from '../ports/port-free.js';
+import { findPortOwner } from '../ports/port-owner.js';
 import { processIdentity } from '../ports/process-identity.js';
 import { SERVICES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
 import { resolvePlatform } from '../supervisor/platform.js';
@@ -196,7 +197,13 @@ export function useFaultContext(backend: BackendName): FaultContext {
       const units = listSystemdUnits(checkout.id);
       if (units.length > 0) problems.push(`units of ${checkout.id} left: ${units.join(', ')}`);
       for (const port of ports.get(checkout.id) ?? []) {
-        if (!(await isPortFree(port))) problems.push(`port ${port} of ${checkout.id} still busy`);
+        if (await isPortFree(port)) continue;
+        // Busy is a leftover only if the holder is ours: tests run in parallel, and another test
+        // checkout (same port offset) or a sentinel may hold one of our preferred ports.
+        const owner = await findPortOwner(port);
+        const holder = owner.status === 'listening' ? await processIdentity(owner.pid) : null;
+        if (holder && holder.instance !== checkout.id) continue;
+        problems.push(`port ${port} of ${checkout.id} still busy`);
       }
       // Reported above; still leave nothing behind for the next run (or another engineer).
       if (problems.length > 0) await forceCleanup(checkout);
