@@ -21,7 +21,14 @@ describe('process keeper', () => {
     const { checkout, remove }: { checkout: Checkout; remove: () => void } = createTempCheckout();
     const supervisor = new ProcessSupervisor({ unitsDir: checkout.unitsDir });
     const unit = await fixtureUnit(checkout, 'controller');
+    let second: ReturnType<typeof spawn> | undefined;
     cleanup = async () => {
+      // Were the lock broken, the second keeper would run the service too: stop it as well.
+      if (second && second.exitCode === null) {
+        const exited = new Promise((resolve) => second!.once('exit', resolve));
+        second.kill('SIGTERM');
+        await exited;
+      }
       await supervisor.uninstall(unit);
       remove();
     };
@@ -32,7 +39,7 @@ describe('process keeper', () => {
     const before = JSON.parse(await readFile(statePath, 'utf8'));
 
     // What an orchestrator killed right after spawning a keeper leaves the next start to do.
-    const second = spawn(
+    second = spawn(
       process.execPath,
       [KEEPER, join(checkout.unitsDir, `${unit.label}.unit.json`), statePath],
       {
