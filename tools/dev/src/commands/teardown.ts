@@ -20,9 +20,12 @@ export async function teardownUnits(
 }
 
 /** Every backend that can run here, each as a supervisor (unreachable ones are left out). */
-export async function availableSupervisors(checkout: Checkout): Promise<Supervisor[]> {
+export async function availableSupervisors(
+  checkout: Checkout,
+  backends: readonly BackendName[] = BACKEND_NAMES,
+): Promise<Supervisor[]> {
   const found = await Promise.all(
-    BACKEND_NAMES.map((backend) => selectSupervisor({ backend, checkout }).catch(() => undefined)),
+    backends.map((backend) => selectSupervisor({ backend, checkout }).catch(() => undefined)),
   );
   return found.filter((supervisor): supervisor is Supervisor => supervisor !== undefined);
 }
@@ -36,7 +39,11 @@ export async function teardownOtherBackends(
   current: BackendName,
   reporter: Reporter,
 ): Promise<string[]> {
-  const others = (await availableSupervisors(checkout)).filter((s) => s.backend !== current);
+  // The current backend passed its preflight already: do not ask it again on every start.
+  const others = await availableSupervisors(
+    checkout,
+    BACKEND_NAMES.filter((backend) => backend !== current),
+  );
   const stopped = await Promise.all(others.map((s) => teardownUnits(s, checkout.id, reporter)));
   return stopped.flat();
 }
