@@ -2,19 +2,26 @@
 /** `pnpm bench`: ours against the tools people use instead, on the same apps, in one run; prints ratios. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createCleanupRegistry } from '@nexu/dev/bench/cleanup-registry';
-import { readMachineInfo } from '@nexu/dev/bench/machine-info';
-import { renderBenchmarksMarkdown } from '@nexu/dev/bench/render-benchmarks-md';
-import { renderScenarioText } from '@nexu/dev/bench/render-scenario';
-import { resolveBenchBackends } from '@nexu/dev/bench/resolve-bench-backends';
-import { runBench, SCENARIO_GROUPS, type ScenarioGroup } from '@nexu/dev/bench/run-bench';
-import { resolveCheckout } from '@nexu/dev/checkout/checkout';
-import { parseArgsOrExit, usageError } from '@nexu/dev/cli/parse-args';
-import { resolveBackendFlag } from '@nexu/dev/cli/resolve-backend-flag';
-import { runCli } from '@nexu/dev/cli/run-cli';
-import { consoleReporter } from '@nexu/dev/commands/reporter';
-import { ensureBuilt } from '@nexu/dev/services/ensure-built';
-import { SERVICES } from '@nexu/dev/services/manifest';
+import {
+  createCleanupRegistry,
+  readMachineInfo,
+  renderBenchmarksMarkdown,
+  renderScenarioText,
+  resolveBenchBackends,
+  runBench,
+  SCENARIO_GROUPS,
+  type ScenarioGroup,
+} from '@nexu/bench';
+import {
+  consoleReporter,
+  ensureBuilt,
+  parseArgsOrExit,
+  resolveBackendFlag,
+  resolveCheckout,
+  runCli,
+  SERVICES,
+  usageError,
+} from '@nexu/dev';
 
 const spec = {
   name: 'pnpm bench',

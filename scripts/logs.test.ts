@@ -1,54 +1,38 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createTempCheckout, type SpawnedCli, spawnCli, type TempCheckout } from '@nexu/dev/test-support';
+import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../tools/dev/src/health/wait-for.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const tsx = join(repoRoot, 'node_modules/.bin/tsx');
-const script = join(repoRoot, 'scripts/logs.ts');
-
+let temp: TempCheckout;
 let root: string;
-let children: ChildProcess[];
+let running: SpawnedCli[];
 
 beforeEach(() => {
-  // A checkout of its own: the script resolves the checkout from its working directory.
-  root = mkdtempSync(join(tmpdir(), 'logs-cli-'));
-  writeFileSync(join(root, 'pnpm-workspace.yaml'), '');
-  const logs = join(root, '.tmp/dev/nexu-home/logs');
+  // A checkout of its own: the command resolves the checkout from its working directory.
+  temp = createTempCheckout({ services: false });
+  root = temp.checkout.root;
+  const logs = temp.checkout.logsDir;
   mkdirSync(logs, { recursive: true });
   writeFileSync(join(logs, 'gateway.log'), 'gateway ready\n');
   writeFileSync(join(logs, 'controller.log'), 'controller ready\n');
   writeFileSync(join(logs, 'web.log'), 'web ready\n');
-  children = [];
+  running = [];
 });
 
 afterEach(() => {
-  for (const child of children)
+  for (const { child } of running)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(root, { recursive: true, force: true });
+  temp.remove();
 });
 
 function start(args: string[]) {
-  const child = spawn(tsx, [script, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-  children.push(child);
-  const io = { stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk) => {
-    io.stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    io.stderr += chunk;
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, io, exit };
+  const cli = spawnCli('logs', args, { cwd: root });
+  running.push(cli);
+  return cli;
 }
 
-async function run(args: string[]) {
-  const { io, exit } = start(args);
-  return { code: await exit, ...io };
-}
+const run = (args: string[]) => start(args).done;
 
 describe('pnpm logs', () => {
   it('prints every service log with its prefix and exits 0 with --no-follow', async () => {
@@ -86,12 +70,12 @@ describe('pnpm logs', () => {
   });
 
   it('follows new lines until Ctrl-C, then exits 0', async () => {
-    const { child, io, exit } = start(['--service', 'web']);
+    const { child, output: io, done } = start(['--service', 'web']);
     expect((await waitFor(() => io.stderr.includes('Ctrl-C'), { timeoutMs: 20_000 })).ok).toBe(true);
     appendFileSync(join(root, '.tmp/dev/nexu-home/logs/web.log'), 'web got a request\n');
     expect((await waitFor(() => io.stdout.includes('web | web got a request\n'))).ok).toBe(true);
     child.kill('SIGINT');
-    expect(await exit).toBe(0);
+    expect((await done).code).toBe(0);
     expect(io.stdout).toBe('web | web ready\nweb | web got a request\n');
   });
 });

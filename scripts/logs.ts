@@ -1,12 +1,15 @@
 #!/usr/bin/env tsx
 /** `pnpm logs`: follow this checkout's service logs, prefixed and coloured per service. */
-import { resolveCheckout } from '@nexu/dev/checkout/checkout';
-import { shouldColour } from '@nexu/dev/cli/color';
-import { parseArgsOrExit, usageError } from '@nexu/dev/cli/parse-args';
-import { resolveServiceNames } from '@nexu/dev/cli/resolve-service-names';
-import { runCli } from '@nexu/dev/cli/run-cli';
-import { runLogs } from '@nexu/dev/commands/logs';
-import { defaultLogLines } from '@nexu/dev/logs/default-log-lines';
+import {
+  defaultLogLines,
+  parseArgsOrExit,
+  resolveCheckout,
+  resolveServiceNames,
+  runCli,
+  runLogs,
+  shouldColour,
+  usageError,
+} from '@nexu/dev';
 
 const spec = {
   name: 'pnpm logs',

@@ -1,39 +1,22 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createTempCheckout, spawnCli, type TempCheckout } from '@nexu/dev/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const tsx = join(repoRoot, 'node_modules/.bin/tsx');
-const script = join(repoRoot, 'scripts/reset-state.ts');
-
+let temp: TempCheckout;
 let root: string;
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'reset-state-cli-'));
-  writeFileSync(join(root, 'pnpm-workspace.yaml'), '');
-  mkdirSync(join(root, '.tmp/dev/nexu-home/logs'), { recursive: true });
-  writeFileSync(join(root, '.tmp/dev/nexu-home/logs/web.log'), 'web ready\n');
+  temp = createTempCheckout({ services: false });
+  root = temp.checkout.root;
+  mkdirSync(temp.checkout.logsDir, { recursive: true });
+  writeFileSync(join(temp.checkout.logsDir, 'web.log'), 'web ready\n');
 });
 
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => temp.remove());
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  // stdin is not a terminal here (a pipe), like in CI.
-  const child = spawn(tsx, [script, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-  child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+// stdin is not a terminal here (a pipe), like in CI.
+const run = (args: string[]) => spawnCli('reset-state', args, { cwd: root }).done;
 
 describe('pnpm reset-state', () => {
   it('refuses without a terminal and without --yes, exit 1, and deletes nothing', async () => {

@@ -1,12 +1,14 @@
 #!/usr/bin/env tsx
 /** `pnpm reset-state`: stop this checkout's services, then delete its dev state (`.tmp/dev`). */
 import { createInterface } from 'node:readline/promises';
-import { resolveCheckout } from '@nexu/dev/checkout/checkout';
-import { parseArgsOrExit } from '@nexu/dev/cli/parse-args';
-import { runCli } from '@nexu/dev/cli/run-cli';
-import { consoleReporter } from '@nexu/dev/commands/reporter';
-import { resetState } from '@nexu/dev/commands/reset-state';
-import { stopServices } from '@nexu/dev/commands/stop';
+import {
+  consoleReporter,
+  parseArgsOrExit,
+  resetState,
+  resolveCheckout,
+  runCli,
+  stopServices,
+} from '@nexu/dev';
 
 const spec = {
   name: 'pnpm reset-state',

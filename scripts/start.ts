@@ -1,12 +1,15 @@
 #!/usr/bin/env tsx
 /** `pnpm start`: bring this checkout's services up (attaching to what runs), then hot-reload. */
-import { resolveCheckout } from '@nexu/dev/checkout/checkout';
-import { parseArgsOrExit } from '@nexu/dev/cli/parse-args';
-import { resolveBackendFlag } from '@nexu/dev/cli/resolve-backend-flag';
-import { runCli } from '@nexu/dev/cli/run-cli';
-import { renderStartReport } from '@nexu/dev/commands/render-start-report';
-import { consoleReporter } from '@nexu/dev/commands/reporter';
-import { startServices } from '@nexu/dev/commands/start';
+import {
+  consoleReporter,
+  parseArgsOrExit,
+  renderStartReport,
+  resolveBackendFlag,
+  resolveCheckout,
+  runCli,
+  runWatchSession,
+  startServices,
+} from '@nexu/dev';
 
 const spec = {
   name: 'pnpm start',
@@ -43,7 +46,6 @@ await runCli(async () => {
   process.once('SIGTERM', end);
   try {
     // Loaded only when watching: esbuild, chokidar and Vite stay out of `--no-watch` runs.
-    const { runWatchSession } = await import('@nexu/dev/commands/run-watch-session');
     await runWatchSession({ checkout, report, signal: stop.signal });
   } finally {
     process.off('SIGINT', end);

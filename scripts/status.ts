@@ -1,12 +1,15 @@
 #!/usr/bin/env tsx
 /** `pnpm status`: one table (or one JSON object) describing this checkout's services. */
-import { resolveCheckout } from '@nexu/dev/checkout/checkout';
-import { parseArgsOrExit } from '@nexu/dev/cli/parse-args';
-import { resolveBackendFlag } from '@nexu/dev/cli/resolve-backend-flag';
-import { runCli } from '@nexu/dev/cli/run-cli';
-import { renderStatus } from '@nexu/dev/commands/render-status';
-import { consoleReporter } from '@nexu/dev/commands/reporter';
-import { collectStatus, statusExitCode } from '@nexu/dev/commands/status';
+import {
+  collectStatus,
+  consoleReporter,
+  parseArgsOrExit,
+  renderStatus,
+  resolveBackendFlag,
+  resolveCheckout,
+  runCli,
+  statusExitCode,
+} from '@nexu/dev';
 
 const spec = {
   name: 'pnpm status',

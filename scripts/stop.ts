@@ -1,10 +1,6 @@
 #!/usr/bin/env tsx
 /** `pnpm stop`: tear down this checkout's services; nothing of ours left running. */
-import { resolveCheckout } from '@nexu/dev/checkout/checkout';
-import { parseArgsOrExit } from '@nexu/dev/cli/parse-args';
-import { runCli } from '@nexu/dev/cli/run-cli';
-import { consoleReporter } from '@nexu/dev/commands/reporter';
-import { stopServices } from '@nexu/dev/commands/stop';
+import { consoleReporter, parseArgsOrExit, resolveCheckout, runCli, stopServices } from '@nexu/dev';
 
 const spec = {
   name: 'pnpm stop',

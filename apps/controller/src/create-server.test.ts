@@ -1,6 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { freePort, type ServiceProcess, startService, TempDirs, waitUntil } from '@nexu/service-kit/testing';
+import {
+  freePort,
+  type ServiceProcess,
+  startService,
+  TempDirs,
+  waitUntil,
+} from '@nexu/service-kit/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ControllerServer, createServer } from './create-server.js';
 import { REVISION } from './revision.js';

@@ -1,5 +1,11 @@
 import { resolve } from 'node:path';
-import { freePort, type ServiceProcess, startService, TempDirs, waitUntil } from '@nexu/service-kit/testing';
+import {
+  freePort,
+  type ServiceProcess,
+  startService,
+  TempDirs,
+  waitUntil,
+} from '@nexu/service-kit/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayLink } from './gateway-link.js';
 

@@ -9,7 +9,7 @@ import {
   TempDirs,
   testStartupExits,
   waitUntil,
-} from '@nexu/service-kit/testing';
+} from '@nexu/service-kit/test-support';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 // These tests run the built bundles (`pnpm build` first), as the supervisors do.

@@ -1,4 +1,4 @@
-import { TempDirs } from '@nexu/service-kit/testing';
+import { TempDirs } from '@nexu/service-kit/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type GatewayServer } from './create-server.js';
 import { REVISION } from './revision.js';

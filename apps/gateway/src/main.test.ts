@@ -8,7 +8,7 @@ import {
   stopServices,
   TempDirs,
   testStartupExits,
-} from '@nexu/service-kit/testing';
+} from '@nexu/service-kit/test-support';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestClient, openTestClient } from './test-client.js';
 

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TempDirs } from '@nexu/service-kit/testing';
+import { TempDirs } from '@nexu/service-kit/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StateStore } from './state-store.js';
 

@@ -1,7 +1,7 @@
 import { cp, readdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { freePort, type ServiceProcess, TempDirs, waitUntil } from '@nexu/service-kit/testing';
+import { freePort, type ServiceProcess, TempDirs, waitUntil } from '@nexu/service-kit/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type WebServer } from './create-server.js';
 import { ENTRIES, type EventStream, openEventStream, startBackend } from './test-support.js';

@@ -6,8 +6,8 @@ import {
   startService,
   stopServices,
   TempDirs,
-} from '@nexu/service-kit/testing';
-import { canRunChromium, launchChromium } from '@nexu/service-kit/testing/chromium';
+} from '@nexu/service-kit/test-support';
+import { canRunChromium, launchChromium } from '@nexu/service-kit/test-support/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TITLE } from '../src/title.js';

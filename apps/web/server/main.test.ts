@@ -7,7 +7,7 @@ import {
   TempDirs,
   testStartupExits,
   waitUntil,
-} from '@nexu/service-kit/testing';
+} from '@nexu/service-kit/test-support';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRIES, type EventStream, openEventStream } from './test-support.js';
 

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { resolve } from 'node:path';
-import { freePort, type ServiceProcess, startService, type TempDirs } from '@nexu/service-kit/testing';
+import { freePort, type ServiceProcess, startService, type TempDirs } from '@nexu/service-kit/test-support';
 
 /** Built bundles the web tests run against (`pnpm build` first). */
 export const ENTRIES = {

@@ -1,69 +1,43 @@
-// Public surface of @nexu/dev: wiring only.
-export * from './checkout/checkout.js';
-export * from './checkout/ensure-state-dirs.js';
-export * from './checkout/lock.js';
-export * from './checkout/lock-held-error.js';
-export * from './cli/color.js';
-export * from './cli/format-bytes.js';
-export * from './cli/format-duration.js';
-export * from './cli/parse-args.js';
-export * from './cli/render-table.js';
-export * from './cli/resolve-backend-flag.js';
-export * from './cli/resolve-service-names.js';
-export * from './cli/run-cli.js';
-export * from './commands/check-state-dir.js';
-export * from './commands/logs.js';
-export * from './commands/render-start-report.js';
-export * from './commands/render-status.js';
-export * from './commands/reporter.js';
-export * from './commands/reset-state.js';
-export * from './commands/run-watch-session.js';
-export * from './commands/start.js';
-export * from './commands/status.js';
-export * from './commands/stop.js';
-export * from './commands/watch.js';
-export * from './health/probe-health.js';
-export * from './health/wait-for.js';
-export * from './logs/cap-log.js';
-export * from './logs/default-log-lines.js';
-export * from './logs/follow-logs.js';
-export * from './logs/log-line-formatter.js';
-export * from './logs/read-last-lines.js';
-export * from './logs/schedule-log-caps.js';
-export * from './logs/service-log-path.js';
-export * from './ports/allocate-ports.js';
-export * from './ports/find-marked-processes.js';
-export * from './ports/ledger.js';
-export * from './ports/parse-proc-net-tcp.js';
-export * from './ports/port-free.js';
-export * from './ports/port-owner.js';
-export * from './ports/process-identity.js';
-export * from './ports/stop-owned-process.js';
-export * from './ports/validate-ledger.js';
-export * from './ports/verify-ownership.js';
-export * from './services/manifest.js';
-export * from './services/unit-spec.js';
-export * from './supervisor/command-runner.js';
-export * from './supervisor/crash-loop.js';
-export * from './supervisor/launchd.js';
-export * from './supervisor/parse-launchctl-print.js';
-export * from './supervisor/parse-systemctl-show.js';
-export * from './supervisor/platform.js';
-export * from './supervisor/process.js';
-export * from './supervisor/render-plist.js';
-export * from './supervisor/render-process-unit.js';
-export * from './supervisor/render-systemd-unit.js';
-export * from './supervisor/select-supervisor.js';
-export * from './supervisor/supervisor.js';
-export * from './supervisor/supervisor-errors.js';
-export * from './supervisor/systemd.js';
-export * from './supervisor/unit-hash.js';
-export * from './watch/build-result.js';
-export * from './watch/rebuild-queue.js';
-export * from './watch/service-build-options.js';
-export * from './watch/service-builder.js';
-export * from './watch/source-watcher.js';
-export * from './watch/typecheck.js';
-export * from './watch/watch-session.js';
-export * from './watch/watch-targets.js';
-export * from './watch/web-builder.js';
+// The public surface of @nexu/dev: what the command scripts and the benchmark package use. Wiring
+// only; everything else stays internal. The watch stack (esbuild, chokidar, Vite) is loaded on
+// demand by `runWatchSession`, so commands that do not watch never pay for it.
+export { type Checkout, findRepoRoot, resolveCheckout } from './checkout/checkout.js';
+export { type CommandSpec, parseArgsOrExit, usageError } from './cli/parse-args.js';
+export { resolveBackendFlag } from './cli/resolve-backend-flag.js';
+export { resolveServiceNames } from './cli/resolve-service-names.js';
+export { runCli } from './cli/run-cli.js';
+export { runLogs } from './commands/logs.js';
+export { renderStartReport } from './commands/render-start-report.js';
+export { renderStatus } from './commands/render-status.js';
+export { resetState } from './commands/reset-state.js';
+export { type StartReport, startServices } from './commands/start.js';
+export { collectStatus, statusExitCode } from './commands/status.js';
+export { stopServices } from './commands/stop.js';
+export { shouldColour } from './format/color.js';
+export { formatDuration } from './format/format-duration.js';
+export { renderTable } from './format/render-table.js';
+export { consoleReporter, createMemoryReporter, type Reporter } from './format/reporter.js';
+export { defaultLogLines } from './logs/default-log-lines.js';
+export { runCommand } from './os/command-runner.js';
+export { isPortFree } from './os/port-free.js';
+export { parseProcStat } from './os/proc-stat.mjs';
+export { terminateGroup } from './os/terminate-group.js';
+export { ensureBuilt } from './services/ensure-built.js';
+export {
+  findService,
+  SERVICE_NAMES,
+  SERVICES,
+  type ServiceName,
+  type ServicePorts,
+  type ServiceSpec,
+} from './services/manifest.js';
+export { createSupervisor } from './supervisor/select-supervisor.js';
+export type { BackendName } from './supervisor/supervisor.js';
+
+/** The foreground half of `pnpm start` (hot reload + logs), loaded only when watching. */
+export async function runWatchSession(
+  options: import('./commands/run-watch-session.js').WatchSessionRunOptions,
+): Promise<void> {
+  const { runWatchSession: run } = await import('./commands/run-watch-session.js');
+  return run(options);
+}

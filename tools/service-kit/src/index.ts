@@ -12,4 +12,5 @@ export { JsonStateFile, type JsonStateFileOptions } from './json-state-file.js';
 export { closeHttpServer, HOST, type ListenResult, listen } from './listen.js';
 export { isJsonObject, type JsonFileResult, moveAside, readJsonFile } from './read-json-file.js';
 export { type RunServiceOptions, runService, type ServiceApp } from './run-service.js';
+export { type WaitForOptions, type WaitResult, waitFor } from './wait-for.js';
 export { writeFileAtomic } from './write-file-atomic.js';

@@ -1,34 +1,30 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../health/wait-for.js';
-import { processIdentity } from '../ports/process-identity.js';
-import {
-  killAndWait,
-  makeTempCheckout,
-  removeTempDir,
-  spawnSleeper,
-} from '../ports/testing/spawn-listener.js';
+import { processIdentity } from '../os/process-identity.js';
+import { killAndWait, spawnSleeper } from '../test-support/spawn-listener.js';
+import { createTempCheckout } from '../test-support/temp-checkout.js';
 import type { Checkout } from './checkout.js';
 import { ensureStateDirs } from './ensure-state-dirs.js';
 import { acquireLock, type Lock } from './lock.js';
 import { LockHeldError } from './lock-held-error.js';
 
 describe('acquireLock', () => {
-  let dir: string;
+  let remove: () => void;
   let checkout: Checkout;
   const pids: number[] = [];
   const locks: Lock[] = [];
 
   beforeEach(async () => {
-    ({ dir, checkout } = await makeTempCheckout());
+    ({ remove, checkout } = createTempCheckout({ services: false }));
     await ensureStateDirs(checkout);
   });
   afterEach(async () => {
     await Promise.all(locks.splice(0).map((lock) => lock.release()));
     for (const pid of pids.splice(0)) expect(await killAndWait(pid)).toBe(true);
-    await removeTempDir(dir);
+    remove();
   });
 
   const writeHolder = (pid: number, startTime: string, command = 'pnpm start') =>
@@ -133,7 +129,7 @@ describe('acquireLock', () => {
   it('lets exactly one of several separate processes take over a stale lock', async () => {
     await writeHolder(999_999_999, '1');
     const tsx = new URL('../../../../node_modules/.bin/tsx', import.meta.url).pathname;
-    const racer = new URL('./testing/race-for-lock.ts', import.meta.url).pathname;
+    const racer = new URL('../test-support/race-for-lock.ts', import.meta.url).pathname;
     const racers = Array.from({ length: 4 }, () => {
       const child = spawn(tsx, [racer, JSON.stringify(checkout)], { stdio: ['pipe', 'pipe', 'inherit'] });
       pids.push(child.pid!);

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { waitFor } from '../health/wait-for.js';
-import { processIdentity } from '../ports/process-identity.js';
+import { waitFor } from '@nexu/service-kit';
+import { processIdentity } from '../os/process-identity.js';
 import type { Checkout } from './checkout.js';
 import { LockHeldError } from './lock-held-error.js';
 

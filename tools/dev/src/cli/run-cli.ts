@@ -1,4 +1,4 @@
-import { paint } from './color.js';
+import { paint } from '../format/color.js';
 
 /**
  * Runs a CLI entry point: its resolved number is the exit code; a thrown error prints its message

@@ -1,4 +1,4 @@
-import { canRunChromium, launchChromium } from '@nexu/service-kit/testing/chromium';
+import { canRunChromium, launchChromium } from '@nexu/service-kit/test-support/chromium';
 import type { Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BackendName } from '../supervisor/supervisor.js';

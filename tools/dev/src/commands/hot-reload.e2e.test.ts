@@ -1,5 +1,5 @@
+import { waitFor } from '@nexu/service-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../health/wait-for.js';
 import type { BackendName } from '../supervisor/supervisor.js';
 import { createWatchedCheckouts, type WatchedCheckout } from '../test-support/watched-checkouts.js';
 

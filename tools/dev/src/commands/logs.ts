@@ -6,7 +6,7 @@ import { followLogs } from '../logs/follow-logs.js';
 import { createLogLineFormatter } from '../logs/log-line-formatter.js';
 import { readLogTail } from '../logs/read-last-lines.js';
 import { scheduleLogCaps } from '../logs/schedule-log-caps.js';
-import { serviceLogPath } from '../logs/service-log-path.js';
+import { serviceLogPath } from '../services/service-log-path.js';
 
 export interface LogsOptions {
   readonly checkout: Checkout;

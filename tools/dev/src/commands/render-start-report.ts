@@ -1,6 +1,6 @@
-import { paint } from '../cli/color.js';
-import { formatDuration } from '../cli/format-duration.js';
-import { renderTable } from '../cli/render-table.js';
+import { paint } from '../format/color.js';
+import { formatDuration } from '../format/format-duration.js';
+import { renderTable } from '../format/render-table.js';
 import type { StartReport } from './start.js';
 
 /** The table `pnpm start` prints: service, URL, pid, attached/started, time; then the total. */

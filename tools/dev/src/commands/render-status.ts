@@ -1,6 +1,6 @@
-import { paint } from '../cli/color.js';
-import { formatUptime } from '../cli/format-duration.js';
-import { renderTable } from '../cli/render-table.js';
+import { paint } from '../format/color.js';
+import { formatUptime } from '../format/format-duration.js';
+import { renderTable } from '../format/render-table.js';
 import type { ServiceStatusRow, StatusReport } from './status.js';
 
 const STATE_COLOUR: Record<ServiceStatusRow['state'], (text: string) => string> = {

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { Checkout } from '../checkout/checkout.js';
-import { formatBytes } from '../cli/format-bytes.js';
+import { formatBytes } from '../format/format-bytes.js';
 import { checkStateDir } from './check-state-dir.js';
 
 export interface ResetStateOptions {

@@ -1,12 +1,12 @@
 import type { Checkout } from '../checkout/checkout.js';
+import type { Reporter } from '../format/reporter.js';
+import { findPortOwner } from '../os/port-owner.js';
 import { allocatePort } from '../ports/allocate-ports.js';
 import type { Ledger } from '../ports/ledger.js';
-import { findPortOwner } from '../ports/port-owner.js';
 import { stopOwnedProcess } from '../ports/stop-owned-process.js';
 import { verifyOwnership } from '../ports/verify-ownership.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 import type { ServiceStatus } from '../supervisor/supervisor.js';
-import type { Reporter } from './reporter.js';
 
 /** What port resolution needs of a running `pnpm start`; `ports` is updated in place. */
 export interface PortContext {

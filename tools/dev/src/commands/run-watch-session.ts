@@ -1,5 +1,5 @@
 import type { Checkout } from '../checkout/checkout.js';
-import { createPalette, shouldColour } from '../cli/color.js';
+import { createPalette, shouldColour } from '../format/color.js';
 import { createLogLineFormatter } from '../logs/log-line-formatter.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
 import { runLogs } from './logs.js';

@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCheckout } from '../checkout/checkout.js';
+import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
-import { waitFor } from '../health/wait-for.js';
+import { isPortFree } from '../os/port-free.js';
+import { isProcessAlive } from '../os/process-identity.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
-import { isPortFree } from '../ports/port-free.js';
-import { isProcessAlive } from '../ports/process-identity.js';
 import { SERVICES, type ServicePorts } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName } from '../supervisor/supervisor.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
-import { createMemoryReporter } from './reporter.js';
 import { type StartReport, startServices } from './start.js';
 import { collectStatus } from './status.js';
 import { stopServices } from './stop.js';
@@ -52,7 +52,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', (backend) => {
   });
 
   function open(name?: string) {
-    const temp = createTempCheckout(name);
+    const temp = createTempCheckout({ name });
     opened.push(temp);
     return temp.checkout;
   }

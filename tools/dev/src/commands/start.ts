@@ -1,24 +1,24 @@
 import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
 import { acquireLock } from '../checkout/lock.js';
+import type { Reporter } from '../format/reporter.js';
 import { matchesExpectation, probeHealth } from '../health/probe-health.js';
+import { waitForServiceReady } from '../health/wait-for-service-ready.js';
 import { readLogTail } from '../logs/read-last-lines.js';
+import { isPortFree } from '../os/port-free.js';
+import { processIdentity } from '../os/process-identity.js';
 import { initialPorts } from '../ports/allocate-ports.js';
 import { type Ledger, type LedgerEntry, readLedger, writeLedger } from '../ports/ledger.js';
-import { isPortFree } from '../ports/port-free.js';
-import { processIdentity } from '../ports/process-identity.js';
 import { ensureBuilt } from '../services/ensure-built.js';
 import { SERVICES, type ServiceName, type ServiceSpec, serviceUrl } from '../services/manifest.js';
 import { hashUnitSpec, resolveUnitSpec } from '../services/unit-spec.js';
-import { EXIT_CONFIG } from '../supervisor/crash-loop.js';
+import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, ServiceStatus, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
-import type { Reporter } from './reporter.js';
 import { type PortContext, resolveServicePort } from './resolve-service-port.js';
 import { launchInDependencyOrder } from './service-plan.js';
 import { serviceStartError } from './service-start-error.js';
 import { teardownOtherBackends } from './teardown.js';
-import { waitForServiceReady } from './wait-for-service-ready.js';
 
 export interface StartOptions {
   readonly checkout: Checkout;

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import type { Checkout } from '../checkout/checkout.js';
 import { acquireLock } from '../checkout/lock.js';
+import type { Reporter } from '../format/reporter.js';
+import { findPortOwner } from '../os/port-owner.js';
 import { initialPorts } from '../ports/allocate-ports.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
 import { type Ledger, readLedger, removeLedger } from '../ports/ledger.js';
-import { findPortOwner } from '../ports/port-owner.js';
 import { stopOwnedProcess } from '../ports/stop-owned-process.js';
 import { verifyOwnership } from '../ports/verify-ownership.js';
-import type { Reporter } from './reporter.js';
 import { availableSupervisors, teardownUnits } from './teardown.js';
 
 export interface StopReport {

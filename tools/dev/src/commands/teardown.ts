@@ -1,7 +1,7 @@
 import type { Checkout } from '../checkout/checkout.js';
+import type { Reporter } from '../format/reporter.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import { BACKEND_NAMES, type BackendName, type Supervisor } from '../supervisor/supervisor.js';
-import type { Reporter } from './reporter.js';
 
 /** Stops and uninstalls every unit of this checkout that `supervisor` has installed. */
 export async function teardownUnits(

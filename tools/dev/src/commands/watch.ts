@@ -1,12 +1,12 @@
 import type { Checkout } from '../checkout/checkout.js';
 import { probeHealth } from '../health/probe-health.js';
+import { waitForServiceReady } from '../health/wait-for-service-ready.js';
 import { SERVICES, type ServiceName, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import { startWatchSession, type WatchSession } from '../watch/watch-session.js';
 import { serviceStartError } from './service-start-error.js';
 import type { StartReport } from './start.js';
-import { waitForServiceReady } from './wait-for-service-ready.js';
 
 export interface WatchOptions {
   readonly checkout: Checkout;

@@ -2,17 +2,17 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@nexu/service-kit';
 import getPort from 'get-port';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { type Checkout, findRepoRoot, resolveCheckout } from '../checkout/checkout.js';
-import { createMemoryReporter } from '../commands/reporter.js';
 import { type StartOptions, type StartReport, startServices } from '../commands/start.js';
 import { stopServices } from '../commands/stop.js';
-import { waitFor } from '../health/wait-for.js';
+import { createMemoryReporter } from '../format/reporter.js';
+import { isPortFree } from '../os/port-free.js';
+import { findPortOwner } from '../os/port-owner.js';
+import { processIdentity } from '../os/process-identity.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
-import { isPortFree } from '../ports/port-free.js';
-import { findPortOwner } from '../ports/port-owner.js';
-import { processIdentity } from '../ports/process-identity.js';
 import { SERVICES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
 import { resolvePlatform } from '../supervisor/platform.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
@@ -23,7 +23,7 @@ import { createTempCheckout, type TempCheckout } from '../test-support/temp-chec
 export const FAULT_BACKENDS: readonly BackendName[] = ['systemd', 'process'];
 
 export const repoRoot = findRepoRoot(import.meta.dirname);
-export const fixturesDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+export const fixturesDir = fileURLToPath(new URL('../test-support/fixtures/', import.meta.url));
 
 /** Whether a systemd user manager answers here (CI insists on one). */
 export async function isBackendAvailable(backend: BackendName): Promise<boolean> {
@@ -231,7 +231,7 @@ export function useFaultContext(backend: BackendName): FaultContext {
     backend,
     available: () => available,
     open(name) {
-      const temp = createTempCheckout(name);
+      const temp = createTempCheckout({ name });
       opened.push(temp);
       ids.add(temp.checkout.id);
       return temp.checkout;
@@ -251,33 +251,4 @@ export function useFaultContext(backend: BackendName): FaultContext {
     },
     sentinel: () => sentinel!,
   };
-}
-
-/** Runs a CLI entry point (`scripts/<name>.ts`) in `cwd`, as a user would, and collects its output. */
-export function runCli(
-  name: string,
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
-): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(
-    join(repoRoot, 'node_modules/.bin/tsx'),
-    [join(repoRoot, 'scripts', `${name}.ts`), ...args],
-    {
-      cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-      detached: true,
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  );
-  return { child, done };
 }

@@ -1,11 +1,11 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitFor } from '@nexu/service-kit';
 import { describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
 import type { StartReport } from '../commands/start.js';
 import { collectStatus } from '../commands/status.js';
 import { watchServices } from '../commands/watch.js';
-import { waitFor } from '../health/wait-for.js';
 import type { ServiceName } from '../services/manifest.js';
 import type { WatchSession } from '../watch/watch-session.js';
 import { FAULT_BACKENDS, useFaultContext } from './fault-harness.js';

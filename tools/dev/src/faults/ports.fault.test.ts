@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '@nexu/service-kit';
 import getPort from 'get-port';
 import { describe, expect, it } from 'vitest';
-import { createMemoryReporter } from '../commands/reporter.js';
 import { collectStatus } from '../commands/status.js';
 import { stopServices } from '../commands/stop.js';
+import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
-import { waitFor } from '../health/wait-for.js';
 import { initialPorts } from '../ports/allocate-ports.js';
 import { type Ledger, readLedger, writeLedger } from '../ports/ledger.js';
 import { SERVICE_NAMES, type ServiceName } from '../services/manifest.js';

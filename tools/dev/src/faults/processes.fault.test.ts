@@ -1,24 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { waitFor } from '@nexu/service-kit';
 import { describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
-import { createMemoryReporter } from '../commands/reporter.js';
 import { ServiceStartError } from '../commands/service-start-error.js';
 import type { StartReport } from '../commands/start.js';
 import { collectStatus } from '../commands/status.js';
 import { stopServices } from '../commands/stop.js';
+import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
-import { waitFor } from '../health/wait-for.js';
-import { serviceLogPath } from '../logs/service-log-path.js';
+import { isPortFree } from '../os/port-free.js';
+import { isProcessAlive } from '../os/process-identity.js';
 import { initialPorts } from '../ports/allocate-ports.js';
 import { readLedger } from '../ports/ledger.js';
-import { isPortFree } from '../ports/port-free.js';
-import { isProcessAlive } from '../ports/process-identity.js';
 import { SERVICE_NAMES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
-import { STOP_GRACE_SECONDS } from '../supervisor/render-plist.js';
+import { serviceLogPath } from '../services/service-log-path.js';
+import { STOP_GRACE_SECONDS } from '../supervisor/unit-policy.js';
+import { spawnCli } from '../test-support/spawn-cli.js';
 import {
   FAULT_BACKENDS,
   installFixture,
-  runCli,
   servicePids,
   useFaultContext,
   withEnv,
@@ -125,7 +125,7 @@ describe.each(FAULT_BACKENDS)('process faults on the %s backend', (backend) => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect((await rowOf(checkout, 'controller', crashing)).state).toBe('crashed');
 
-    const logs = await runCli('logs', ['--service', 'controller', '--no-follow', '--lines', '5'], {
+    const logs = await spawnCli('logs', ['--service', 'controller', '--no-follow', '--lines', '5'], {
       cwd: checkout.root,
     }).done;
     expect(logs.code).toBe(0);
@@ -164,7 +164,7 @@ describe.each(FAULT_BACKENDS)('process faults on the %s backend', (backend) => {
     if (!ctx.available()) t.skip();
     const checkout = ctx.open();
     const gatewayPort = initialPorts(checkout, null).gateway;
-    const cli = runCli('start', ['--no-watch', '--backend', backend], { cwd: checkout.root });
+    const cli = spawnCli('start', ['--no-watch', '--backend', backend], { cwd: checkout.root });
     const gatewayUp = await waitFor(
       async () => {
         const health = await probeHealth(gatewayPort);
@@ -191,7 +191,7 @@ describe.each(FAULT_BACKENDS)('process faults on the %s backend', (backend) => {
     if (!ctx.available()) t.skip();
     const checkout = ctx.open();
     const runs = [0, 1].map(() =>
-      runCli('start', ['--no-watch', '--backend', backend], { cwd: checkout.root }),
+      spawnCli('start', ['--no-watch', '--backend', backend], { cwd: checkout.root }),
     );
     let finished = false;
     const all = Promise.all(runs.map((r) => r.done)).finally(() => {

@@ -10,17 +10,18 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@nexu/service-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryReporter } from '../commands/reporter.js';
 import { resetState } from '../commands/reset-state.js';
 import type { StartReport } from '../commands/start.js';
 import { collectStatus } from '../commands/status.js';
 import { stopServices } from '../commands/stop.js';
+import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
-import { waitFor } from '../health/wait-for.js';
-import { serviceLogPath } from '../logs/service-log-path.js';
 import { type Ledger, readLedger } from '../ports/ledger.js';
-import { FAULT_BACKENDS, runCli, servicePids, useFaultContext } from './fault-harness.js';
+import { serviceLogPath } from '../services/service-log-path.js';
+import { spawnCli } from '../test-support/spawn-cli.js';
+import { FAULT_BACKENDS, servicePids, useFaultContext } from './fault-harness.js';
 
 const urlOf = (report: StartReport, name: string) => report.services.find((s) => s.name === name)!.url;
 
@@ -221,7 +222,7 @@ describe.each(FAULT_BACKENDS)('state and input faults on the %s backend', (backe
     expect(runtime.body.nexuHome).toBe(checkout.nexuHome);
     expect(readFileSync(serviceLogPath(checkout, 'gateway'), 'utf8')).toMatch(/gateway listening on/);
 
-    const status = await runCli('status', ['--json'], { cwd: checkout.root }).done;
+    const status = await spawnCli('status', ['--json'], { cwd: checkout.root }).done;
     expect(status.code).toBe(0);
     const json = JSON.parse(status.stdout) as {
       checkout: { root: string };
@@ -232,7 +233,7 @@ describe.each(FAULT_BACKENDS)('state and input faults on the %s backend', (backe
 
     const warm = await ctx.start(checkout);
     expect(warm.services.every((s) => s.mode === 'attached')).toBe(true);
-    const stop = await runCli('stop', [], { cwd: checkout.root }).done;
+    const stop = await spawnCli('stop', [], { cwd: checkout.root }).done;
     expect(stop.code).toBe(0);
     expect(await servicePids(checkout.id)).toEqual({ gateway: [], controller: [], web: [] });
   });
@@ -264,7 +265,7 @@ describe.each(FAULT_BACKENDS)('state and input faults on the %s backend', (backe
     const results = await Promise.all(
       cases.map(
         ([command, args, , env]) =>
-          runCli(command, args, { cwd: checkout.root, ...(env ? { env } : {}) }).done,
+          spawnCli(command, args, { cwd: checkout.root, ...(env ? { env } : {}) }).done,
       ),
     );
     cases.forEach(([command, args, message], i) => {
@@ -284,7 +285,7 @@ describe.each(FAULT_BACKENDS)('state and input faults on the %s backend', (backe
     const target = makeOutside();
     mkdirSync(checkout.tmpDir);
     symlinkSync(target, checkout.stateDir);
-    const result = await runCli('reset-state', ['--yes'], {
+    const result = await spawnCli('reset-state', ['--yes'], {
       cwd: checkout.root,
       env: { NEXU_DEV_BACKEND: backend },
     }).done;
@@ -301,7 +302,7 @@ describe.each(FAULT_BACKENDS)('state and input faults on the %s backend', (backe
     mkdirSync(checkout.stateDir, { recursive: true });
     symlinkSync(target, checkout.nexuHome);
     const report = await ctx.start(checkout);
-    const result = await runCli('reset-state', ['--yes'], {
+    const result = await spawnCli('reset-state', ['--yes'], {
       cwd: checkout.root,
       env: { NEXU_DEV_BACKEND: backend },
     }).done;
@@ -315,7 +316,7 @@ describe.each(FAULT_BACKENDS)('state and input faults on the %s backend', (backe
 
     // Even with the link dangling (its target deleted), `pnpm stop` still stops everything.
     rmSync(target, { recursive: true, force: true });
-    const stop = await runCli('stop', [], { cwd: checkout.root }).done;
+    const stop = await spawnCli('stop', [], { cwd: checkout.root }).done;
     expect(stop.stderr).toBe('');
     expect(stop.code).toBe(0);
     expect(await servicePids(checkout.id)).toEqual({ gateway: [], controller: [], web: [] });

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { type WaitForOptions, waitFor } from './wait-for.js';
+import { type WaitForOptions, waitFor } from '@nexu/service-kit';
 
 /** What a service's `/health` answered. */
 export interface HealthAnswer {

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveCheckout } from '../checkout/checkout.js';
-import { waitFor } from '../health/wait-for.js';
 import { capLogFile, capLogs, parseCapMarker } from './cap-log.js';
 
 let dir: string;

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { Checkout } from '../checkout/checkout.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
-import { serviceLogPath } from './service-log-path.js';
+import { serviceLogPath } from '../services/service-log-path.js';
 
 /** A log longer than this is cut down at the next check. */
 export const LOG_CAP_BYTES = 10 * 1024 * 1024;

@@ -11,8 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../health/wait-for.js';
 import { capLogFile } from './cap-log.js';
 import { followLogs, type LogFollower, type LogLine } from './follow-logs.js';
 

@@ -1,4 +1,4 @@
-import { createPalette } from '../cli/color.js';
+import { createPalette } from '../format/color.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
 import type { LogLine } from './follow-logs.js';
 

@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
+import { isPortFree } from '../os/port-free.js';
+import { processIdentity } from '../os/process-identity.js';
 import { SERVICES, type ServicePorts } from '../services/manifest.js';
+import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 import { allocatePort, allocatePorts, checkoutPortOffset, initialPorts } from './allocate-ports.js';
 import type { Ledger } from './ledger.js';
-import { isPortFree } from './port-free.js';
-import { processIdentity } from './process-identity.js';
-import { makeTempCheckout, removeTempDir } from './testing/spawn-listener.js';
 
 const ledgerFor = (checkout: Checkout, ports: Partial<ServicePorts>): Ledger => ({
   version: 1,
@@ -22,17 +22,17 @@ const ledgerFor = (checkout: Checkout, ports: Partial<ServicePorts>): Ledger => 
 });
 
 describe('allocatePorts', () => {
-  const dirs: string[] = [];
+  const temps: TempCheckout[] = [];
   const servers: Server[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-    await Promise.all(dirs.splice(0).map(removeTempDir));
+    for (const temp of temps.splice(0)) temp.remove();
   });
 
   async function checkout() {
-    const made = await makeTempCheckout();
-    dirs.push(made.dir);
-    return made.checkout;
+    const temp = createTempCheckout({ services: false });
+    temps.push(temp);
+    return temp.checkout;
   }
   async function hold(port: number, host = '127.0.0.1') {
     const server = createServer();

@@ -1,9 +1,9 @@
 import getPort from 'get-port';
 import type { Checkout } from '../checkout/checkout.js';
+import { isPortFree } from '../os/port-free.js';
+import { findPortOwner } from '../os/port-owner.js';
 import { findService, SERVICES, type ServiceName, type ServicePorts } from '../services/manifest.js';
 import type { Ledger } from './ledger-schema.js';
-import { isPortFree } from './port-free.js';
-import { findPortOwner } from './port-owner.js';
 
 export interface AllocatePortsOptions {
   readonly checkout: Checkout;

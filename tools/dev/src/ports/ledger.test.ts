@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
+import { createTempCheckout } from '../test-support/temp-checkout.js';
 import { type Ledger, readLedger, removeLedger, writeLedger } from './ledger.js';
-import { makeTempCheckout, removeTempDir } from './testing/spawn-listener.js';
 import { validateLedger } from './validate-ledger.js';
 
 const ledgerOf = (checkoutId: string): Ledger => ({
@@ -26,13 +26,13 @@ const ledgerOf = (checkoutId: string): Ledger => ({
 });
 
 describe('ledger', () => {
-  let dir: string;
+  let remove: () => void;
   let checkout: Checkout;
   beforeEach(async () => {
-    ({ dir, checkout } = await makeTempCheckout());
+    ({ remove, checkout } = createTempCheckout({ services: false }));
     await ensureStateDirs(checkout);
   });
-  afterEach(() => removeTempDir(dir));
+  afterEach(() => remove());
 
   it('reads back what it wrote', async () => {
     const ledger = ledgerOf(checkout.id);

@@ -1,30 +1,25 @@
 import getPort from 'get-port';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
-import { isPortFree } from './port-free.js';
-import { findPortOwner } from './port-owner.js';
-import { isProcessAlive } from './process-identity.js';
+import { isPortFree } from '../os/port-free.js';
+import { findPortOwner } from '../os/port-owner.js';
+import { isProcessAlive } from '../os/process-identity.js';
+import { killAndWait, type SpawnListenerOptions, spawnListener } from '../test-support/spawn-listener.js';
+import { createTempCheckout } from '../test-support/temp-checkout.js';
 import { stopOwnedProcess } from './stop-owned-process.js';
-import {
-  killAndWait,
-  makeTempCheckout,
-  removeTempDir,
-  type SpawnListenerOptions,
-  spawnListener,
-} from './testing/spawn-listener.js';
 import { type OwnedProcess, verifyOwnership } from './verify-ownership.js';
 
 describe('stopOwnedProcess', () => {
-  let dir: string;
+  let remove: () => void;
   let checkout: Checkout;
   const pids: number[] = [];
 
   beforeEach(async () => {
-    ({ dir, checkout } = await makeTempCheckout());
+    ({ remove, checkout } = createTempCheckout({ services: false }));
   });
   afterEach(async () => {
     for (const pid of pids.splice(0)) expect(await killAndWait(pid)).toBe(true);
-    await removeTempDir(dir);
+    remove();
   });
 
   async function ownedListener(options: Partial<SpawnListenerOptions> = {}) {

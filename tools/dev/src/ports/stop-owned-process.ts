@@ -1,6 +1,6 @@
-import { waitFor } from '../health/wait-for.js';
-import { isPortFree, waitForPortFree } from './port-free.js';
-import { isProcessAlive, processIdentity } from './process-identity.js';
+import { waitFor } from '@nexu/service-kit';
+import { isPortFree, waitForPortFree } from '../os/port-free.js';
+import { isProcessAlive, processIdentity } from '../os/process-identity.js';
 import { isIssuedHandle, type OwnedProcess } from './verify-ownership.js';
 
 export interface StopOwnedProcessOptions {

@@ -1,19 +1,14 @@
 import getPort from 'get-port';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
+import { findPortOwner } from '../os/port-owner.js';
+import { processIdentity } from '../os/process-identity.js';
+import { killAndWait, type SpawnedProcess, spawnListener } from '../test-support/spawn-listener.js';
+import { createTempCheckout } from '../test-support/temp-checkout.js';
 import { allocatePorts } from './allocate-ports.js';
 import { findMarkedProcesses } from './find-marked-processes.js';
 import type { Ledger } from './ledger.js';
-import { findPortOwner } from './port-owner.js';
-import { processIdentity } from './process-identity.js';
 import { stopOwnedProcess } from './stop-owned-process.js';
-import {
-  killAndWait,
-  makeTempCheckout,
-  removeTempDir,
-  type SpawnedProcess,
-  spawnListener,
-} from './testing/spawn-listener.js';
 import { type OwnedProcess, verifyOwnership } from './verify-ownership.js';
 
 const ledgerWith = (checkout: Checkout, port: number, pid: number, startTime: string): Ledger => ({
@@ -35,20 +30,20 @@ const ledgerWith = (checkout: Checkout, port: number, pid: number, startTime: st
 });
 
 describe('verifyOwnership', () => {
-  let dir: string;
+  let remove: () => void;
   let checkout: Checkout;
   let other: Checkout;
-  let otherDir: string;
+  let removeOther: () => void;
   const spawned: SpawnedProcess[] = [];
 
   beforeEach(async () => {
-    ({ dir, checkout } = await makeTempCheckout());
-    ({ dir: otherDir, checkout: other } = await makeTempCheckout());
+    ({ remove, checkout } = createTempCheckout({ services: false }));
+    ({ remove: removeOther, checkout: other } = createTempCheckout({ services: false }));
   });
   afterEach(async () => {
     for (const { pid } of spawned.splice(0)) expect(await killAndWait(pid)).toBe(true);
-    await removeTempDir(dir);
-    await removeTempDir(otherDir);
+    remove();
+    removeOther();
   });
 
   async function listen(options: { instance?: string; viaParent?: boolean } = {}) {

@@ -1,6 +1,6 @@
 import type { Checkout } from '../checkout/checkout.js';
+import { type ProcessIdentity, processIdentity } from '../os/process-identity.js';
 import type { Ledger } from './ledger-schema.js';
-import { type ProcessIdentity, processIdentity } from './process-identity.js';
 
 declare const owned: unique symbol;
 

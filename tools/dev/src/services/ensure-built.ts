@@ -1,7 +1,7 @@
 import type { Checkout } from '../checkout/checkout.js';
-import { formatDuration } from '../cli/format-duration.js';
-import type { Reporter } from '../commands/reporter.js';
-import { CommandError, type CommandRunner, runCommand } from '../supervisor/command-runner.js';
+import { formatDuration } from '../format/format-duration.js';
+import type { Reporter } from '../format/reporter.js';
+import { CommandError, type CommandRunner, runCommand } from '../os/command-runner.js';
 import { checkBuildFreshness } from './build-freshness.js';
 import type { ServiceSpec } from './manifest.js';
 

@@ -1,9 +1,9 @@
 import { dirname, join } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
-import { serviceLogPath } from '../logs/service-log-path.js';
 import type { UnitSpec } from '../supervisor/supervisor.js';
 import { hashUnit } from '../supervisor/unit-hash.js';
 import { type ServicePorts, type ServiceSpec, serviceEntry, serviceLabel } from './manifest.js';
+import { serviceLogPath } from './service-log-path.js';
 
 /** Options for `resolveUnitSpec`; defaults suit the running orchestrator. */
 export interface UnitSpecOptions {

@@ -10,12 +10,12 @@
 // failure with backoff, never restarts after exit 0 or 78, stops a crash loop, and writes its state
 // atomically to <state.json> after every change. Signals: SIGHUP = restart the service now (the hot
 // reload path); SIGTERM/SIGINT = stop the service (SIGTERM, SIGKILL after the grace) and exit.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-
-const EXIT_CONFIG = 78;
+import { processStartTimeSync as startTimeOf } from '../os/proc-stat.mjs';
+import { CONFIG_EXIT_REASON, describeCrashLoop, EXIT_CONFIG } from './crash-loop.mjs';
 
 const [unitPath, statePath] = process.argv.slice(2);
 if (!unitPath || !statePath) {
@@ -25,23 +25,6 @@ if (!unitPath || !statePath) {
 const unitText = readFileSync(unitPath, 'utf8');
 const unit = JSON.parse(unitText);
 const { maxStarts, windowMs } = unit.crashLoop;
-
-/** Same format as ports/process-identity.ts: Linux clock ticks since boot, macOS `ps -o lstart=`. */
-function startTimeOf(pid) {
-  try {
-    if (process.platform === 'darwin') {
-      const out = execFileSync('/bin/ps', ['-o', 'lstart=', '-p', String(pid)], {
-        encoding: 'utf8',
-        env: { ...process.env, LC_ALL: 'C' },
-      });
-      return out.trim().split(/\s+/).join(' ') || null;
-    }
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 const state = {
   version: 1,
@@ -122,12 +105,12 @@ function onChildEnd(entry, code, signal) {
   state.lastExit = { code, signal };
   if (busy) return; // stop() / restart() own what happens next
   if (code === 0) return finish('stopped', 'exited 0');
-  if (code === EXIT_CONFIG) return finish('stopped', 'exited 78 (configuration error)');
+  if (code === EXIT_CONFIG) return finish('stopped', CONFIG_EXIT_REASON);
   const now = Date.now();
   failures = failures.filter((at) => now - at < windowMs);
   failures.push(now);
   if (failures.length >= maxStarts) {
-    return finish('crashed', `crash loop: ${maxStarts} failed starts in ${Math.round(windowMs / 1000)}s`);
+    return finish('crashed', describeCrashLoop(unit.crashLoop));
   }
   // A service that ran for a whole window was healthy: start the backoff over.
   if (now - entry.startedAt > windowMs) backoff = unit.backoffMs;

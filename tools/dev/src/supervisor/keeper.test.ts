@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
+import { createContractCheckout, fixtureUnit, waitForHealthy } from '../test-support/contract-harness.js';
 import { ProcessSupervisor } from './process.js';
-import { createTempCheckout, fixtureUnit, waitForHealthy } from './test-support/contract-harness.js';
 
 const KEEPER = fileURLToPath(new URL('./keeper.mjs', import.meta.url));
 
@@ -18,7 +18,7 @@ describe('process keeper', () => {
   });
 
   it('a second keeper for a unit that already has one exits without running the service again', async () => {
-    const { checkout, remove }: { checkout: Checkout; remove: () => void } = createTempCheckout();
+    const { checkout, remove }: { checkout: Checkout; remove: () => void } = createContractCheckout();
     const supervisor = new ProcessSupervisor({ unitsDir: checkout.unitsDir });
     const unit = await fixtureUnit(checkout, 'controller');
     let second: ReturnType<typeof spawn> | undefined;

@@ -11,11 +11,13 @@
 // is recorded in <state>.stopped and turned into exit 0 for the same reason (setting exitCode in an
 // 'exit' listener takes effect: verified on Node 20).
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { CONFIG_EXIT_REASON, DEFAULT_CRASH_LOOP, describeCrashLoop, EXIT_CONFIG } from './crash-loop.mjs';
 
 const base = process.env.NEXU_DEV_GUARD_STATE;
 if (base) {
-  const maxStarts = Number(process.env.NEXU_DEV_GUARD_MAX_STARTS) || 5;
-  const windowMs = Number(process.env.NEXU_DEV_GUARD_WINDOW_MS) || 10_000;
+  const maxStarts = Number(process.env.NEXU_DEV_GUARD_MAX_STARTS) || DEFAULT_CRASH_LOOP.maxStarts;
+  const windowMs = Number(process.env.NEXU_DEV_GUARD_WINDOW_MS) || DEFAULT_CRASH_LOOP.windowMs;
+  const verdict = describeCrashLoop({ maxStarts, windowMs });
   // The service sees exactly its own environment.
   delete process.env.NEXU_DEV_GUARD_STATE;
   delete process.env.NEXU_DEV_GUARD_MAX_STARTS;
@@ -40,18 +42,16 @@ if (base) {
   write(`${base}.starts`, starts);
   if (starts.length > maxStarts) {
     write(`${base}.crashed`, {
-      reason: `crash loop: ${maxStarts} failed starts in ${Math.round(windowMs / 1000)}s`,
+      reason: verdict,
       at: new Date(now).toISOString(),
     });
-    console.error(
-      `[nexu dev] crash loop: ${maxStarts} failed starts in ${Math.round(windowMs / 1000)}s; not restarting`,
-    );
+    console.error(`[nexu dev] ${verdict}; not restarting`);
     process.exit(0);
   }
   process.on('exit', (code) => {
-    if (code !== 78) return;
+    if (code !== EXIT_CONFIG) return;
     write(`${base}.stopped`, {
-      reason: 'exited 78 (configuration error)',
+      reason: CONFIG_EXIT_REASON,
       code,
       at: new Date().toISOString(),
     });

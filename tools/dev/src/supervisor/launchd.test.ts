@@ -2,19 +2,19 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@nexu/service-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../health/wait-for.js';
-import { isProcessAlive } from '../ports/process-identity.js';
+import { isProcessAlive } from '../os/process-identity.js';
+import { createContractCheckout, fixtureUnit, waitForHealthy } from '../test-support/contract-harness.js';
 import { LaunchdSupervisor } from './launchd.js';
 import { resolvePlatform } from './platform.js';
 import type { UnitSpec } from './supervisor.js';
-import { createTempCheckout, fixtureUnit, waitForHealthy } from './test-support/contract-harness.js';
 
-const FAKE = fileURLToPath(new URL('./test-support/fake-launchctl.mjs', import.meta.url));
+const FAKE = fileURLToPath(new URL('../test-support/fake-launchctl.mjs', import.meta.url));
 const uid = process.getuid?.() ?? 0;
 
 describe('launchd backend (fake launchctl)', () => {
-  let temp: ReturnType<typeof createTempCheckout>;
+  let temp: ReturnType<typeof createContractCheckout>;
   let supervisor: LaunchdSupervisor;
   let stateDir: string;
   const units: UnitSpec[] = [];
@@ -28,7 +28,7 @@ describe('launchd backend (fake launchctl)', () => {
 
   beforeAll(() => {
     chmodSync(FAKE, 0o755);
-    temp = createTempCheckout();
+    temp = createContractCheckout();
     stateDir = join(temp.checkout.stateDir, 'fake-launchd');
     mkdirSync(stateDir, { recursive: true });
     process.env.FAKE_LAUNCHCTL_STATE = stateDir;

@@ -1,12 +1,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '@nexu/service-kit';
+import { waitFor, writeFileAtomic } from '@nexu/service-kit';
 import plist from 'plist';
-import { waitFor } from '../health/wait-for.js';
-import { isProcessAlive } from '../ports/process-identity.js';
-import { CommandError, type CommandResult, type CommandRunner, runCommand } from './command-runner.js';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.js';
+import {
+  COMMAND_NOT_FOUND,
+  CommandError,
+  type CommandResult,
+  type CommandRunner,
+  runCommand,
+} from '../os/command-runner.js';
+import { isProcessAlive } from '../os/process-identity.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
+import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.mjs';
 import { listUnitFiles } from './list-unit-files.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import { type LaunchctlPrint, parseLaunchctlPrint } from './parse-launchctl-print.js';
@@ -38,36 +44,28 @@ export interface LaunchdSupervisorOptions {
 
 const GUARD_PATH = fileURLToPath(new URL('./launchd-guard.mjs', import.meta.url));
 
-/** launchctl exit codes (platform-reference.md). */
-const EXIT = {
-  noSuchProcess: 3,
-  io: 5,
-  inProgress: 36,
-  alreadyInProgress: 37,
-  notFound: 113,
-  disabled: 119,
-} as const;
-const DRAINING = new Set<number>([EXIT.io, EXIT.inProgress, EXIT.alreadyInProgress]);
+const EXIT = LAUNCHCTL_EXIT;
+const DRAINING = new Set<number>([EXIT.ioError, EXIT.inProgress, EXIT.alreadyInProgress]);
 
 /** Advice for a failed launchctl call, by exit code. */
 function launchctlAdvice(plistPath: string) {
   return (result: CommandResult): string | undefined => {
     switch (result.exitCode) {
-      case 5:
-      case 36:
-      case 37:
+      case EXIT.ioError:
+      case EXIT.inProgress:
+      case EXIT.alreadyInProgress:
         return 'launchd is still tearing down a previous instance of this label (or it is already loaded); wait a few seconds and retry.';
-      case 113:
+      case EXIT.notFound:
         return 'The job is not loaded: `pnpm start` bootstraps it.';
-      case 119:
+      case EXIT.disabled:
         return "The job is disabled in launchd's override database: `launchctl enable gui/$(id -u)/<label>`.";
-      case 122:
+      case EXIT.badPermissions:
         return `The plist must be owned by you and not group/world writable: \`chown $(id -un) "${plistPath}" && chmod 600 "${plistPath}"\`.`;
-      case 125:
+      case EXIT.unsupportedDomain:
         return 'No GUI session for this user (SSH or sudo?): log in at the console, or use NEXU_DEV_BACKEND=process.';
-      case 133:
+      case EXIT.multipleErrors:
         return `launchd rejected the plist: \`plutil -lint "${plistPath}"\` shows what is wrong.`;
-      case 127:
+      case COMMAND_NOT_FOUND:
         return 'launchctl was not found: set NEXU_DEV_LAUNCHCTL or use NEXU_DEV_BACKEND=process.';
       default:
         return undefined;
@@ -269,7 +267,7 @@ export class LaunchdSupervisor implements Supervisor {
    */
   private async launchctl(args: (domain: string) => readonly string[]): Promise<CommandResult> {
     const result = await this.runner([this.platform.launchctlPath, ...args(this.domain)]);
-    if (result.exitCode !== 125 || this.domain !== this.platform.guiDomain) return result;
+    if (result.exitCode !== EXIT.unsupportedDomain || this.domain !== this.platform.guiDomain) return result;
     this.domain = this.platform.userDomain;
     return this.runner([this.platform.launchctlPath, ...args(this.domain)]);
   }

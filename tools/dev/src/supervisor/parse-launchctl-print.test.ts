@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLaunchctlPrint } from './parse-launchctl-print.js';
 
 const fixture = (name: string) =>
-  readFileSync(new URL(`./test-support/launchctl-print/${name}.txt`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../test-support/launchctl-print/${name}.txt`, import.meta.url), 'utf8');
 
 describe('parseLaunchctlPrint', () => {
   it('reads a running job: its own pid, not the nested one', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import { parseSystemctlShow, systemdState } from './parse-systemctl-show.js';
 
 const show = (lines: string) => parseSystemctlShow(lines.trim().replace(/^\s+/gm, ''));

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { CONFIG_EXIT_REASON, type CrashLoopPolicy, describeCrashLoop, EXIT_CONFIG } from './crash-loop.js';
+import { CONFIG_EXIT_REASON, type CrashLoopPolicy, describeCrashLoop, EXIT_CONFIG } from './crash-loop.mjs';
 import type { LastExit, ServiceState } from './supervisor.js';
 
 /** Properties the systemd backend asks `systemctl --user show -p ...` for. */

@@ -3,12 +3,11 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '@nexu/service-kit';
-import { waitFor } from '../health/wait-for.js';
-import { processIdentity } from '../ports/process-identity.js';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { waitFor, writeFileAtomic } from '@nexu/service-kit';
+import { processIdentity } from '../os/process-identity.js';
+import { terminateGroup } from '../os/terminate-group.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import { notInstalledStatus } from './not-installed-status.js';
-import { STOP_GRACE_SECONDS } from './render-plist.js';
 import { type ProcessUnit, renderProcessUnit } from './render-process-unit.js';
 import type {
   InstallOutcome,
@@ -21,8 +20,8 @@ import type {
   UnitSpec,
 } from './supervisor.js';
 import { SupervisorError } from './supervisor-errors.js';
-import { terminateGroup } from './terminate-group.js';
 import { readTextOrNull, removeFiles } from './unit-files.js';
+import { STOP_GRACE_SECONDS } from './unit-policy.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
 
 export interface ProcessSupervisorOptions {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import plist from 'plist';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sampleUnit } from '../test-support/sample-unit.js';
 import { GUARD_ENV, renderPlist } from './render-plist.js';
-import { sampleUnit } from './test-support/sample-unit.js';
 
 const hasPlistutil = (() => {
   try {

@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import plist from 'plist';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import type { UnitSpec } from './supervisor.js';
+import { STOP_GRACE_SECONDS, sortedEnv } from './unit-policy.js';
 
 /** The crash-loop guard preloaded into the job (launchd has no start limit of its own). */
 export interface LaunchdGuard {
@@ -18,13 +19,6 @@ export const GUARD_ENV = {
   maxStarts: 'NEXU_DEV_GUARD_MAX_STARTS',
   windowMs: 'NEXU_DEV_GUARD_WINDOW_MS',
 } as const;
-
-/** Seconds launchd waits after SIGTERM before SIGKILL, and the stop grace of every backend. */
-export const STOP_GRACE_SECONDS = 3;
-
-/** `env` with its keys in sorted order, so rendered units are stable bytes. */
-export const sortedEnv = (env: Readonly<Record<string, string>>) =>
-  Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** Renders the LaunchAgent plist of `unit` (pure: same input, same bytes). */
 export function renderPlist(unit: UnitSpec, guard?: LaunchdGuard): string {

@@ -1,6 +1,6 @@
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
-import { STOP_GRACE_SECONDS, sortedEnv } from './render-plist.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import type { UnitSpec } from './supervisor.js';
+import { STOP_GRACE_SECONDS, sortedEnv } from './unit-policy.js';
 
 /** What the process keeper reads from `<label>.unit.json`. */
 export interface ProcessUnit extends UnitSpec {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sampleUnit } from '../test-support/sample-unit.js';
 import {
   escapeUnquotedPath,
   quoteEnvironment,
@@ -10,7 +11,6 @@ import {
   renderSystemdUnit,
   systemdUnitName,
 } from './render-systemd-unit.js';
-import { sampleUnit } from './test-support/sample-unit.js';
 
 const hasAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
 

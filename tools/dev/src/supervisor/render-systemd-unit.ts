@@ -1,6 +1,6 @@
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.js';
-import { STOP_GRACE_SECONDS } from './render-plist.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
 import type { UnitSpec } from './supervisor.js';
+import { STOP_GRACE_SECONDS, sortedEnv } from './unit-policy.js';
 
 /** systemd unit name of a label: `io.nexu.gateway.ab12cd34.dev.service` (dots are fine). */
 export function systemdUnitName(label: string): string {
@@ -39,9 +39,9 @@ export function escapeUnquotedPath(path: string): string {
 /** Renders the systemd --user service unit of `unit` (pure: same input, same text). */
 export function renderSystemdUnit(unit: UnitSpec, crashLoop: CrashLoopPolicy = DEFAULT_CRASH_LOOP): string {
   if (unit.argv.length === 0) throw new Error(`Unit ${unit.label} has an empty argv`);
-  const env = Object.entries(unit.env)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, value]) => `Environment=${quoteEnvironment(key, value)}`);
+  const env = Object.entries(sortedEnv(unit.env)).map(
+    ([key, value]) => `Environment=${quoteEnvironment(key, value)}`,
+  );
   const log = escapeUnquotedPath(unit.logPath);
   return [
     '[Unit]',

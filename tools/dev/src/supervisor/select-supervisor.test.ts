@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandRunner } from './command-runner.js';
+import type { CommandRunner } from '../os/command-runner.js';
 import { resolvePlatform } from './platform.js';
 import { selectSupervisor } from './select-supervisor.js';
 import { BackendUnavailableError, UnknownBackendError } from './supervisor-errors.js';

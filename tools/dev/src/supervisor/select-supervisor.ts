@@ -1,5 +1,5 @@
 import type { Checkout } from '../checkout/checkout.js';
-import type { CommandRunner } from './command-runner.js';
+import type { CommandRunner } from '../os/command-runner.js';
 import { LaunchdSupervisor } from './launchd.js';
 import { type ResolvedPlatform, resolvePlatform } from './platform.js';
 import { ProcessSupervisor } from './process.js';

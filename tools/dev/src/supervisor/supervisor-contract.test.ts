@@ -3,23 +3,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
-import { isPortFree } from '../ports/port-free.js';
-import { isProcessAlive } from '../ports/process-identity.js';
-import { runCommand } from './command-runner.js';
+import { runCommand } from '../os/command-runner.js';
+import { isPortFree } from '../os/port-free.js';
+import { isProcessAlive } from '../os/process-identity.js';
+import {
+  createContractCheckout,
+  type FixtureMode,
+  fixtureUnit,
+  readHealth,
+  waitForHealthy,
+  waitForStatus,
+} from '../test-support/contract-harness.js';
 import { LaunchdSupervisor } from './launchd.js';
 import { resolvePlatform } from './platform.js';
 import { ProcessSupervisor } from './process.js';
 import { systemdUnitName } from './render-systemd-unit.js';
 import type { BackendName, Supervisor, UnitSpec } from './supervisor.js';
 import { SystemdSupervisor } from './systemd.js';
-import {
-  createTempCheckout,
-  type FixtureMode,
-  fixtureUnit,
-  readHealth,
-  waitForHealthy,
-  waitForStatus,
-} from './test-support/contract-harness.js';
 
 /** How the contract reaches one backend here. */
 interface BackendCase {
@@ -36,7 +36,7 @@ interface BackendCase {
 const platform = resolvePlatform();
 const systemdPreflight = await new SystemdSupervisor({ unitsDir: '/nonexistent' }).preflight();
 
-const FAKE_LAUNCHCTL = fileURLToPath(new URL('./test-support/fake-launchctl.mjs', import.meta.url));
+const FAKE_LAUNCHCTL = fileURLToPath(new URL('../test-support/fake-launchctl.mjs', import.meta.url));
 
 const cases: BackendCase[] = [
   {
@@ -86,13 +86,13 @@ const cases: BackendCase[] = [
 ];
 
 describe.each(cases)('$name supervisor', (backend) => {
-  let temp: ReturnType<typeof createTempCheckout>;
+  let temp: ReturnType<typeof createContractCheckout>;
   let supervisor: Supervisor;
   let units: UnitSpec[] = [];
   const pids = new Set<number>();
 
   beforeAll(() => {
-    temp = createTempCheckout();
+    temp = createContractCheckout();
     supervisor = backend.create(temp.checkout);
   });
 

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
-import { type CommandResult, type CommandRunner, runChecked, runCommand } from './command-runner.js';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import {
+  COMMAND_NOT_FOUND,
+  type CommandResult,
+  type CommandRunner,
+  runChecked,
+  runCommand,
+} from '../os/command-runner.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import { listUnitFiles } from './list-unit-files.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
@@ -40,7 +46,8 @@ function systemctlAdvice(result: CommandResult): string | undefined {
   if (/Failed to connect to bus|No medium found|Connection refused/.test(result.stderr)) {
     return `No systemd user manager answers: log in through a session, run \`loginctl enable-linger $USER\`, or ${CONTAINER_FIX}.`;
   }
-  if (result.exitCode === 127) return 'systemctl is not installed: use NEXU_DEV_BACKEND=process.';
+  if (result.exitCode === COMMAND_NOT_FOUND)
+    return 'systemctl is not installed: use NEXU_DEV_BACKEND=process.';
   return undefined;
 }
 

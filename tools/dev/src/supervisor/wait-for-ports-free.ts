@@ -1,4 +1,4 @@
-import { waitForPortFree } from '../ports/port-free.js';
+import { waitForPortFree } from '../os/port-free.js';
 import type { UnitRef } from './supervisor.js';
 import { SupervisorError } from './supervisor-errors.js';
 

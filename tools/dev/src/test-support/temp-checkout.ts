@@ -6,33 +6,55 @@ import {
   mkdtempSync,
   readdirSync,
   readlinkSync,
+  realpathSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type Checkout, findRepoRoot, resolveCheckout } from '../checkout/checkout.js';
 import { SERVICES } from '../services/manifest.js';
 
-/** A throwaway copy of this repo's built services: its own checkout id, state and ports. */
+/** A throwaway checkout in a temp dir: its own checkout id, state and ports. */
 export interface TempCheckout {
   readonly checkout: Checkout;
-  /** Removes the copy (call after its services are stopped). */
+  /** Removes it (call after its services are stopped). */
   remove(): void;
+}
+
+/** Options of `createTempCheckout`. */
+export interface TempCheckoutOptions {
+  /**
+   * Name of the checkout folder; lets tests put awkward characters (spaces, quotes, %, non-ASCII)
+   * into the path. Default `checkout`.
+   */
+  readonly name?: string;
+  /**
+   * Copy this repo's services (sources, built `dist/`, package files) so `pnpm start` can run
+   * them (default). `false`: only the workspace marker, for tests that bring their own units.
+   */
+  readonly services?: boolean;
 }
 
 const SKIP = new Set(['node_modules', '.turbo']);
 
 /**
- * Copies what the services need to run (sources, built `dist/`, package files; timestamps kept so
- * builds count as fresh) into a new temp dir, linking each app's dependencies to the real ones and
- * its workspace packages to their copies (see `linkNodeModules`).
- * `name` lets tests put awkward characters (spaces, quotes, %, non-ASCII) into the path.
+ * Creates a checkout in a new temp dir. With `services` (the default) it copies what the services
+ * need to run (sources, built `dist/`, package files; timestamps kept so builds count as fresh),
+ * linking each app's dependencies to the real ones and its workspace packages to their copies
+ * (see `linkNodeModules`).
  */
-export function createTempCheckout(name = 'checkout'): TempCheckout {
+export function createTempCheckout(options: TempCheckoutOptions = {}): TempCheckout {
+  const parent = realpathSync(mkdtempSync(join(tmpdir(), 'nexu-dev-test-')));
+  const root = join(parent, options.name ?? 'checkout');
+  const remove = () => rmSync(parent, { recursive: true, force: true });
+  if (options.services === false) {
+    mkdirSync(root);
+    writeFileSync(join(root, 'pnpm-workspace.yaml'), '');
+    return { checkout: resolveCheckout(root), remove };
+  }
   const source = findRepoRoot(import.meta.dirname);
-  const parent = mkdtempSync(join(tmpdir(), 'nexu-dev-test-'));
-  const root = join(parent, name);
   // tools/dev/bin holds the build script the apps' `build` scripts run: a copy whose sources are
   // newer than its dist/ (the shared checkout being edited) is rebuilt by `pnpm start` in place.
   for (const file of ['package.json', 'pnpm-workspace.yaml', 'tsconfig.json', 'tools/dev/bin']) {
@@ -54,10 +76,7 @@ export function createTempCheckout(name = 'checkout'): TempCheckout {
     }
   }
   symlinkSync(join(source, 'node_modules'), join(root, 'node_modules'));
-  return {
-    checkout: resolveCheckout(root),
-    remove: () => rmSync(parent, { recursive: true, force: true }),
-  };
+  return { checkout: resolveCheckout(root), remove };
 }
 
 /**

@@ -1,12 +1,12 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitFor } from '@nexu/service-kit';
 import { type Checkout, resolveCheckout } from '../checkout/checkout.js';
-import { createMemoryReporter } from '../commands/reporter.js';
 import { type StartReport, startServices } from '../commands/start.js';
 import { stopServices } from '../commands/stop.js';
 import { watchServices } from '../commands/watch.js';
+import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
-import { waitFor } from '../health/wait-for.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
 import type { ServiceName } from '../services/manifest.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';

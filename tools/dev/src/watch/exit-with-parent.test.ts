@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@nexu/service-kit';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../health/wait-for.js';
-import { isProcessAlive } from '../ports/process-identity.js';
+import { isProcessAlive } from '../os/process-identity.js';
 
 const guard = fileURLToPath(new URL('../../bin/exit-with-parent.cjs', import.meta.url));
 

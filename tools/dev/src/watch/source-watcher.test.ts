@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../health/wait-for.js';
 import { isIgnoredPath, type SourceWatcher, startSourceWatcher } from './source-watcher.js';
 import { resolveWatchTargets, servicesForPath } from './watch-targets.js';
 

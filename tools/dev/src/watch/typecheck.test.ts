@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../health/wait-for.js';
-import { isProcessAlive } from '../ports/process-identity.js';
+import { isProcessAlive } from '../os/process-identity.js';
 import { createTscWatchOutput, type TypecheckReport } from './tsc-watch-output.js';
 import { createTypecheck, type Typecheck } from './typecheck.js';
 

@@ -3,11 +3,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor } from '@nexu/service-kit';
 import getPort from 'get-port';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveCheckout } from '../checkout/checkout.js';
-import { waitFor } from '../health/wait-for.js';
-import { isProcessAlive } from '../ports/process-identity.js';
+import { isProcessAlive } from '../os/process-identity.js';
 import { startWatchSession, type WatchSession } from './watch-session.js';
 
 const buildServiceBin = join(resolveCheckout().root, 'tools/dev/bin/build-service.mjs');

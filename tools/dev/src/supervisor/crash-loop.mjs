@@ -1,0 +1,21 @@
+// What every backend honours about failing services: the crash-loop breaker and the config-error
+// exit. Plain JavaScript so the process keeper and the launchd guard (run by node directly) share
+// it with the TypeScript backends; types in crash-loop.d.mts.
+
+/** Exit code meaning "configuration error" (sysexits(3) EX_CONFIG): never restarted. */
+export const EXIT_CONFIG = 78;
+
+/** The reason reported for a service that exited 78. */
+export const CONFIG_EXIT_REASON = `exited ${EXIT_CONFIG} (configuration error)`;
+
+/**
+ * 5 failed starts in 30 s. A fast crasher trips it within a second or two whatever the window; the
+ * window matters for a slow one: with systemd's default 10 s, a service that needs ~2 s to start
+ * and die (a big bundle, a loaded machine) never had 5 starts inside the window and looped forever.
+ */
+export const DEFAULT_CRASH_LOOP = Object.freeze({ maxStarts: 5, windowMs: 30_000 });
+
+/** The reason every backend reports for a tripped breaker, e.g. `crash loop: 5 failed starts in 30s`. */
+export function describeCrashLoop(policy) {
+  return `crash loop: ${policy.maxStarts} failed starts in ${Math.round(policy.windowMs / 1000)}s`;
+}

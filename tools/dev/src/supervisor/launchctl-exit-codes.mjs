@@ -1,0 +1,28 @@
+// Exit codes `launchctl` answers with (see docs/platform.md, "launchctl"). Plain JavaScript so the
+// fake launchctl of the tests plays the very codes the backend reads; types in the .d.mts beside.
+export const LAUNCHCTL_EXIT = Object.freeze({
+  /** 2 No such file or directory: the plist path does not exist. */
+  noSuchFile: 2,
+  /** 3 No such process: bootout of a label that is not loaded (treat as done). */
+  noSuchProcess: 3,
+  /** 5 Input/output error: what a normal user sees for nearly every bootstrap failure. */
+  ioError: 5,
+  /** 36 Operation now in progress: a bootout is still draining. */
+  inProgress: 36,
+  /** 37 Operation already in progress. */
+  alreadyInProgress: 37,
+  /** 64 usage error (sysexits EX_USAGE). */
+  usage: 64,
+  /** 112 Could not find domain: no GUI session for `gui/<uid>` (SSH with nobody at the console). */
+  noDomain: 112,
+  /** 113 Could not find service: the label is not loaded. */
+  notFound: 113,
+  /** 119 Service is disabled (as root). */
+  disabled: 119,
+  /** 122 Path had bad ownership/permissions (as root). */
+  badPermissions: 122,
+  /** 125 Domain does not support specified action (another user owns the console). */
+  unsupportedDomain: 125,
+  /** 133 Multiple errors, e.g. an invalid property list (as root). */
+  multipleErrors: 133,
+});

@@ -1,0 +1,51 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { findRepoRoot } from '../checkout/checkout.js';
+
+/** What a finished command printed and how it ended. */
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A running command: its process, the output so far, and its end. */
+export interface SpawnedCli {
+  readonly child: ChildProcess;
+  /** Output so far (grows while it runs). */
+  readonly output: { stdout: string; stderr: string };
+  readonly done: Promise<CliResult>;
+}
+
+const repoRoot = findRepoRoot(import.meta.dirname);
+
+/**
+ * Runs a nexu dev command (`start`, `status`, ...) in `cwd` as a user would, colour off, stdin not a
+ * terminal; the child leads its own process group (tests signal it as Ctrl-C would).
+ */
+export function spawnCli(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): SpawnedCli {
+  const child = spawn(
+    join(repoRoot, 'node_modules/.bin/tsx'),
+    [join(repoRoot, 'scripts', `${command}.ts`), ...args],
+    {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  child.stdin?.end();
+  const output = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk) => {
+    output.stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output.stderr += chunk;
+  });
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, ...output })));
+  return { child, output, done };
+}
