@@ -7,6 +7,8 @@ export default defineConfig({
     include: ['apps/*/{src,server}/**/*.test.ts', 'tools/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
     // The fault suite has its own config and command (`pnpm test:faults`).
     exclude: ['**/node_modules/**', '**/dist/**', '**/.tmp/**', 'tools/dev/src/faults/**'],
+    // Where launchd cannot run, `--backend launchd` talks to a fake launchctl (see the file).
+    setupFiles: ['tools/dev/src/test-support/fake-launchd-env.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,

@@ -8,6 +8,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**', '**/.tmp/**'],
     // `pnpm test <file>` passes its filter to every suite: a filter naming no fault file is fine.
     passWithNoTests: true,
+    // Where launchd cannot run, `--backend launchd` talks to a fake launchctl (see the file).
+    setupFiles: ['tools/dev/src/test-support/fake-launchd-env.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 90_000,

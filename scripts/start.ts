@@ -3,6 +3,8 @@
 import {
   consoleReporter,
   parseArgsOrExit,
+  previewStart,
+  renderStartPreview,
   renderStartReport,
   resolveBackendFlag,
   resolveCheckout,
@@ -28,6 +30,11 @@ const spec = {
       valueName: 'NAME',
       description: 'launchd | systemd | process (default: auto, or NEXU_DEV_BACKEND)',
     },
+    'dry-run': {
+      type: 'boolean',
+      description:
+        'print what start would do for each service (attach, start, replace) and why; change nothing',
+    },
   },
 } as const;
 
@@ -36,6 +43,10 @@ const backend = resolveBackendFlag(spec, flags.backend);
 
 await runCli(async () => {
   const checkout = resolveCheckout();
+  if (flags['dry-run']) {
+    consoleReporter.print(renderStartPreview(await previewStart({ checkout, backend }), checkout.root));
+    return 0;
+  }
   const report = await startServices({ checkout, backend, reporter: consoleReporter });
   consoleReporter.print(renderStartReport(report));
   if (!flags.watch) return 0;

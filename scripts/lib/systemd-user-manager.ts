@@ -28,7 +28,7 @@ async function managerAnswers(runtimeDir: string): Promise<boolean> {
 /**
  * Makes sure a systemd user manager answers, starting a private one where PID 1 is not systemd
  * (containers, CI). systemd refuses to run unless `/run/systemd/system/` exists; we create it for
- * the start and remove it again once the manager is up (see platform-reference.md).
+ * the start and remove it again once the manager is up (see docs/platform.md, "systemd --user").
  */
 export async function ensureUserManager(log: (line: string) => void = () => {}): Promise<UserManager> {
   const runtimeDir = userRuntimeDir();

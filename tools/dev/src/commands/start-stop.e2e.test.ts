@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resolveCheckout } from '../checkout/checkout.js';
 import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
 import { isPortFree } from '../os/port-free.js';
@@ -12,17 +11,11 @@ import { SERVICES, type ServicePorts } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName } from '../supervisor/supervisor.js';
+import { isBackendAvailable } from '../test-support/backend-available.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 import { type StartReport, startServices } from './start.js';
 import { collectStatus } from './status.js';
 import { stopServices } from './stop.js';
-
-// Preflight only reads: the repo's own checkout will do for asking whether systemd answers.
-const systemdReachable = () =>
-  selectSupervisor({ backend: 'systemd', checkout: resolveCheckout(import.meta.dirname) }).then(
-    () => true,
-    () => false,
-  );
 
 const backends: BackendName[] = ['process', 'systemd'];
 
@@ -32,10 +25,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', (backend) => {
   let available = true;
 
   beforeAll(async () => {
-    if (backend === 'systemd') {
-      available = await systemdReachable();
-      if (!available && process.env.CI) throw new Error('CI needs a reachable systemd user manager');
-    }
+    available = await isBackendAvailable(backend);
   });
 
   afterEach(async () => {

@@ -2,23 +2,18 @@ import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
 import { acquireLock } from '../checkout/lock.js';
 import type { Reporter } from '../format/reporter.js';
-import { matchesExpectation, probeHealth } from '../health/probe-health.js';
-import { waitForServiceReady } from '../health/wait-for-service-ready.js';
-import { readLogTail } from '../logs/read-last-lines.js';
-import { isPortFree } from '../os/port-free.js';
-import { processIdentity } from '../os/process-identity.js';
-import { initialPorts } from '../ports/allocate-ports.js';
-import { type Ledger, type LedgerEntry, readLedger, writeLedger } from '../ports/ledger.js';
+import { executeStep, type StepOutcome } from '../plan/execute-step.js';
+import { gatherStartFacts } from '../plan/gather-start-facts.js';
+import { launchInDependencyOrder } from '../plan/launch-in-dependency-order.js';
+import { planStart, type StartPlan, stepsByName } from '../plan/plan-start.js';
+import { LEDGER_VERSION, type Ledger, type LedgerEntry, readLedger, writeLedger } from '../ports/ledger.js';
+import { type BuildFreshness, checkBuildFreshness } from '../services/build-freshness.js';
 import { ensureBuilt } from '../services/ensure-built.js';
-import { SERVICES, type ServiceName, type ServiceSpec, serviceUrl } from '../services/manifest.js';
-import { hashUnitSpec, resolveUnitSpec } from '../services/unit-spec.js';
-import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
+import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
+import { resolveUnitSpec } from '../services/unit-spec.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
-import type { BackendName, ServiceStatus, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
-import { type PortContext, resolveServicePort } from './resolve-service-port.js';
-import { launchInDependencyOrder } from './service-plan.js';
-import { serviceStartError } from './service-start-error.js';
-import { teardownOtherBackends } from './teardown.js';
+import type { BackendName, Supervisor, UnitRef, UnitSpec } from '../supervisor/supervisor.js';
+import { listOtherBackendUnits, teardownOtherBackends } from './teardown.js';
 
 export interface StartOptions {
   readonly checkout: Checkout;
@@ -31,34 +26,26 @@ export interface StartOptions {
   readonly readyTimeoutMs?: number;
 }
 
-export type StartMode = 'attached' | 'started';
+export type { StartMode } from '../plan/execute-step.js';
 
-export interface ServiceOutcome {
-  readonly name: ServiceName;
-  readonly label: string;
-  readonly url: string;
-  readonly port: number;
-  readonly pid: number;
-  readonly mode: StartMode;
-  readonly durationMs: number;
-}
+/** One row of the start table. */
+export type ServiceOutcome = Omit<StepOutcome, 'unit' | 'entry'>;
 
+/** What `pnpm start` did, and what it hands on to the watch session. */
 export interface StartReport {
   readonly backend: BackendName;
   readonly services: readonly ServiceOutcome[];
   readonly totalMs: number;
-}
-
-/** What every per-service step shares during one `pnpm start`. */
-interface StartContext extends PortContext {
+  /** The supervisor that runs the services (the watch session restarts through it). */
   readonly supervisor: Supervisor;
-  readonly readyTimeoutMs: number;
+  /** Each service's unit as it runs now. */
+  readonly units: Readonly<Partial<Record<ServiceName, UnitSpec>>>;
 }
 
 /**
- * `pnpm start` without the watcher: attach to what runs, start what is missing or changed, in
- * dependency order (a service starts once its dependencies are launched; readiness waits
- * overlap), then record the ledger. Full attach restarts nothing.
+ * `pnpm start` without the watcher: decide for every service (attach, start or replace, see
+ * `planStart`), carry the plan out in dependency order (a service starts once its dependencies are
+ * launched; readiness waits overlap), then record the ledger. Full attach restarts nothing.
  */
 export async function startServices(options: StartOptions): Promise<StartReport> {
   const began = performance.now();
@@ -67,195 +54,147 @@ export async function startServices(options: StartOptions): Promise<StartReport>
   await ensureStateDirs(checkout);
   const lock = await acquireLock(checkout, { command: 'pnpm start' });
   const entries: Partial<Record<ServiceName, LedgerEntry>> = {};
-  // Services this run tried to attach or start; the others keep their previous ledger entry.
+  // Services this run tried to attach or start: their previous entries no longer hold.
   const reached = new Set<ServiceName>();
   let previous: Ledger | null = null;
   let backend: BackendName | undefined;
+  // What runs now: the services this run reached, and the previous entries of those it did not
+  // (after a failure they still run).
+  const currentLedger = (): Ledger | null =>
+    backend === undefined
+      ? null
+      : {
+          version: LEDGER_VERSION,
+          checkoutId: checkout.id,
+          backend,
+          updatedAt: new Date().toISOString(),
+          services: {
+            ...Object.fromEntries(
+              Object.entries(previous?.services ?? {}).filter(([name]) => !reached.has(name as ServiceName)),
+            ),
+            ...entries,
+          },
+        };
   try {
     const supervisor = await selectSupervisor({ backend: options.backend, checkout });
     backend = supervisor.backend;
-    const { ledger: rawLedger, problem } = await readLedger(checkout);
-    if (problem) reporter.warn(problem);
-    const ledger = rawLedger?.backend === supervisor.backend ? rawLedger : null;
-    previous = ledger;
+    previous = await readOwnLedger(checkout, backend, reporter);
     await teardownOtherBackends(checkout, supervisor.backend, reporter);
     await ensureBuilt(services, checkout, reporter);
 
-    const ports = { ...initialPorts(checkout, ledger) };
-    const statuses = await Promise.all(
-      services.map(
-        async (spec) => [spec.name, await supervisor.status(resolveUnitSpec(spec, checkout, ports))] as const,
-      ),
-    );
-    const supervisorPids = new Map<ServiceName, number>();
-    for (const [name, status] of statuses) if (status.pid) supervisorPids.set(name, status.pid);
-    const context: StartContext = {
-      checkout,
-      supervisor,
-      reporter,
-      ledger,
-      ports,
-      supervisorPids,
-      readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
-    };
-
-    const statusOf = new Map(statuses);
-    // Each service is recorded as soon as it is up, so a failure of another still leaves it in the ledger.
-    const ensureRecorded = async (spec: ServiceSpec, status: ServiceStatus, launched?: () => void) => {
-      reached.add(spec.name);
-      const result = await ensureService(spec, status, context, launched);
-      entries[spec.name] = result.entry;
-      return result;
-    };
-    const results = await launchInDependencyOrder(services, (spec, launched) =>
-      ensureRecorded(spec, statusOf.get(spec.name)!, launched),
-    );
-    // A port that moved after its dependents launched (a lost port race) changes their
-    // environment: bring those units up to date, in dependency order.
-    for (const [i, spec] of services.entries()) {
-      const result = results[i]!;
-      if (result.entry.unitHash === hashUnitSpec(resolveUnitSpec(spec, checkout, ports))) continue;
-      results[i] = await ensureRecorded(
-        spec,
-        await supervisor.status(resolveUnitSpec(spec, checkout, ports)),
-      );
+    const outcomes = new Map<ServiceName, StepOutcome>();
+    // A port taken between the check and the bind moves that service after its dependents have
+    // launched with the old one: a second pass, on the ports that run now, replaces them.
+    for (let pass = 1, moved = true; moved && pass <= 2; pass++) {
+      const facts = await gatherStartFacts({ checkout, supervisor, ledger: currentLedger(), services });
+      const context = { checkout, supervisor, reporter, services, options, reached };
+      moved = await executePlan(planStart(facts), context, (outcome) => {
+        entries[outcome.name] = outcome.entry;
+        outcomes.set(outcome.name, outcome);
+      });
     }
+    const done = services.map((spec) => outcomes.get(spec.name)!);
     return {
       backend: supervisor.backend,
-      services: results.map((r) => r.outcome),
+      services: done.map(({ unit, entry, ...row }) => row),
       totalMs: performance.now() - began,
+      supervisor,
+      units: Object.fromEntries(done.map((outcome) => [outcome.name, outcome.unit])),
     };
   } finally {
     // Record whatever runs now, also after a failure, so `pnpm stop` and the next start find it.
-    // A failed start keeps the entries of the services it never reached (they still run).
-    const kept = Object.entries(previous?.services ?? {}).filter(
-      ([name]) => !reached.has(name as ServiceName),
-    );
-    Object.assign(entries, { ...Object.fromEntries(kept), ...entries });
-    if (backend && Object.keys(entries).length > 0) {
-      await writeLedger(checkout, {
-        version: 1,
-        checkoutId: checkout.id,
-        backend,
-        updatedAt: new Date().toISOString(),
-        services: entries,
-      });
-    }
+    const ledger = currentLedger();
+    if (ledger && Object.keys(ledger.services).length > 0) await writeLedger(checkout, ledger);
     await lock.release();
   }
 }
 
-/** Attaches to one service when it runs as rendered and answers as ours; otherwise (re)starts it. */
-async function ensureService(
-  spec: ServiceSpec,
-  status: ServiceStatus,
-  context: StartContext,
-  launched: () => void = () => {},
-): Promise<ServiceResult> {
-  const began = performance.now();
-  const { checkout, supervisor } = context;
-  let unit = resolveUnitSpec(spec, checkout, context.ports);
-
-  if (status.state === 'running' && status.unitMatches) {
-    const health = await probeHealth(unit.port, spec.healthPath);
-    if (health.ok && matchesExpectation(health.answer, { instance: checkout.id, pid: status.pid })) {
-      launched();
-      return await record(spec, unit, health.answer.pid, 'attached', began);
-    }
-  }
-
-  let replacing = status.pid;
-  let current = status;
-  // A port can be taken between the check and the service's bind (it then exits 78 on
-  // EADDRINUSE and is not restarted): resolve the port again and retry, a bounded number of times.
-  for (let attempt = 1; ; attempt++) {
-    const port = await resolveServicePort(spec, current, context);
-    if (port !== unit.port) unit = resolveUnitSpec(spec, checkout, context.ports);
-    context.reporter.info(`${spec.name}: starting on ${serviceUrl(unit.port)}…`);
-    await installAndStart(supervisor, unit);
-    launched();
-
-    // Answers from the process being replaced do not count as the new one being ready.
-    const ready = await waitForServiceReady(
-      supervisor,
-      unit,
-      { instance: checkout.id, replacing },
-      { timeoutMs: context.readyTimeoutMs, path: spec.healthPath },
-    );
-    if (ready.ok) return await record(spec, unit, ready.answer.pid, 'started', began);
-
-    const lostPortRace =
-      ready.status?.lastExit?.code === EXIT_CONFIG &&
-      attempt < MAX_PORT_RACES &&
-      (!(await isPortFree(unit.port)) || (await failedOnBusyPort(unit)));
-    if (lostPortRace) {
-      context.reporter.warn(
-        `${spec.name}: port ${unit.port} was taken before it could bind it; choosing the port again`,
-      );
-      replacing = null;
-      current = ready.status!;
-      continue;
-    }
-    const after = ready.status ?? (await supervisor.status(unit).catch(() => undefined));
-    throw await serviceStartError(spec.name, ready.reason, { status: after, logPath: unit.logPath });
-  }
-}
-
-/** What one service ended as, and what the ledger records of it. */
-interface ServiceResult {
-  readonly outcome: ServiceOutcome;
-  readonly entry: LedgerEntry;
+interface PlanContext {
+  readonly checkout: Checkout;
+  readonly supervisor: Supervisor;
+  readonly reporter: Reporter;
+  readonly services: readonly ServiceSpec[];
+  readonly options: StartOptions;
+  /** Collects the services a step was run for. */
+  readonly reached: Set<ServiceName>;
 }
 
 /**
- * Whether the service's last words were EADDRINUSE: the port was taken when it bound, even if the
- * holder (another process just starting or moving) has let go by now.
+ * Carries a plan out in dependency order, recording each service as soon as it is up (so a
+ * failure of another still leaves it in the ledger). True when a port had to move on the way.
  */
-async function failedOnBusyPort(unit: UnitSpec): Promise<boolean> {
-  const [last] = (await readLogTail(unit.logPath, 1).catch(() => undefined)) ?? [];
-  return last?.includes('EADDRINUSE') === true;
+async function executePlan(
+  plan: StartPlan,
+  context: PlanContext,
+  record: (outcome: StepOutcome) => void,
+): Promise<boolean> {
+  const { checkout, supervisor, reporter } = context;
+  const steps = stepsByName(plan);
+  let moved = false;
+  await launchInDependencyOrder(context.services, async (spec, launched) => {
+    const step = steps.get(spec.name)!;
+    context.reached.add(spec.name);
+    const outcome = await executeStep(
+      step,
+      {
+        checkout,
+        supervisor,
+        reporter,
+        readyTimeoutMs: context.options.readyTimeoutMs ?? 30_000,
+        peerPorts: plan.steps.filter((other) => other !== step).map((other) => other.unit.port),
+        moveTo: (port) => {
+          moved = true;
+          return resolveUnitSpec(spec, checkout, withPort(plan.ports, spec.name, port));
+        },
+      },
+      launched,
+    );
+    record(outcome);
+    return outcome;
+  });
+  return moved;
 }
 
-/** Attempts at binding a port that keeps being taken between the check and the bind. */
-const MAX_PORT_RACES = 3;
-
-/** Installs (or replaces) the unit and makes sure it runs the unit as rendered now. */
-async function installAndStart(supervisor: Supervisor, unit: UnitSpec): Promise<void> {
-  const installed = await supervisor.install(unit);
-  const current = await supervisor.status(unit);
-  if (current.state === 'running' || current.state === 'starting') {
-    // A replaced unit was restarted by install; an unchanged one runs but did not answer as ours.
-    if (installed === 'unchanged') await supervisor.restart(unit);
-  } else {
-    await supervisor.start(unit);
-  }
+/** This checkout's ledger when it was written for `backend`; a problem with it is reported. */
+async function readOwnLedger(
+  checkout: Checkout,
+  backend: BackendName,
+  reporter: Reporter,
+): Promise<Ledger | null> {
+  const { ledger, problem } = await readLedger(checkout);
+  if (problem) reporter.warn(problem);
+  return ledger?.backend === backend ? ledger : null;
 }
 
-async function record(
-  spec: ServiceSpec,
-  unit: UnitSpec,
-  pid: number,
-  mode: StartMode,
-  began: number,
-): Promise<ServiceResult> {
-  const now = new Date().toISOString();
-  const outcome: ServiceOutcome = {
-    name: spec.name,
-    label: unit.label,
-    url: serviceUrl(unit.port),
-    port: unit.port,
-    pid,
-    mode,
-    durationMs: performance.now() - began,
-  };
-  const entry: LedgerEntry = {
-    label: unit.label,
-    port: unit.port,
-    pid,
-    startTime: (await processIdentity(pid))?.startTime ?? null,
-    unitHash: hashUnitSpec(unit),
-    since: now,
-    mode,
-  };
-  return { outcome, entry };
+/** What `pnpm start --dry-run` shows: the plan, the builds it would run, the units it would remove. */
+export interface StartPreview {
+  readonly plan: StartPlan;
+  /** Services whose build is missing or older than their sources. */
+  readonly builds: ReadonlyArray<{ readonly service: ServiceName; readonly freshness: BuildFreshness }>;
+  /** Units of this checkout in other backends, which a start stops and removes. */
+  readonly otherUnits: ReadonlyArray<{ readonly backend: BackendName; readonly unit: UnitRef }>;
+  /** Why the ledger was ignored, when it was. */
+  readonly ledgerProblem?: string;
+}
+
+/**
+ * `pnpm start --dry-run`: the decision `pnpm start` would take now, changing nothing (no lock, no
+ * state folder, no unit, no process, no ledger).
+ */
+export async function previewStart(
+  options: Omit<StartOptions, 'reporter' | 'readyTimeoutMs'>,
+): Promise<StartPreview> {
+  const { checkout } = options;
+  const services = options.services ?? SERVICES;
+  const supervisor = await selectSupervisor({ backend: options.backend, checkout });
+  const { ledger: raw, problem } = await readLedger(checkout);
+  const ledger = raw?.backend === supervisor.backend ? raw : null;
+  const [facts, otherUnits] = await Promise.all([
+    gatherStartFacts({ checkout, supervisor, ledger, services }),
+    listOtherBackendUnits(checkout, supervisor.backend),
+  ]);
+  const builds = services
+    .map((spec) => ({ service: spec.name, freshness: checkBuildFreshness(spec, checkout) }))
+    .filter(({ freshness }) => freshness.state !== 'fresh');
+  return { plan: planStart(facts), builds, otherUnits, ...(problem ? { ledgerProblem: problem } : {}) };
 }

@@ -1,9 +1,14 @@
 import type { Checkout } from '../checkout/checkout.js';
 import { probeHealth } from '../health/probe-health.js';
-import { initialPorts } from '../ports/allocate-ports.js';
 import { readLedger } from '../ports/ledger.js';
-import { SERVICES, type ServiceName, type ServiceSpec, serviceUrl } from '../services/manifest.js';
-import { resolveUnitSpec } from '../services/unit-spec.js';
+import { expectedPort } from '../ports/resolve-port.js';
+import {
+  SERVICES,
+  type ServiceName,
+  type ServiceSpec,
+  serviceLabel,
+  serviceUrl,
+} from '../services/manifest.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, ServiceState } from '../supervisor/supervisor.js';
 
@@ -41,21 +46,22 @@ export async function collectStatus(options: {
   const { checkout } = options;
   const { ledger, problem } = await readLedger(checkout);
   const supervisor = await selectSupervisor({ backend: options.backend ?? ledger?.backend, checkout });
-  const ports = initialPorts(checkout, ledger?.backend === supervisor.backend ? ledger : null);
+  const own = ledger?.backend === supervisor.backend ? ledger : null;
   const services = await Promise.all(
     (options.services ?? SERVICES).map(async (spec): Promise<ServiceStatusRow> => {
-      const unit = resolveUnitSpec(spec, checkout, ports);
-      const status = await supervisor.status(unit);
-      const health = status.pid ? await probeHealth(unit.port, spec.healthPath) : undefined;
+      const label = serviceLabel(spec.name, checkout.id);
+      const port = expectedPort(spec, checkout, own);
+      const status = await supervisor.status({ label, service: spec.name, checkoutId: checkout.id, port });
+      const health = status.pid ? await probeHealth(port, spec.healthPath) : undefined;
       const healthy =
         health?.ok === true && health.answer.instance === checkout.id && health.answer.pid === status.pid;
       return {
         name: spec.name,
-        label: unit.label,
+        label,
         state: status.state,
         pid: status.pid,
-        port: unit.port,
-        url: serviceUrl(unit.port),
+        port,
+        url: serviceUrl(port),
         healthy,
         restarts: status.restarts,
         startedAt: healthy && health?.ok ? health.answer.startedAt : null,

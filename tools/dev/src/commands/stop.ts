@@ -3,9 +3,9 @@ import type { Checkout } from '../checkout/checkout.js';
 import { acquireLock } from '../checkout/lock.js';
 import type { Reporter } from '../format/reporter.js';
 import { findPortOwner } from '../os/port-owner.js';
-import { initialPorts } from '../ports/allocate-ports.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
 import { type Ledger, readLedger, removeLedger } from '../ports/ledger.js';
+import { expectedPorts } from '../ports/resolve-port.js';
 import { stopOwnedProcess } from '../ports/stop-owned-process.js';
 import { verifyOwnership } from '../ports/verify-ownership.js';
 import { availableSupervisors, teardownUnits } from './teardown.js';
@@ -45,7 +45,7 @@ export async function stopServices(options: { checkout: Checkout; reporter: Repo
 /** Stops processes of this checkout that no supervisor owns any more (e.g. from a crashed run). */
 async function stopOrphans(checkout: Checkout, ledger: Ledger | null, reporter: Reporter): Promise<number[]> {
   const ports = new Set<number>([
-    ...Object.values(initialPorts(checkout, null)),
+    ...Object.values(expectedPorts(checkout, null)),
     ...Object.values(ledger?.services ?? {}).map((s) => s!.port),
   ]);
   const candidates = new Map<number, number | undefined>();

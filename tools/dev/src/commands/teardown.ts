@@ -1,7 +1,7 @@
 import type { Checkout } from '../checkout/checkout.js';
 import type { Reporter } from '../format/reporter.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
-import { BACKEND_NAMES, type BackendName, type Supervisor } from '../supervisor/supervisor.js';
+import { BACKEND_NAMES, type BackendName, type Supervisor, type UnitRef } from '../supervisor/supervisor.js';
 
 /** Stops and uninstalls every unit of this checkout that `supervisor` has installed. */
 export async function teardownUnits(
@@ -28,6 +28,23 @@ export async function availableSupervisors(
     backends.map((backend) => selectSupervisor({ backend, checkout }).catch(() => undefined)),
   );
   return found.filter((supervisor): supervisor is Supervisor => supervisor !== undefined);
+}
+
+/** This checkout's units installed in every backend but `current` (what a start would tear down). */
+export async function listOtherBackendUnits(
+  checkout: Checkout,
+  current: BackendName,
+): Promise<Array<{ backend: BackendName; unit: UnitRef }>> {
+  const others = await availableSupervisors(
+    checkout,
+    BACKEND_NAMES.filter((backend) => backend !== current),
+  );
+  const found = await Promise.all(
+    others.map(async (s) =>
+      (await s.listInstalled(checkout.id)).map((unit) => ({ backend: s.backend, unit })),
+    ),
+  );
+  return found.flat();
 }
 
 /**

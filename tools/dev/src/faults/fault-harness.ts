@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '@nexu/service-kit';
 import getPort from 'get-port';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { type Checkout, findRepoRoot, resolveCheckout } from '../checkout/checkout.js';
+import { type Checkout, findRepoRoot } from '../checkout/checkout.js';
 import { type StartOptions, type StartReport, startServices } from '../commands/start.js';
 import { stopServices } from '../commands/stop.js';
 import { createMemoryReporter } from '../format/reporter.js';
@@ -17,6 +17,7 @@ import { SERVICES, type ServiceName, type ServiceSpec } from '../services/manife
 import { resolvePlatform } from '../supervisor/platform.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, Supervisor } from '../supervisor/supervisor.js';
+import { isBackendAvailable } from '../test-support/backend-available.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 
 /** The backends every fault scenario runs on. */
@@ -24,17 +25,6 @@ export const FAULT_BACKENDS: readonly BackendName[] = ['systemd', 'process'];
 
 export const repoRoot = findRepoRoot(import.meta.dirname);
 export const fixturesDir = fileURLToPath(new URL('../test-support/fixtures/', import.meta.url));
-
-/** Whether a systemd user manager answers here (CI insists on one). */
-export async function isBackendAvailable(backend: BackendName): Promise<boolean> {
-  if (backend !== 'systemd') return true;
-  const ok = await selectSupervisor({ backend, checkout: resolveCheckout(import.meta.dirname) }).then(
-    () => true,
-    () => false,
-  );
-  if (!ok && process.env.CI) throw new Error('CI needs a reachable systemd user manager');
-  return ok;
-}
 
 /** A process that is not ours, recorded with its start time so "untouched" can be checked exactly. */
 export interface ForeignProcess {

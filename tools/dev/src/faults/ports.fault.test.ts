@@ -7,8 +7,8 @@ import { collectStatus } from '../commands/status.js';
 import { stopServices } from '../commands/stop.js';
 import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
-import { initialPorts } from '../ports/allocate-ports.js';
 import { type Ledger, readLedger, writeLedger } from '../ports/ledger.js';
+import { expectedPorts } from '../ports/resolve-port.js';
 import { SERVICE_NAMES, type ServiceName } from '../services/manifest.js';
 import {
   FAULT_BACKENDS,
@@ -25,7 +25,7 @@ describe.each(FAULT_BACKENDS)('port faults on the %s backend', (backend) => {
   it('a foreign listener on every preferred port is never signalled; each service moves to another port', async (t) => {
     if (!ctx.available()) t.skip();
     const checkout = ctx.open();
-    const preferred = initialPorts(checkout, null);
+    const preferred = expectedPorts(checkout, null);
     // Loopback and wildcard squatters: both must count as taken, neither may be touched.
     const hosts: Record<ServiceName, string> = {
       gateway: '127.0.0.1',

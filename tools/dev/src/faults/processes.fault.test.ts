@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { waitFor } from '@nexu/service-kit';
 import { describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
-import { ServiceStartError } from '../commands/service-start-error.js';
 import type { StartReport } from '../commands/start.js';
 import { collectStatus } from '../commands/status.js';
 import { stopServices } from '../commands/stop.js';
@@ -10,8 +9,9 @@ import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
 import { isPortFree } from '../os/port-free.js';
 import { isProcessAlive } from '../os/process-identity.js';
-import { initialPorts } from '../ports/allocate-ports.js';
+import { ServiceStartError } from '../plan/service-start-error.js';
 import { readLedger } from '../ports/ledger.js';
+import { expectedPorts } from '../ports/resolve-port.js';
 import { SERVICE_NAMES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
 import { serviceLogPath } from '../services/service-log-path.js';
 import { STOP_GRACE_SECONDS } from '../supervisor/unit-policy.js';
@@ -163,7 +163,7 @@ describe.each(FAULT_BACKENDS)('process faults on the %s backend', (backend) => {
   it('the orchestrator SIGKILLed mid-start: the next start finishes the job, no duplicates, lock recovered', async (t) => {
     if (!ctx.available()) t.skip();
     const checkout = ctx.open();
-    const gatewayPort = initialPorts(checkout, null).gateway;
+    const gatewayPort = expectedPorts(checkout, null).gateway;
     const cli = spawnCli('start', ['--no-watch', '--backend', backend], { cwd: checkout.root });
     const gatewayUp = await waitFor(
       async () => {

@@ -87,7 +87,10 @@ async function findMacListeners(port: number): Promise<PortListener[]> {
   return listeners;
 }
 
-/** Finds the process listening on TCP `port`: free, listening (pid + command), or busy-unknown. */
+/**
+ * Finds the process listening on TCP `port`: free, listening (pid + command), or busy-unknown
+ * (how each platform tells: docs/platform.md, "Port owners").
+ */
 export async function findPortOwner(port: number, options: FindPortOwnerOptions = {}): Promise<PortOwner> {
   const listeners =
     process.platform === 'darwin'

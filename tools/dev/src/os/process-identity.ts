@@ -87,7 +87,10 @@ async function readLinuxInstance(pid: number, procRoot: string): Promise<string 
 /** Whether `pid` exists and is not a zombie (a zombie still answers `kill -0` until reaped). */
 export { isProcessAliveSync as isProcessAlive } from './proc-stat.mjs';
 
-/** Reads who `pid` is now; null when no such process exists or it is a zombie. */
+/**
+ * Reads who `pid` is now; null when no such process exists or it is a zombie (sources per
+ * platform: docs/platform.md, "Process identity").
+ */
 export async function processIdentity(
   pid: number,
   options: ProcessIdentityOptions = {},

@@ -3,11 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { processIdentity } from '../os/process-identity.js';
+import { SERVICES } from '../services/manifest.js';
 import { killAndWait, type SpawnedProcess, spawnListener } from '../test-support/spawn-listener.js';
 import { createTempCheckout } from '../test-support/temp-checkout.js';
-import { allocatePorts } from './allocate-ports.js';
 import { findMarkedProcesses } from './find-marked-processes.js';
 import type { Ledger } from './ledger.js';
+import { resolvePort } from './resolve-port.js';
 import { stopOwnedProcess } from './stop-owned-process.js';
 import { type OwnedProcess, verifyOwnership } from './verify-ownership.js';
 
@@ -126,12 +127,19 @@ describe('verifyOwnership', () => {
       expect(verdict.ours).toBe(false);
       expect(verdict.ours === false && verdict.reason).toContain(`pid ${foreign.pid} (${process.execPath}`);
 
-      // Allocation moves away from its port and says who holds it.
-      const { ports, notes } = await allocatePorts({ checkout, ledger, isOurs: async () => verdict.ours });
-      expect(ports.gateway).not.toBe(foreign.port);
-      expect(notes[0]).toMatch(
-        new RegExp(`^gateway: port ${foreign.port} is held by pid ${foreign.pid} \\(`),
-      );
+      // Port resolution moves away from its port and says who holds it.
+      const gateway = SERVICES[0]!;
+      const resolved = await resolvePort({
+        spec: gateway,
+        checkout,
+        ledger,
+        servicePid: null,
+        peerPids: [],
+        taken: new Set(),
+      });
+      expect(resolved.port).not.toBe(foreign.port);
+      expect(resolved.holder.kind).toBe('foreign');
+      expect(resolved.note).toMatch(new RegExp(`^port ${foreign.port} is held by pid ${foreign.pid} \\(`));
 
       // Not a marked process of this checkout.
       expect(await findMarkedProcesses(checkout.id)).not.toContain(foreign.pid);

@@ -68,6 +68,11 @@ export const SERVICES: readonly ServiceSpec[] = [
 
 export const SERVICE_NAMES: readonly ServiceName[] = SERVICES.map((s) => s.name);
 
+/** `ports` with one service moved to `port`. */
+export function withPort(ports: ServicePorts, service: ServiceName, port: number): ServicePorts {
+  return { ...ports, [service]: port } as ServicePorts;
+}
+
 /** Looks up a service by name; `undefined` for names not in the manifest. */
 export function findService(name: string): ServiceSpec | undefined {
   return SERVICES.find((s) => s.name === name);

@@ -119,8 +119,16 @@ describe('launchd backend (fake launchctl)', () => {
     await expect(supervisor.start(unit)).rejects.toThrow(/exited with 122[\s\S]*chmod 600/);
   });
 
-  it('is unavailable off macOS', async () => {
-    const linux = new LaunchdSupervisor({ unitsDir: '/x', platform: resolvePlatform({ platform: 'linux' }) });
+  it('is unavailable off macOS unless NEXU_DEV_LAUNCHCTL names a stand-in launchctl', async () => {
+    const linux = new LaunchdSupervisor({
+      unitsDir: '/x',
+      platform: resolvePlatform({ platform: 'linux', env: {} }),
+    });
     expect(await linux.preflight()).toMatchObject({ ok: false, reason: expect.stringMatching(/macOS/) });
+    const stand = new LaunchdSupervisor({
+      unitsDir: '/x',
+      platform: resolvePlatform({ platform: 'linux', env: { NEXU_DEV_LAUNCHCTL: FAKE } }),
+    });
+    expect(await stand.preflight()).toEqual({ ok: true });
   });
 });

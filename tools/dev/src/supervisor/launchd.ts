@@ -16,8 +16,8 @@ import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.mjs';
 import { listUnitFiles } from './list-unit-files.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import { type LaunchctlPrint, parseLaunchctlPrint } from './parse-launchctl-print.js';
-import { type ResolvedPlatform, resolvePlatform } from './platform.js';
-import { type LaunchdGuard, renderPlist } from './render-plist.js';
+import { DEFAULT_LAUNCHCTL, type ResolvedPlatform, resolvePlatform } from './platform.js';
+import { type LaunchdGuard, plistFields, renderPlist } from './render-plist.js';
 import type {
   InstallOutcome,
   LastExit,
@@ -29,6 +29,7 @@ import type {
   UnitSpec,
 } from './supervisor.js';
 import { SupervisorError } from './supervisor-errors.js';
+import { describeDrift } from './unit-drift.js';
 import { readTextOrNull, removeFiles } from './unit-files.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
 
@@ -82,6 +83,7 @@ interface GuardRecord {
 /**
  * launchd backend (macOS): plists in the checkout's units folder, loaded into `gui/<uid>` (or
  * `user/<uid>` when there is no GUI session, as Homebrew does) with modern launchctl subcommands.
+ * What launchctl answers and when: docs/platform.md, "launchctl".
  */
 export class LaunchdSupervisor implements Supervisor {
   readonly backend = 'launchd' as const;
@@ -102,7 +104,10 @@ export class LaunchdSupervisor implements Supervisor {
   }
 
   async preflight(): Promise<PreflightResult> {
-    if (this.platform.platform !== 'darwin') return { ok: false, reason: 'launchd runs only on macOS.' };
+    // Elsewhere only a stand-in named by NEXU_DEV_LAUNCHCTL can play launchctl (the tests' fake).
+    if (this.platform.platform !== 'darwin' && this.platform.launchctlPath === DEFAULT_LAUNCHCTL) {
+      return { ok: false, reason: 'launchd runs only on macOS.' };
+    }
     if (!existsSync(this.platform.launchctlPath)) {
       return { ok: false, reason: `${this.platform.launchctlPath} does not exist (set NEXU_DEV_LAUNCHCTL).` };
     }
@@ -174,11 +179,15 @@ export class LaunchdSupervisor implements Supervisor {
     await removeFiles(this.plistPath(unit.label));
   }
 
-  async status(unit: UnitSpec): Promise<ServiceStatus> {
+  async drift(unit: UnitSpec): Promise<readonly string[] | null> {
+    const installed = await readTextOrNull(this.plistPath(unit.label));
+    return describeDrift(installed, this.render(unit), plistFields);
+  }
+
+  async status(unit: UnitRef): Promise<ServiceStatus> {
     const installed = await readTextOrNull(this.plistPath(unit.label));
     const print = await this.print(unit.label);
     if (installed === null && print === null) return notInstalledStatus(unit.label);
-    const unitMatches = installed === this.render(unit);
     const crashed = await this.readGuard(unit.label, 'crashed');
     const stopped = await this.readGuard(unit.label, 'stopped');
     const { state, reason } = this.stateOf(print, crashed, stopped);
@@ -197,7 +206,6 @@ export class LaunchdSupervisor implements Supervisor {
       restarts: Math.max(0, (print?.runs ?? 0) - 1),
       lastExit,
       ...(reason ? { reason } : {}),
-      unitMatches,
     };
   }
 

@@ -8,7 +8,7 @@ import { processIdentity } from '../os/process-identity.js';
 import { terminateGroup } from '../os/terminate-group.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import { notInstalledStatus } from './not-installed-status.js';
-import { type ProcessUnit, renderProcessUnit } from './render-process-unit.js';
+import { type ProcessUnit, processUnitFields, renderProcessUnit } from './render-process-unit.js';
 import type {
   InstallOutcome,
   LastExit,
@@ -20,6 +20,7 @@ import type {
   UnitSpec,
 } from './supervisor.js';
 import { SupervisorError } from './supervisor-errors.js';
+import { describeDrift } from './unit-drift.js';
 import { readTextOrNull, removeFiles } from './unit-files.js';
 import { STOP_GRACE_SECONDS } from './unit-policy.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
@@ -188,7 +189,12 @@ export class ProcessSupervisor implements Supervisor {
     );
   }
 
-  async status(unit: UnitSpec): Promise<ServiceStatus> {
+  async drift(unit: UnitSpec): Promise<readonly string[] | null> {
+    const installed = await readTextOrNull(this.unitPath(unit.label));
+    return describeDrift(installed, renderProcessUnit(unit, this.crashLoop), processUnitFields);
+  }
+
+  async status(unit: UnitRef): Promise<ServiceStatus> {
     const installed = await readTextOrNull(this.unitPath(unit.label));
     const state = await this.readState(unit.label);
     const keeperAlive = state !== null && (await isSameProcess(state.keeper.pid, state.keeper.startTime));
@@ -199,8 +205,7 @@ export class ProcessSupervisor implements Supervisor {
       lastExit: state?.lastExit ?? null,
     };
     if (installed === null && !keeperAlive) return notInstalledStatus(unit.label);
-    const unitMatches = installed === renderProcessUnit(unit, this.crashLoop);
-    if (!state) return { ...base, state: 'stopped', unitMatches };
+    if (!state) return { ...base, state: 'stopped' };
     let serviceState: ServiceState = state.state;
     let reason = state.reason ?? undefined;
     if (!keeperAlive && (serviceState === 'running' || serviceState === 'starting')) {
@@ -208,7 +213,7 @@ export class ProcessSupervisor implements Supervisor {
       reason = `its keeper (pid ${state.keeper.pid}) is gone; see ${this.keeperLogPath(unit.label)}`;
     }
     const pid = serviceState === 'running' || serviceState === 'starting' ? (state.child?.pid ?? null) : null;
-    return { ...base, state: serviceState, pid, ...(reason ? { reason } : {}), unitMatches };
+    return { ...base, state: serviceState, pid, ...(reason ? { reason } : {}) };
   }
 
   async listInstalled(checkoutId: string): Promise<UnitRef[]> {

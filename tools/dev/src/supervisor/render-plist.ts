@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import plist from 'plist';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import type { UnitSpec } from './supervisor.js';
+import { flattenFields, type UnitFields } from './unit-drift.js';
 import { STOP_GRACE_SECONDS, sortedEnv } from './unit-policy.js';
 
 /** The crash-loop guard preloaded into the job (launchd has no start limit of its own). */
@@ -51,5 +52,16 @@ export function renderPlist(unit: UnitSpec, guard?: LaunchdGuard): string {
     StandardOutPath: unit.logPath,
     StandardErrorPath: unit.logPath,
     ExitTimeOut: STOP_GRACE_SECONDS,
+  });
+}
+
+/** The settings of a plist rendered by `renderPlist`, for telling what changed (`env.PORT`, `argv`, ...). */
+export function plistFields(text: string): UnitFields {
+  return flattenFields(plist.parse(text), {
+    ProgramArguments: 'argv',
+    WorkingDirectory: 'cwd',
+    EnvironmentVariables: 'env',
+    StandardOutPath: 'log',
+    StandardErrorPath: 'log',
   });
 }

@@ -1,5 +1,6 @@
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import type { UnitSpec } from './supervisor.js';
+import { flattenFields, type UnitFields } from './unit-drift.js';
 import { STOP_GRACE_SECONDS, sortedEnv } from './unit-policy.js';
 
 /** What the process keeper reads from `<label>.unit.json`. */
@@ -31,4 +32,9 @@ export function renderProcessUnit(unit: UnitSpec, crashLoop: CrashLoopPolicy = D
     maxBackoffMs: 2000,
   };
   return `${JSON.stringify(rendered, null, 2)}\n`;
+}
+
+/** The settings of a unit rendered by `renderProcessUnit`, for telling what changed (`env.PORT`, `argv`, ...). */
+export function processUnitFields(text: string): UnitFields {
+  return flattenFields(JSON.parse(text), { logPath: 'log' });
 }

@@ -1,5 +1,6 @@
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
 import type { UnitSpec } from './supervisor.js';
+import type { UnitFields } from './unit-drift.js';
 import { STOP_GRACE_SECONDS, sortedEnv } from './unit-policy.js';
 
 /** systemd unit name of a label: `io.nexu.gateway.ab12cd34.dev.service` (dots are fine). */
@@ -66,3 +67,32 @@ export function renderSystemdUnit(unit: UnitSpec, crashLoop: CrashLoopPolicy = D
     '',
   ].join('\n');
 }
+
+/**
+ * The settings of a unit file rendered by `renderSystemdUnit`, for telling what changed: `argv`
+ * (ExecStart), `cwd`, `log`, `env.<NAME>` per Environment= line, other keys by their own name.
+ */
+export function systemdUnitFields(text: string): UnitFields {
+  const fields: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const at = line.indexOf('=');
+    if (at <= 0 || line.startsWith('#')) continue;
+    const key = line.slice(0, at);
+    const value = line.slice(at + 1);
+    if (key === 'Environment') {
+      const assignment = value.replace(/^"|"$/g, '');
+      const eq = assignment.indexOf('=');
+      fields[`env.${assignment.slice(0, eq)}`] = assignment.slice(eq + 1);
+    } else {
+      fields[SYSTEMD_FIELD_NAMES[key] ?? key] = value;
+    }
+  }
+  return fields;
+}
+
+const SYSTEMD_FIELD_NAMES: Readonly<Record<string, string>> = {
+  ExecStart: 'argv',
+  WorkingDirectory: 'cwd',
+  StandardOutput: 'log',
+  StandardError: 'log',
+};

@@ -125,11 +125,8 @@ describe.each(cases)('$name supervisor', (backend) => {
 
   it.skipIf(backend.skipReason !== null)('reports a unit that does not exist as not-installed', async () => {
     const unit = await unitFor('ghost');
-    expect(await supervisor.status(unit)).toMatchObject({
-      state: 'not-installed',
-      pid: null,
-      unitMatches: null,
-    });
+    expect(await supervisor.status(unit)).toMatchObject({ state: 'not-installed', pid: null });
+    expect(await supervisor.drift(unit)).toBeNull();
   });
 
   describe.skipIf(backend.skipReason !== null)('with a fixture service', () => {
@@ -137,14 +134,15 @@ describe.each(cases)('$name supervisor', (backend) => {
       const unit = await unitFor('install');
       expect(await supervisor.install(unit)).toBe('installed');
       expect(await supervisor.install(unit)).toBe('unchanged');
-      expect(await supervisor.status(unit)).toMatchObject({ unitMatches: true });
+      expect(await supervisor.drift(unit)).toEqual([]);
       expect((await supervisor.listInstalled(temp.checkout.id)).map((u) => u.label)).toEqual([unit.label]);
     });
 
     it('starts the service with its environment and working directory; start again is a no-op', async () => {
       const unit = await unitFor('start');
       const { status, health } = await startHealthy(unit);
-      expect(status).toMatchObject({ state: 'running', unitMatches: true });
+      expect(status).toMatchObject({ state: 'running' });
+      expect(await supervisor.drift(unit)).toEqual([]);
       expect(health).toMatchObject({
         instance: temp.checkout.id,
         greeting: unit.env.FIXTURE_GREETING,
@@ -158,12 +156,13 @@ describe.each(cases)('$name supervisor', (backend) => {
       const unit = await unitFor('replace', { greeting: 'first' });
       await startHealthy(unit);
       const changed = { ...unit, env: { ...unit.env, FIXTURE_GREETING: 'second' } };
-      expect(await supervisor.status(changed)).toMatchObject({ unitMatches: false });
+      expect(await supervisor.drift(changed)).toEqual(['env.FIXTURE_GREETING']);
       expect(await supervisor.install(changed)).toBe('replaced');
       const { status, health } = await waitForHealthy(supervisor, changed);
       pids.add(health.pid);
       expect(health.greeting).toBe('second');
-      expect(status.unitMatches).toBe(true);
+      expect(status.state).toBe('running');
+      expect(await supervisor.drift(changed)).toEqual([]);
     });
 
     it('restart kills the service and starts a new process', async () => {
@@ -224,7 +223,8 @@ describe.each(cases)('$name supervisor', (backend) => {
       await supervisor.stop(unit);
       expect(await isProcessAlive(health.pid)).toBe(false);
       expect(await isPortFree(unit.port)).toBe(true);
-      expect(await supervisor.status(unit)).toMatchObject({ state: 'stopped', pid: null, unitMatches: true });
+      expect(await supervisor.status(unit)).toMatchObject({ state: 'stopped', pid: null });
+      expect(await supervisor.drift(unit)).toEqual([]);
       await supervisor.stop(unit); // idempotent
     });
 

@@ -53,8 +53,6 @@ export interface ServiceStatus {
   readonly lastExit: LastExit | null;
   /** Why the service is `crashed` or `stopped` (crash loop, config error exit 78, ...). */
   readonly reason?: string;
-  /** Whether the installed unit equals what would be rendered now; null when not installed. */
-  readonly unitMatches: boolean | null;
 }
 
 export type InstallOutcome = 'installed' | 'replaced' | 'unchanged';
@@ -79,7 +77,12 @@ export interface Supervisor {
   /** Stops if needed and removes the unit; afterwards nothing of it remains. */
   uninstall(unit: UnitRef): Promise<void>;
   /** Current state as the supervisor sees it; `not-installed` for unknown units. */
-  status(unit: UnitSpec): Promise<ServiceStatus>;
+  status(unit: UnitRef): Promise<ServiceStatus>;
+  /**
+   * How the installed unit differs from `unit` as it would be rendered now: null when none is
+   * installed, `[]` when it is the same, else the settings that changed (`env.PORT`, `argv`, ...).
+   */
+  drift(unit: UnitSpec): Promise<readonly string[] | null>;
   /** Labels of every unit of `checkoutId` this backend has installed (for teardown of leftovers). */
   listInstalled(checkoutId: string): Promise<UnitRef[]>;
 }

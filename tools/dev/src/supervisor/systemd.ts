@@ -17,7 +17,7 @@ import {
   systemdState,
 } from './parse-systemctl-show.js';
 import { type ResolvedPlatform, resolvePlatform } from './platform.js';
-import { renderSystemdUnit, systemdUnitName } from './render-systemd-unit.js';
+import { renderSystemdUnit, systemdUnitFields, systemdUnitName } from './render-systemd-unit.js';
 import type {
   InstallOutcome,
   PreflightResult,
@@ -26,6 +26,7 @@ import type {
   UnitRef,
   UnitSpec,
 } from './supervisor.js';
+import { describeDrift } from './unit-drift.js';
 import { readTextOrNull, removeFiles } from './unit-files.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
 
@@ -53,7 +54,10 @@ function systemctlAdvice(result: CommandResult): string | undefined {
 
 const ACTIVE = new Set(['active', 'activating', 'reloading']);
 
-/** systemd --user backend: runtime units in `$XDG_RUNTIME_DIR/systemd/user` (gone at reboot). */
+/**
+ * systemd --user backend: runtime units in `$XDG_RUNTIME_DIR/systemd/user` (gone at reboot). The
+ * settings and answers it relies on: docs/platform.md, "systemd --user".
+ */
 export class SystemdSupervisor implements Supervisor {
   readonly backend = 'systemd' as const;
   private readonly unitsDir: string;
@@ -135,16 +139,22 @@ export class SystemdSupervisor implements Supervisor {
     await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
   }
 
-  async status(unit: UnitSpec): Promise<ServiceStatus> {
-    const installed = await readTextOrNull(this.unitPath(unit.label));
+  async status(unit: UnitRef): Promise<ServiceStatus> {
     const props = await this.show(unit.label);
-    if (installed === null && (props.LoadState === 'not-found' || props.LoadState === undefined)) {
-      return notInstalledStatus(unit.label);
+    if (props.LoadState === 'not-found' || props.LoadState === undefined) {
+      if ((await readTextOrNull(this.unitPath(unit.label))) === null) return notInstalledStatus(unit.label);
     }
-    const state = systemdState(props, this.crashLoop);
-    const unitMatches =
-      installed === renderSystemdUnit(unit, this.crashLoop) && props.NeedDaemonReload !== 'yes';
-    return { label: unit.label, ...state, unitMatches };
+    return { label: unit.label, ...systemdState(props, this.crashLoop) };
+  }
+
+  async drift(unit: UnitSpec): Promise<readonly string[] | null> {
+    const installed = await readTextOrNull(this.unitPath(unit.label));
+    const drift = describeDrift(installed, renderSystemdUnit(unit, this.crashLoop), systemdUnitFields);
+    if (drift === null || drift.length > 0) return drift;
+    // The file is right but the manager has not loaded it (changed on disk, or a new manager).
+    const props = await this.show(unit.label);
+    if (props.LoadState === 'not-found' || props.NeedDaemonReload === 'yes') return ['not loaded by systemd'];
+    return [];
   }
 
   async listInstalled(checkoutId: string): Promise<UnitRef[]> {

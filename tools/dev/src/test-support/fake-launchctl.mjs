@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A fake `launchctl` for the launchd contract tests on Linux. It plays the documented behaviour
-// (see shared/docs/platform-reference.md): modern subcommands, exit codes 3/5/113/119/122/125/133,
+// (see docs/platform.md, "launchctl"): modern subcommands, exit codes 3/5/113/119/122/125/133,
 // bootout that returns before the job is gone (a drain during which bootstrap fails with 5), and
 // `print` in the real output's shape. State lives in $FAKE_LAUNCHCTL_STATE; every call is appended
 // to calls.log. Loaded jobs are run by fake-launchd-job.mjs (one detached runner per job), which

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
-import { type Checkout, resolveCheckout } from '../checkout/checkout.js';
+import type { Checkout } from '../checkout/checkout.js';
 import { type StartReport, startServices } from '../commands/start.js';
 import { stopServices } from '../commands/stop.js';
 import { watchServices } from '../commands/watch.js';
@@ -9,9 +9,9 @@ import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
 import type { ServiceName } from '../services/manifest.js';
-import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName } from '../supervisor/supervisor.js';
 import type { WatchSession } from '../watch/watch-session.js';
+import { isBackendAvailable } from './backend-available.js';
 import { createTempCheckout, type TempCheckout } from './temp-checkout.js';
 
 /** One line a watch session printed, with the service it was tagged with. */
@@ -57,21 +57,10 @@ export interface WatchedCheckouts {
 /** Creates the registry for one backend; call `closeAll()` in `afterEach`. */
 export function createWatchedCheckouts(backend: BackendName): WatchedCheckouts {
   const opened: Array<{ temp: TempCheckout; session?: WatchSession }> = [];
-  let reachable: Promise<boolean> | undefined;
 
   return {
     available() {
-      reachable ??= (async () => {
-        if (backend === 'process') return true;
-        // Preflight only reads: the repo's own checkout will do for asking whether the backend answers.
-        const ok = await selectSupervisor({ backend, checkout: resolveCheckout(import.meta.dirname) }).then(
-          () => true,
-          () => false,
-        );
-        if (!ok && process.env.CI) throw new Error(`CI needs a reachable ${backend} backend`);
-        return ok;
-      })();
-      return reachable;
+      return isBackendAvailable(backend);
     },
 
     async start() {

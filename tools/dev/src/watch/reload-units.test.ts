@@ -10,7 +10,6 @@ describe('createReloadUnits', () => {
   let units: ReloadUnit[] = [];
   const hooks = {
     restartService: async () => {},
-    waitHealthy: async () => {},
     log: () => {},
     viteFrom: join(resolveCheckout().root, 'apps/web'),
   };

@@ -8,8 +8,8 @@ import { createWebBuilder } from './web-builder.js';
 
 /** Hooks a reload unit needs from the session (the supervisor is the caller's). */
 export interface ReloadHooks {
+  /** Restarts the service on its new build and resolves once it answers as ours again. */
   restartService: (name: ServiceName) => Promise<void>;
-  waitHealthy: (name: ServiceName) => Promise<void>;
   log: (service: ServiceName, line: string) => void;
   /** Folder `vite` is resolved from (default: the web service's folder). */
   viteFrom?: string;
@@ -100,7 +100,6 @@ function createNodeUnit(
       const started = performance.now();
       try {
         await hooks.restartService(name);
-        await hooks.waitHealthy(name);
       } catch (error) {
         hooks.log(name, `Unable to reload ${name}: ${(error as Error).message ?? error}`);
         return;

@@ -91,8 +91,8 @@ describe('startWatchSession', () => {
       restartService: async () => {
         await stop();
         launch();
+        await waitHealthy();
       },
-      waitHealthy,
       log: (service, line) => lines.push(`${service}: ${line}`),
     });
     expect(await served()).toBe('one');
@@ -162,7 +162,6 @@ describe('startWatchSession with a web service', () => {
       typecheck: false,
       viteFrom: join(resolveCheckout().root, 'apps/web'),
       restartService: async (name) => void restarts.push(name),
-      waitHealthy: async () => {},
       log: (_service, line) => lines.push(line),
     });
 

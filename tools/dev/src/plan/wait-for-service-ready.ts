@@ -1,5 +1,5 @@
+import { type HealthAnswer, type HealthExpectation, waitForHealthy } from '../health/probe-health.js';
 import type { ServiceStatus, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
-import { type HealthAnswer, type HealthExpectation, waitForHealthy } from './probe-health.js';
 
 export interface WaitForServiceReadyOptions {
   /** Longest wait for a healthy answer (ms). */

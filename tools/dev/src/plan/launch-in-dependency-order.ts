@@ -1,10 +1,10 @@
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 
 /**
- * Groups services into waves: every service's dependencies are in an earlier wave, so a wave's
- * services can start in parallel once the previous wave is healthy.
+ * Orders services in waves: every service's dependencies are in an earlier wave (a cycle is an
+ * error naming the services in it).
  */
-export function planWaves(services: readonly ServiceSpec[]): ServiceSpec[][] {
+function orderByDependencies(services: readonly ServiceSpec[]): ServiceSpec[][] {
   const done = new Set<ServiceName>();
   const left = [...services];
   const waves: ServiceSpec[][] = [];
@@ -37,7 +37,7 @@ export async function launchInDependencyOrder<T>(
   ensure: (spec: ServiceSpec, launched: () => void) => Promise<T>,
 ): Promise<T[]> {
   const gates = new Map<ServiceName, Promise<void>>();
-  const runs = planWaves(services)
+  const runs = orderByDependencies(services)
     .flat()
     .map((spec) => {
       let open!: () => void;

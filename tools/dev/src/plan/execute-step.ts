@@ -1,0 +1,179 @@
+import type { Checkout } from '../checkout/checkout.js';
+import type { Reporter } from '../format/reporter.js';
+import { readLogTail } from '../logs/read-last-lines.js';
+import { isPortFree } from '../os/port-free.js';
+import { processIdentity } from '../os/process-identity.js';
+import type { LedgerEntry } from '../ports/ledger.js';
+import { findFreePort } from '../ports/resolve-port.js';
+import { stopOwnedProcess } from '../ports/stop-owned-process.js';
+import { serviceUrl } from '../services/manifest.js';
+import { hashUnitSpec } from '../services/unit-spec.js';
+import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
+import type { Supervisor, UnitSpec } from '../supervisor/supervisor.js';
+import type { ServiceStep } from './plan-start.js';
+import { serviceStartError } from './service-start-error.js';
+import { waitForServiceReady } from './wait-for-service-ready.js';
+
+/** What carrying out a step needs besides the step itself. */
+export interface ExecuteContext {
+  readonly checkout: Checkout;
+  readonly supervisor: Supervisor;
+  readonly reporter: Reporter;
+  /** How long a service may take to answer `/health` after its start. */
+  readonly readyTimeoutMs: number;
+  /**
+   * Renders the service's unit on another port, for a port taken between the check and the bind.
+   * Absent: such a failure is reported, not worked around (the watch session's restarts).
+   */
+  readonly moveTo?: (port: number) => UnitSpec;
+  /** Ports of the other services of this run (a moved service never takes one). */
+  readonly peerPorts?: readonly number[];
+}
+
+export type StartMode = 'attached' | 'started';
+
+/** What one service ended as. */
+export interface StepOutcome {
+  readonly name: ServiceStep['spec']['name'];
+  readonly label: string;
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly mode: StartMode;
+  readonly durationMs: number;
+  /** The unit that runs now (differs from the step's when its port had to move). */
+  readonly unit: UnitSpec;
+  /** What the ledger records of it. */
+  readonly entry: LedgerEntry;
+}
+
+/** Attempts at binding a port that keeps being taken between the check and the bind. */
+const MAX_PORT_RACES = 3;
+
+/**
+ * Carries out one step of a start plan: attach, or (after stopping a leftover of ours on the port)
+ * install the unit when it changed, start or restart it, and wait until it answers `/health` as a
+ * new process of this checkout. `launched` is called once the service runs on its final port.
+ * Throws a ServiceStartError with the supervisor's state and the log tail when it does not come up.
+ */
+export async function executeStep(
+  step: ServiceStep,
+  context: ExecuteContext,
+  launched: () => void = () => {},
+): Promise<StepOutcome> {
+  const began = performance.now();
+  const { spec } = step;
+  const { checkout, supervisor, reporter } = context;
+  if (step.action === 'attach' && step.running !== null) {
+    launched();
+    return outcome(step.unit, step.running, 'attached', began);
+  }
+
+  let unit = step.unit;
+  let install = step.install;
+  let replacing = step.running;
+  let action = step.action;
+  let reason = step.cause;
+  if (step.portNote) reporter.warn(`${spec.name}: ${step.portNote}`);
+  if (step.stale) {
+    const stopped = await stopOwnedProcess(step.stale, { port: unit.port });
+    if (stopped.stopped) {
+      reporter.info(
+        `${spec.name}: stopped a stale process of this checkout on port ${unit.port} (pid ${step.stale.pid})`,
+      );
+    } else {
+      reporter.warn(
+        `${spec.name}: could not stop stale pid ${step.stale.pid} on port ${unit.port}: ${stopped.reason}`,
+      );
+      if (!context.moveTo)
+        throw new Error(`${spec.name}: port ${unit.port} is still held by pid ${step.stale.pid}`);
+      unit = context.moveTo(
+        await findFreePort(spec, checkout, new Set([unit.port, ...(context.peerPorts ?? [])])),
+      );
+      install = true;
+      reporter.warn(`${spec.name}: using port ${unit.port} instead`);
+    }
+  }
+
+  // A port can be taken between the check and the service's bind (it then exits 78 on
+  // EADDRINUSE and is not restarted): choose the port again and retry, a bounded number of times.
+  for (let attempt = 1; ; attempt++) {
+    const verb = action === 'start' ? 'starting' : 'replacing';
+    reporter.info(`${spec.name}: ${verb} on ${serviceUrl(unit.port)} (${reason})…`);
+    await run(supervisor, action, unit, install);
+    launched();
+
+    // Answers from the process being replaced do not count as the new one being ready.
+    const ready = await waitForServiceReady(
+      supervisor,
+      unit,
+      { instance: checkout.id, replacing },
+      { timeoutMs: context.readyTimeoutMs, path: spec.healthPath },
+    );
+    if (ready.ok) return outcome(unit, ready.answer.pid, 'started', began);
+
+    const lostPortRace =
+      context.moveTo !== undefined &&
+      ready.status?.lastExit?.code === EXIT_CONFIG &&
+      attempt < MAX_PORT_RACES &&
+      (!(await isPortFree(unit.port)) || (await failedOnBusyPort(unit)));
+    if (lostPortRace && context.moveTo) {
+      const port = await findFreePort(spec, checkout, new Set([unit.port, ...(context.peerPorts ?? [])]));
+      reason = `port ${unit.port} was taken before it could bind it: using ${port} instead`;
+      reporter.warn(`${spec.name}: ${reason}`);
+      unit = context.moveTo(port);
+      install = true;
+      replacing = null;
+      action = 'start';
+      continue;
+    }
+    const after = ready.status ?? (await supervisor.status(unit).catch(() => undefined));
+    throw await serviceStartError(spec.name, ready.reason, { status: after, logPath: unit.logPath });
+  }
+
+  async function outcome(unit: UnitSpec, pid: number, mode: StartMode, since: number): Promise<StepOutcome> {
+    return {
+      name: spec.name,
+      label: unit.label,
+      url: serviceUrl(unit.port),
+      port: unit.port,
+      pid,
+      mode,
+      durationMs: performance.now() - since,
+      unit,
+      entry: {
+        label: unit.label,
+        port: unit.port,
+        pid,
+        startTime: (await processIdentity(pid))?.startTime ?? null,
+        unitHash: hashUnitSpec(unit),
+        since: new Date().toISOString(),
+        mode,
+      },
+    };
+  }
+}
+
+/**
+ * Makes the supervisor run `unit` as rendered now, in a new process: a changed unit is installed
+ * first (installing over a running unit restarts it); then a replaced process is restarted, a
+ * service that does not run is started. One supervisor call on the hot-reload path (`restart`).
+ */
+async function run(
+  supervisor: Supervisor,
+  action: ServiceStep['action'],
+  unit: UnitSpec,
+  install: boolean,
+): Promise<void> {
+  if (install && (await supervisor.install(unit)) === 'replaced') return supervisor.start(unit);
+  return action === 'replace' ? supervisor.restart(unit) : supervisor.start(unit);
+}
+
+/**
+ * Whether the service's last words were EADDRINUSE: the port was taken when it bound, even if the
+ * holder (another process just starting or moving) has let go by now.
+ */
+async function failedOnBusyPort(unit: UnitSpec): Promise<boolean> {
+  const [last] = (await readLogTail(unit.logPath, 1).catch(() => undefined)) ?? [];
+  return last?.includes('EADDRINUSE') === true;
+}

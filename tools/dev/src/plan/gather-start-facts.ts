@@ -1,0 +1,87 @@
+import type { Checkout } from '../checkout/checkout.js';
+import { probeHealth } from '../health/probe-health.js';
+import type { Ledger } from '../ports/ledger.js';
+import { expectedPort, type ResolvedPort, resolvePort } from '../ports/resolve-port.js';
+import {
+  SERVICES,
+  type ServiceName,
+  type ServicePorts,
+  type ServiceSpec,
+  serviceLabel,
+} from '../services/manifest.js';
+import { resolveUnitSpec, type UnitSpecOptions } from '../services/unit-spec.js';
+import type { ServiceStatus, Supervisor } from '../supervisor/supervisor.js';
+import type { ServiceFacts, StartFacts } from './plan-start.js';
+
+export interface GatherStartFactsOptions {
+  readonly checkout: Checkout;
+  readonly supervisor: Supervisor;
+  /** This checkout's validated ledger for `supervisor`'s backend, or null. */
+  readonly ledger: Ledger | null;
+  /** In dependency order. */
+  readonly services: readonly ServiceSpec[];
+  /** How units are rendered (tests); default: this node and the developer's pass-through env. */
+  readonly unitOptions?: UnitSpecOptions;
+}
+
+/**
+ * Finds out, without changing anything, what the start decision depends on: each unit's state,
+ * the port each service will use (verifying who holds the expected one), the units rendered on
+ * those ports, how the installed units differ from them, and what `/health` answers.
+ */
+export async function gatherStartFacts(options: GatherStartFactsOptions): Promise<StartFacts> {
+  const { checkout, supervisor, ledger, services } = options;
+  const statuses = new Map<ServiceName, ServiceStatus>(
+    await Promise.all(
+      services.map(
+        async (spec) =>
+          [
+            spec.name,
+            await supervisor.status({
+              label: serviceLabel(spec.name, checkout.id),
+              service: spec.name,
+              checkoutId: checkout.id,
+            }),
+          ] as const,
+      ),
+    ),
+  );
+  const pidOf = (name: ServiceName) => statuses.get(name)?.pid ?? null;
+
+  // One after another: a service that must move cannot take a port given to an earlier one.
+  const resolved = new Map<ServiceName, ResolvedPort>();
+  for (const spec of services) {
+    resolved.set(
+      spec.name,
+      await resolvePort({
+        spec,
+        checkout,
+        ledger,
+        servicePid: pidOf(spec.name),
+        peerPids: services.flatMap((peer) => (peer === spec ? [] : (pidOf(peer.name) ?? []))),
+        taken: new Set([...resolved.values()].map((r) => r.port)),
+      }),
+    );
+  }
+  // A peer that is not part of this run keeps its expected port.
+  const ports = Object.fromEntries(
+    SERVICES.map((spec) => [
+      spec.name,
+      resolved.get(spec.name)?.port ?? expectedPort(spec, checkout, ledger),
+    ]),
+  ) as unknown as ServicePorts;
+
+  const facts = await Promise.all(
+    services.map(async (spec): Promise<ServiceFacts> => {
+      const status = statuses.get(spec.name)!;
+      const port = resolved.get(spec.name)!;
+      const unit = resolveUnitSpec(spec, checkout, ports, options.unitOptions);
+      const [drift, health] = await Promise.all([
+        supervisor.drift(unit),
+        status.pid !== null ? probeHealth(port.expected, spec.healthPath) : Promise.resolve(null),
+      ]);
+      return { spec, unit, status, drift, health, port };
+    }),
+  );
+  return { checkout, backend: supervisor.backend, ports, services: facts };
+}
