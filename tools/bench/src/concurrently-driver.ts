@@ -23,7 +23,7 @@ export const concurrentlyDriver: ToolDriver = {
         .join(' ');
       return `cd ${quote(dir)} && exec env ${env} ${quote(process.execPath)} dist/main.js`;
     });
-    const group = spawnGroup([...nodeCli('concurrently', 'dist/bin/concurrently.js'), '--raw', ...commands], {
+    const group = spawnGroup([...nodeCli('concurrently', 'dist/bin/index.js'), '--raw', ...commands], {
       cwd: bench.checkout.root,
       env: process.env,
       logPath: join(bench.scratch, 'concurrently.log'),

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor, writeFileAtomic } from '@nexu/service-kit';
-import plist from 'plist';
+import * as plist from 'plist';
 import {
   COMMAND_NOT_FOUND,
   CommandError,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import plist from 'plist';
+import * as plist from 'plist';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleUnit } from '../test-support/sample-unit.js';
 import { GUARD_ENV, renderPlist } from './render-plist.js';

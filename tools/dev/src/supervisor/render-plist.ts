@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import plist from 'plist';
+import * as plist from 'plist';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import type { UnitSpec } from './supervisor.js';
 import { flattenFields, type UnitFields } from './unit-drift.js';

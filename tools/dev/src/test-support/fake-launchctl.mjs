@@ -19,7 +19,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import plist from 'plist';
+import * as plist from 'plist';
 import { isProcessAliveSync as alive } from '../os/proc-stat.mjs';
 import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
 import { LAUNCHCTL_EXIT as EXIT } from '../supervisor/launchctl-exit-codes.mjs';
