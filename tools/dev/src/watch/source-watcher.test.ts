@@ -71,7 +71,7 @@ describe('startSourceWatcher', () => {
     expect((await waitFor(() => watchHandles() <= baseline, { timeoutMs: 5_000 })).ok).toBe(true);
   });
 
-  it('reports a save made right after a reported one, which chokidar alone would swallow', async () => {
+  it('reports a save made right after a reported one (inside the change throttle of chokidar)', async () => {
     const main = join(root, 'svc/src/main.ts');
     const seen: string[] = [];
     watcher = await startSourceWatcher({

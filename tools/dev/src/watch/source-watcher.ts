@@ -1,7 +1,6 @@
 import { basename, relative, sep } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import type { ServiceName } from '../services/manifest.js';
-import { createTrailingStatCheck } from './trailing-stat-check.js';
 import { servicesForPath, type WatchTarget } from './watch-targets.js';
 
 /** Options of `startSourceWatcher`. */
@@ -33,8 +32,9 @@ export function isIgnoredPath(root: string, path: string): boolean {
 
 /**
  * Watches the targets with native events (no polling), ignoring existing files at start; resolves
- * once the initial scan is done, so an edit made after it is reported. Every save is reported,
- * also one chokidar's change throttle swallows (see `createTrailingStatCheck`).
+ * once the initial scan is done, so an edit made after it is reported. Every save is reported:
+ * chokidar (6+) holds a change that comes within 50 ms of the last one it reported for a path and
+ * reports it when that window ends, so a save right after another (format-on-save) still wins.
  */
 export async function startSourceWatcher(options: SourceWatcherOptions): Promise<SourceWatcher> {
   const paths = [...new Set(options.targets.flatMap((t) => t.paths))];
@@ -46,10 +46,8 @@ export async function startSourceWatcher(options: SourceWatcherOptions): Promise
   const report = (path: string) => {
     for (const service of servicesForPath(path, options.targets)) options.onChange(service, path);
   };
-  const trailing = createTrailingStatCheck({ onMissed: report });
   watcher.on('all', (event, path) => {
     if (event !== 'add' && event !== 'change' && event !== 'unlink') return;
-    if (event !== 'unlink') trailing.seen(path);
     report(path);
   });
   await new Promise<void>((resolve, reject) => {
@@ -60,7 +58,6 @@ export async function startSourceWatcher(options: SourceWatcherOptions): Promise
   return {
     close() {
       closed ??= (async () => {
-        trailing.close();
         await watcher.close();
       })();
       return closed;
