@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@nexu/service-kit';
@@ -140,6 +141,27 @@ async function forceCleanup(checkout: Checkout): Promise<void> {
   }
 }
 
+/**
+ * Copies a checkout's state that explains a failure (service logs, units and keeper logs, the
+ * ledger) out of the temp checkout into `<tmp>/nexu-fault-logs/`; returns the folder.
+ */
+function keepLogs(checkout: Checkout, scenario: string): string {
+  const target = join(
+    tmpdir(),
+    'nexu-fault-logs',
+    `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.replace(/[^a-z0-9-]+/gi, '-').slice(0, 80)}`,
+  );
+  mkdirSync(target, { recursive: true });
+  for (const [from, to] of [
+    [checkout.logsDir, 'logs'],
+    [checkout.unitsDir, 'units'],
+    [checkout.ledgerPath, 'runtime.json'],
+  ] as const) {
+    if (existsSync(from)) cpSync(from, join(target, to), { recursive: true });
+  }
+  return target;
+}
+
 /** What one fault test file shares for one backend: temp checkouts, foreign sentinels, cleanup. */
 export interface FaultContext {
   readonly backend: BackendName;
@@ -175,10 +197,14 @@ export function useFaultContext(backend: BackendName): FaultContext {
     sentinel = await spawnForeign({ port: await getPort() });
   });
 
-  afterEach(async () => {
+  afterEach(async (context) => {
     const problems: string[] = [];
+    const failed = context.task.result?.state === 'fail';
     for (const temp of opened.splice(0)) {
       const { checkout } = temp;
+      // The checkout is deleted below: keep what tells why a failed scenario failed.
+      if (failed)
+        console.error(`[faults] logs of the failed scenario: ${keepLogs(checkout, context.task.name)}`);
       await stopServices({ checkout, reporter: createMemoryReporter() }).catch((error: Error) =>
         problems.push(`stop failed for ${checkout.root}: ${error.message}`),
       );
@@ -196,7 +222,11 @@ export function useFaultContext(backend: BackendName): FaultContext {
         problems.push(`port ${port} of ${checkout.id} still busy`);
       }
       // Reported above; still leave nothing behind for the next run (or another engineer).
-      if (problems.length > 0) await forceCleanup(checkout);
+      if (problems.length > 0) {
+        if (!failed)
+          console.error(`[faults] logs of the leftover check: ${keepLogs(checkout, context.task.name)}`);
+        await forceCleanup(checkout);
+      }
       temp.remove();
     }
     for (const foreign of [...foreigners.splice(0), ...(sentinel ? [sentinel] : [])]) {

@@ -1,25 +1,29 @@
+import { relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
- * Prints the suite's summary line last: `faults: N passed, M failed` (plus skips when any). A
- * failing file-level hook (e.g. the afterAll check that no unit or process is left) or an
- * unhandled error counts as a failure, so the line never reads "0 failed" for a failing run.
+ * Prints the suite's summary last: one `failed: <file> > <scenario>` line per failure, then
+ * `faults: N passed, M failed` (plus skips when any). A failing file-level hook (e.g. the afterAll
+ * check that no unit or process is left) or an unhandled error counts as a failure, so the line
+ * never reads "0 failed" for a failing run. The logs of a failed scenario are kept by the harness.
  */
 export default class FaultsSummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0;
-    let failed = unhandledErrors.length;
     let skipped = 0;
+    const failures = unhandledErrors.map((error) => `unhandled error: ${String(error)}`);
     for (const module of testModules) {
-      failed += module.errors().length;
+      for (const error of module.errors()) failures.push(`${module.moduleId} (file hook): ${error.message}`);
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed')
+          failures.push(`${relative(process.cwd(), module.moduleId)} > ${test.fullName}`);
         else skipped++;
       }
     }
     const skips = skipped > 0 ? `, ${skipped} skipped` : '';
-    process.stdout.write(`\nfaults: ${passed} passed, ${failed} failed${skips}\n`);
+    const lines = failures.map((failure) => `failed: ${failure}\n`).join('');
+    process.stdout.write(`\n${lines}faults: ${passed} passed, ${failures.length} failed${skips}\n`);
   }
 }
