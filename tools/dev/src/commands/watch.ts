@@ -46,7 +46,13 @@ export async function watchServices(options: WatchOptions): Promise<WatchSession
           install: false,
           running: before.ok ? before.answer.pid : null,
         },
-        { checkout, supervisor: report.supervisor, reporter: createMemoryReporter(), readyTimeoutMs: 20_000 },
+        {
+          checkout,
+          supervisor: report.supervisor,
+          reporter: createMemoryReporter(),
+          readyTimeoutMs: 20_000,
+          recovery: 'save-fix',
+        },
       );
     },
   });
