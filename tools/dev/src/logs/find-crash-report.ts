@@ -18,6 +18,8 @@ export interface CrashReport {
 }
 
 const FRAME = /^\s+at\s/;
+/** The line Node ends an uncaught error with (`Node.js v20.20.2`). */
+const NODE_TRAILER = /^Node\.js v\d/;
 // `Error: x`, `TypeError [ERR_X]: x`, `AggregateError`, `Uncaught ...`: the line an error starts with.
 const ERROR_HEADER = /^\s*(Uncaught\b|[\w$.]*(Error|Exception)\b)/;
 
@@ -78,4 +80,16 @@ function ownLocation(frame: string, root: string | undefined): string | null {
   const inside = root === undefined ? undefined : relative(root, path);
   const shown = inside !== undefined && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
   return `${shown}:${where[2]}:${where[3]}`;
+}
+
+/**
+ * The lines of a log tail worth showing for a crash: from the error's message on, without blank
+ * lines and Node's trailer (so a long stack never pushes the message out), else the last lines.
+ */
+export function crashTail(lines: readonly string[], report: CrashReport | undefined, max: number): string[] {
+  if (!report) return lines.slice(-max);
+  return lines
+    .slice(report.index)
+    .filter((line) => line.trim() !== '' && !NODE_TRAILER.test(line))
+    .slice(0, max);
 }

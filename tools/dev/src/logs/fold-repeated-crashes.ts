@@ -138,7 +138,8 @@ export function createCrashFolder(options: CrashFolderOptions): CrashFolder {
       if (offset > 0) {
         // Not a repeat after all: print what was held, then look at this line afresh.
         release(service, t);
-        return push(service, line);
+        push(service, line);
+        return;
       }
     }
     print(service, t, line);

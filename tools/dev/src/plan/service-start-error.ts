@@ -1,12 +1,10 @@
-import { type CrashReport, findCrashReport } from '../logs/find-crash-report.js';
+import { type CrashReport, crashTail, findCrashReport } from '../logs/find-crash-report.js';
 import { readLogTail } from '../logs/read-last-lines.js';
 import type { ServiceStatus } from '../supervisor/supervisor.js';
 
 const TAIL_LINES = 15;
 /** Lines searched for the error a service died of (a deep stack trace is longer than the tail). */
 const SEARCH_LINES = 80;
-/** The line Node ends an uncaught error with (`Node.js v20.20.2`). */
-const NODE_TRAILER = /^Node\.js v\d/;
 
 /**
  * How the user gets a service back after a failed start: run `pnpm start` again, or, while a watch
@@ -77,11 +75,6 @@ export async function serviceStartError(
 ): Promise<ServiceStartError> {
   const lines = (await readLogTail(details.logPath, SEARCH_LINES).catch(() => undefined)) ?? [];
   const report = findCrashReport(lines, details.root);
-  const logTail = report
-    ? lines
-        .slice(report.index)
-        .filter((line) => line.trim() !== '' && !NODE_TRAILER.test(line))
-        .slice(0, TAIL_LINES)
-    : lines.slice(-TAIL_LINES);
+  const logTail = crashTail(lines, report, TAIL_LINES);
   return new ServiceStartError(service, reason, { ...details, logTail, report });
 }
