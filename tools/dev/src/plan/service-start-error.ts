@@ -36,7 +36,9 @@ export class ServiceStartError extends Error {
 
   constructor(service: string, reason: string, details: ServiceStartDetails) {
     const { report, status } = details;
-    const state = status ? `state: ${status.state}${status.reason ? ` (${status.reason})` : ''}` : undefined;
+    // The supervisor's reason is often the reason already given (`it hit the crash loop: ...`).
+    const why = status?.reason && !reason.includes(status.reason) ? ` (${status.reason})` : '';
+    const state = status ? `state: ${status.state}${why}` : undefined;
     const lead = report
       ? `${report.message}${report.location ? `\n    at ${report.location}` : ''}\n  ${reason}${state ? `; ${state}` : ''}`
       : `${reason}${state ? `\n  ${state}` : ''}`;
