@@ -14,7 +14,12 @@ export function listenForReload(): void {
   events.addEventListener(
     DEV_STATUS_EVENT,
     (first) => {
-      void import('./dev/dev-tools.js').then(({ startDevTools }) => startDevTools(events, first.data));
+      import('./dev/dev-tools.js').then(
+        ({ startDevTools }) => startDevTools(events, first.data),
+        // A page older than the last client build asks for a chunk that is gone; the reload
+        // event that build sent brings the new page.
+        (error: unknown) => console.warn('nexu dev tools could not load:', error),
+      );
     },
     { once: true },
   );

@@ -12,6 +12,8 @@ export interface ServicesPanel {
 }
 
 const COLUMNS = ['service', 'state', 'pid', 'port', 'uptime', 'restarts', 'last reload'] as const;
+/** The cell of each column (its `data-testid` is `dev-<service>-<field>`). */
+const FIELDS = ['name', 'state', 'pid', 'port', 'uptime', 'restarts', 'reload'] as const;
 
 function stateText(service: DevServiceStatus): string {
   if (service.activity) return `${service.state} (${service.activity}…)`;
@@ -24,6 +26,37 @@ function reloadText(service: DevServiceStatus, now: number): string {
   if (!reload) return '–';
   const ago = `${formatAge(reload.at, now)} ago`;
   return reload.ok ? `${reload.what}: ${reload.durationMs} ms, ${ago}` : `${reload.what}: failed, ${ago}`;
+}
+
+type Field = (typeof FIELDS)[number];
+
+/** One service's row and its cells. */
+interface Row {
+  readonly row: HTMLTableRowElement;
+  readonly cells: Readonly<Record<Field, HTMLTableCellElement>>;
+}
+
+function createRow(name: string): Row {
+  const cells = Object.fromEntries(
+    FIELDS.map((field) => [field, element('td', { 'data-testid': `dev-${name}-${field}` })]),
+  ) as Record<Field, HTMLTableCellElement>;
+  return { row: element('tr', { 'data-testid': `dev-row-${name}` }, ...Object.values(cells)), cells };
+}
+
+function updateRow({ row, cells }: Row, service: DevServiceStatus, now: number): void {
+  const texts: Record<Field, string> = {
+    name: service.name,
+    state: stateText(service),
+    pid: service.pid === null ? '–' : String(service.pid),
+    port: String(service.port),
+    uptime: service.startedAt && service.state === 'running' ? formatAge(service.startedAt, now) : '–',
+    restarts: String(service.restarts),
+    reload: reloadText(service, now),
+  };
+  for (const field of FIELDS)
+    if (cells[field].textContent !== texts[field]) cells[field].textContent = texts[field];
+  const down = service.state === 'crashed' || service.state === 'stopped';
+  row.dataset.state = service.state === 'running' && service.healthy ? 'up' : down ? 'down' : 'unknown';
 }
 
 /** Creates the panel as a card at the end of `parent`. */
@@ -52,9 +85,9 @@ export function createServicesPanel(parent: HTMLElement): ServicesPanel {
   );
   let view: DevStatusView | undefined;
   let online = true;
-
-  const cell = (service: string, field: string, text: string) =>
-    element('td', { 'data-testid': `dev-${service}-${field}` }, text);
+  // Rows are kept and only texts that changed are replaced: a text selected in the panel survives
+  // the once-a-second tick.
+  let rows = new Map<string, Row>();
 
   const draw = () => {
     if (!view) return;
@@ -66,28 +99,15 @@ export function createServicesPanel(parent: HTMLElement): ServicesPanel {
     note.textContent = !online
       ? 'The web server does not answer (it may be restarting); this page reconnects by itself.'
       : 'No `pnpm start` session is watching: the services keep running, but builds, reloads and crashes are not shown here. `pnpm start` watches again; `pnpm status` shows the services now.';
-    body.replaceChildren(
-      ...view.services.map((s) => {
-        const row = element(
-          'tr',
-          { 'data-testid': `dev-row-${s.name}` },
-          cell(s.name, 'name', s.name),
-          cell(s.name, 'state', stateText(s)),
-          cell(s.name, 'pid', s.pid === null ? '–' : String(s.pid)),
-          cell(s.name, 'port', String(s.port)),
-          cell(s.name, 'uptime', s.startedAt && s.state === 'running' ? formatAge(s.startedAt, now) : '–'),
-          cell(s.name, 'restarts', String(s.restarts)),
-          cell(s.name, 'reload', reloadText(s, now)),
-        );
-        row.dataset.state =
-          s.state === 'running' && s.healthy
-            ? 'up'
-            : s.state === 'crashed' || s.state === 'stopped'
-              ? 'down'
-              : 'unknown';
-        return row;
-      }),
-    );
+    const names = view.services.map((s) => s.name);
+    if (names.join('\n') !== [...rows.keys()].join('\n')) {
+      rows = new Map(names.map((name) => [name, createRow(name)]));
+      body.replaceChildren(...[...rows.values()].map((r) => r.row));
+    }
+    for (const service of view.services) {
+      const row = rows.get(service.name);
+      if (row) updateRow(row, service, now);
+    }
   };
 
   return {
