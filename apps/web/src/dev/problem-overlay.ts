@@ -74,6 +74,7 @@ export function createProblemOverlay(parent: HTMLElement): ProblemOverlay {
   hide.addEventListener('click', () => {
     hiddenFor = shown;
     root.hidden = true;
+    parent.style.paddingBottom = '';
   });
 
   return {
@@ -85,6 +86,8 @@ export function createProblemOverlay(parent: HTMLElement): ProblemOverlay {
         shown = key;
       }
       root.hidden = problems.length === 0 || hiddenFor === key;
+      // Room below the page for the docked overlay, so every part of the page can be scrolled above it.
+      parent.style.paddingBottom = root.hidden ? '' : `${root.offsetHeight}px`;
     },
   };
 }
