@@ -4,14 +4,13 @@ import { basename, dirname } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
 import {
   DEV_STATUS_VERSION,
-  type DevBuildFailure,
   type DevCrash,
-  type DevReload,
   type DevServiceState,
   type DevServiceStatus,
   type DevStatusFile,
 } from '@nexu/service-kit/dev-status';
 import type { ServiceName } from '../services/manifest.js';
+import { applyReloadEvent, IDLE, type ReloadActivity } from './reload-activity.js';
 import type { ReloadEvent } from './reload-event.js';
 
 /** What the supervisor and `/health` say of a service now (the facts of `pnpm status`). */
@@ -52,8 +51,6 @@ export interface DevStatusWriterOptions {
 export interface DevStatusWriter {
   /** Takes in what a reload unit did. */
   record(event: ReloadEvent): void;
-  /** Re-reads a service's facts (every service's when omitted), then writes the file. */
-  refresh(service?: ServiceName): void;
   /** Resolves once no read or write is running or due (for tests). */
   settled(): Promise<void>;
   /** Stops watching, finishes the last write, removes the file if it is still this session's. Idempotent. */
@@ -62,9 +59,7 @@ export interface DevStatusWriter {
 
 interface Entry {
   facts: ServiceFacts | undefined;
-  activity: DevServiceStatus['activity'];
-  failures: Map<string, DevBuildFailure>;
-  lastReload: DevReload | null;
+  reload: ReloadActivity;
   crash: DevCrash | null;
   /** A refresh is running; `again` asks for one more after it. */
   refreshing: Promise<void> | undefined;
@@ -92,9 +87,7 @@ export function createDevStatusWriter(options: DevStatusWriterOptions): DevStatu
       name,
       {
         facts: undefined,
-        activity: null,
-        failures: new Map(),
-        lastReload: null,
+        reload: IDLE,
         crash: null,
         refreshing: undefined,
         again: false,
@@ -126,9 +119,9 @@ export function createDevStatusWriter(options: DevStatusWriterOptions): DevStatu
         port: facts?.port ?? options.services.find((s) => s.name === name)!.port,
         startedAt: facts?.startedAt ?? null,
         restarts: facts?.restarts ?? 0,
-        activity: entry.activity,
-        lastReload: entry.lastReload,
-        buildFailures: [...entry.failures.values()],
+        activity: entry.reload.activity,
+        lastReload: entry.reload.lastReload,
+        buildFailures: [...entry.reload.failures.values()],
         crash: entry.crash,
       });
     }
@@ -166,7 +159,7 @@ export function createDevStatusWriter(options: DevStatusWriterOptions): DevStatu
   };
 
   const settledFacts = (facts: ServiceFacts, entry: Entry) =>
-    entry.activity === null &&
+    entry.reload.activity === null &&
     (facts.state === 'crashed' ||
       facts.state === 'stopped' ||
       facts.state === 'not-installed' ||
@@ -242,48 +235,7 @@ export function createDevStatusWriter(options: DevStatusWriterOptions): DevStatu
   const record = (event: ReloadEvent) => {
     const entry = entries.get(event.service);
     if (!entry || closed) return;
-    const at = new Date().toISOString();
-    switch (event.kind) {
-      case 'building':
-        entry.activity = 'building';
-        break;
-      case 'build-failed':
-        entry.activity = null;
-        entry.failures.set(event.what, {
-          what: event.what,
-          at,
-          errors: event.errors.map((e) => ({
-            file: e.file ?? null,
-            line: e.line ?? null,
-            column: e.column ?? null,
-            text: e.text,
-          })),
-        });
-        break;
-      case 'built':
-        entry.activity = null;
-        entry.failures.delete(event.what);
-        break;
-      case 'restarting':
-        entry.activity = 'reloading';
-        entry.failures.delete(event.what);
-        break;
-      case 'reloaded':
-        entry.activity = null;
-        entry.failures.delete(event.what);
-        entry.lastReload = { what: event.what, at, ok: true, durationMs: event.durationMs, error: null };
-        break;
-      case 'reload-failed':
-        entry.activity = null;
-        entry.lastReload = {
-          what: event.what,
-          at,
-          ok: false,
-          durationMs: 0,
-          error: event.message.split('\n')[0] ?? event.message,
-        };
-        break;
-    }
+    entry.reload = applyReloadEvent(entry.reload, event, new Date().toISOString());
     write();
     if (event.kind === 'reloaded' || event.kind === 'reload-failed') refreshOne(event.service);
   };
@@ -297,9 +249,6 @@ export function createDevStatusWriter(options: DevStatusWriterOptions): DevStatu
   let closing: Promise<void> | undefined;
   return {
     record,
-    refresh(service) {
-      for (const name of service ? [service] : entries.keys()) refreshOne(name);
-    },
     async settled() {
       await firstRead;
       for (;;) {
