@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
 import { cp, readdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { processStartTime } from '@nexu/service-kit';
+import type { DevStatusFile, DevStatusView } from '@nexu/service-kit/dev-status';
 import { freePort, type ServiceProcess, TempDirs, waitUntil } from '@nexu/service-kit/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type WebServer } from './create-server.js';
@@ -21,7 +24,10 @@ afterEach(async () => {
 });
 
 /** Starts an in-process web server over a temp copy of the built page. */
-async function start(controllerUrl?: string): Promise<{ url: string; clientDir: string }> {
+async function start(
+  controllerUrl?: string,
+  devStatusFile: string | null = null,
+): Promise<{ url: string; clientDir: string; root: string }> {
   const root = await temp.make();
   const clientDir = join(root, 'client');
   await cp(ENTRIES.clientDir, clientDir, { recursive: true });
@@ -32,13 +38,47 @@ async function start(controllerUrl?: string): Promise<{ url: string; clientDir: 
       port: 0,
       instance: null,
       controllerUrl: new URL(controllerUrl ?? `http://127.0.0.1:${await freePort()}`),
+      devStatusFile,
     },
-    { clientDir, log: () => {} },
+    { clientDir, log: () => {}, devStatusCheckMs: 100 },
   );
   const result = await web.listen(0);
   if (!result.ok) throw new Error(result.message);
-  return { url: result.url, clientDir };
+  return { url: result.url, clientDir, root };
 }
+
+/** A status file as the watch session writes it, naming `watcher` as its session. */
+async function statusFile(watcherPid: number, revision: number): Promise<string> {
+  const file: DevStatusFile = {
+    version: 1,
+    watcher: {
+      pid: watcherPid,
+      startTime: (await processStartTime(watcherPid)) ?? 'gone',
+      startedAt: '2026-01-01T00:00:00.000Z',
+    },
+    updatedAt: new Date().toISOString(),
+    backend: 'process',
+    services: [
+      {
+        name: 'controller',
+        state: 'running',
+        healthy: true,
+        pid: 100 + revision,
+        port: 18790,
+        startedAt: null,
+        restarts: 0,
+        activity: null,
+        lastReload: null,
+        buildFailures: [],
+        crash: null,
+      },
+    ],
+  };
+  return JSON.stringify(file);
+}
+
+const statusEvents = (s: EventStream | undefined) =>
+  (s?.messages ?? []).filter((m) => m.event === 'dev-status').map((m) => m.data as DevStatusView);
 
 /** GET with an arbitrary Host header (fetch does not allow setting it). */
 function getWithHost(url: string, host: string): Promise<number> {
@@ -148,5 +188,116 @@ describe('web server', () => {
     await waitUntil('a connected page', () => web?.liveReload.size === 1);
     await web?.close();
     await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it('refuses the live-reload stream for a foreign Host or Origin (it carries dev status)', async () => {
+    const { url } = await start();
+    expect(await getWithHost(`${url}/__nexu/live-reload`, 'rebound.example')).toBe(403);
+    const foreign = await fetch(`${url}/__nexu/live-reload`, { headers: { origin: 'http://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('has no dev status and no dev endpoint without a status file', async () => {
+    const { url } = await start();
+    expect(web?.devStatus).toBeUndefined();
+    stream = await openEventStream(`${url}/__nexu/live-reload`);
+    await waitUntil('the stream to open', () => stream?.text().includes(': connected'));
+    expect(stream.text()).not.toContain('dev-status');
+    const other = await fetch(`${url}/__nexu/dev-status`);
+    expect(other.status).toBe(404);
+    expect(await other.text()).not.toContain('<h1');
+  });
+
+  it('pushes the watch session status to open pages as it changes, and nothing of the watcher', async () => {
+    const home = await temp.make();
+    const path = join(home, 'dev-status.json');
+    await writeFile(path, await statusFile(process.pid, 1));
+    const { url } = await start(undefined, path);
+    await web?.devStatus?.settled();
+    stream = await openEventStream(`${url}/__nexu/live-reload`);
+    await waitUntil('the first status', () => statusEvents(stream).length > 0);
+    expect(statusEvents(stream)[0]).toMatchObject({
+      watching: true,
+      backend: 'process',
+      services: [{ name: 'controller', pid: 101 }],
+    });
+    expect(JSON.stringify(statusEvents(stream)[0])).not.toContain(String(process.pid));
+
+    await writeFile(`${path}.next`, await statusFile(process.pid, 2));
+    await rm(path);
+    await cp(`${path}.next`, path);
+    await waitUntil('the changed status', () => statusEvents(stream).some((v) => v.services[0]?.pid === 102));
+  });
+
+  it('shows not watching once the watch session is gone, and when its file is removed', async () => {
+    const home = await temp.make();
+    const path = join(home, 'dev-status.json');
+    const watcher = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      await writeFile(path, await statusFile(watcher.pid!, 1));
+      const { url } = await start(undefined, path);
+      stream = await openEventStream(`${url}/__nexu/live-reload`);
+      await waitUntil('a watching status', () => statusEvents(stream).at(-1)?.watching === true);
+      watcher.kill('SIGKILL');
+      await waitUntil('not watching', () => statusEvents(stream).at(-1)?.watching === false);
+      expect(statusEvents(stream).at(-1)).toEqual({
+        watching: false,
+        backend: null,
+        updatedAt: null,
+        services: [],
+      });
+
+      await writeFile(path, await statusFile(process.pid, 3));
+      await waitUntil('watching again', () => statusEvents(stream).at(-1)?.watching === true);
+      await rm(path);
+      await waitUntil(
+        'not watching after the file went',
+        () => statusEvents(stream).at(-1)?.watching === false,
+      );
+    } finally {
+      watcher.kill('SIGKILL');
+    }
+  });
+
+  it('reads a status file naming a reused pid (another start time) as not watching', async () => {
+    const home = await temp.make();
+    const path = join(home, 'dev-status.json');
+    const file = JSON.parse(await statusFile(process.pid, 1)) as DevStatusFile;
+    await writeFile(
+      path,
+      JSON.stringify({ ...file, watcher: { ...file.watcher, startTime: 'an earlier process' } }),
+    );
+    const { url } = await start(undefined, path);
+    await web?.devStatus?.settled();
+    expect(web?.devStatus?.current().watching).toBe(false);
+    stream = await openEventStream(`${url}/__nexu/live-reload`);
+    await waitUntil('the first status', () => statusEvents(stream).length > 0);
+    expect(statusEvents(stream)[0]?.watching).toBe(false);
+  });
+
+  it('reports a status file it refuses and shows not watching', async () => {
+    const home = await temp.make();
+    const path = join(home, 'dev-status.json');
+    await writeFile(path, JSON.stringify({ version: 99 }));
+    const root = await temp.make();
+    const clientDir = join(root, 'client');
+    await cp(ENTRIES.clientDir, clientDir, { recursive: true });
+    const lines: string[] = [];
+    web = createServer(
+      {
+        service: 'web',
+        nexuHome: root,
+        port: 0,
+        instance: null,
+        controllerUrl: new URL(`http://127.0.0.1:${await freePort()}`),
+        devStatusFile: path,
+      },
+      { clientDir, log: (line) => lines.push(line), devStatusCheckMs: 100 },
+    );
+    await web.listen(0);
+    await web.devStatus?.settled();
+    expect(web.devStatus?.current().watching).toBe(false);
+    expect(lines).toEqual([`web: dev status file ${path}: refused: version 99 is not 1`]);
   });
 });

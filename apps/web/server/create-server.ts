@@ -11,8 +11,10 @@ import {
   type ServiceIdentity,
   sendJson,
 } from '@nexu/service-kit';
+import { DEV_STATUS_EVENT } from '@nexu/service-kit/dev-status';
 import { checkSameOrigin } from './check-same-origin.js';
 import type { WebConfig } from './config.js';
+import { createDevStatusFeed, type DevStatusFeed } from './dev-status-feed.js';
 import { LIVE_RELOAD_PATH, LiveReloadHub } from './live-reload-hub.js';
 import { proxyToController } from './proxy-to-controller.js';
 import { REVISION } from './revision.js';
@@ -27,13 +29,20 @@ export interface WebOptions {
   readonly reloadDebounceMs?: number;
   /** Where log lines go (default: stderr). */
   readonly log?: (line: string) => void;
+  /** How often the watch session's liveness is checked (default 2000 ms). */
+  readonly devStatusCheckMs?: number;
 }
 
 /** The dashboard server: static page with SPA fallback, `/api` proxy, live-reload stream, /health. */
 export interface WebServer extends ServiceApp {
   readonly identity: ServiceIdentity;
   readonly liveReload: LiveReloadHub;
+  /** The watch session's status pushed to pages; undefined outside development (no status file). */
+  readonly devStatus: DevStatusFeed | undefined;
 }
+
+/** Paths of the server's own channels; nothing under it falls back to the page. */
+const INTERNAL_PREFIX = '/__nexu/';
 
 /** Builds the web server; nothing is bound or watched until `listen()`. */
 export function createServer(config: WebConfig, options: WebOptions): WebServer {
@@ -41,6 +50,7 @@ export function createServer(config: WebConfig, options: WebOptions): WebServer 
   const clientDir = resolve(options.clientDir);
   const identity = createIdentity('web', config.instance, REVISION);
   const liveReload = new LiveReloadHub();
+  let devStatus: DevStatusFeed | undefined;
   let watcher: DirectoryWatch | undefined;
   let port = config.port;
 
@@ -48,7 +58,14 @@ export function createServer(config: WebConfig, options: WebOptions): WebServer 
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const readOnly = req.method === 'GET' || req.method === 'HEAD';
     if (path === '/health' && readOnly) return sendJson(res, 200, healthPayload(identity));
-    if (path === LIVE_RELOAD_PATH && req.method === 'GET') return liveReload.attach(req, res);
+    if (path === LIVE_RELOAD_PATH && req.method === 'GET') {
+      // Same origin as /api: in development the stream carries build errors and log lines.
+      const allowed = checkSameOrigin(req, port);
+      if (!allowed.ok) return sendJson(res, 403, { error: allowed.reason });
+      const first = devStatus ? [{ event: DEV_STATUS_EVENT, data: devStatus.current() }] : [];
+      return liveReload.attach(req, res, first);
+    }
+    if (path.startsWith(INTERNAL_PREFIX)) return sendJson(res, 404, { error: `${path} does not exist` });
     if (path === '/api' || path.startsWith('/api/')) {
       const allowed = checkSameOrigin(req, port);
       if (!allowed.ok) return sendJson(res, 403, { error: allowed.reason });
@@ -73,6 +90,9 @@ export function createServer(config: WebConfig, options: WebOptions): WebServer 
   return {
     identity,
     liveReload,
+    get devStatus() {
+      return devStatus;
+    },
     async listen(requestedPort: number): Promise<ListenResult> {
       const result = await listen(http, requestedPort);
       if (!result.ok) return result;
@@ -85,11 +105,20 @@ export function createServer(config: WebConfig, options: WebOptions): WebServer 
         },
         options.reloadDebounceMs ?? 50,
       );
+      if (config.devStatusFile !== null) {
+        devStatus = createDevStatusFeed({
+          path: config.devStatusFile,
+          onChange: (view) => liveReload.publish({ event: DEV_STATUS_EVENT, data: view }),
+          log,
+          ...(options.devStatusCheckMs === undefined ? {} : { checkIntervalMs: options.devStatusCheckMs }),
+        });
+      }
       return result;
     },
     close(): Promise<void> {
       closing ??= (async () => {
         watcher?.close();
+        devStatus?.close();
         liveReload.close();
         await closeHttpServer(http);
       })();

@@ -25,9 +25,12 @@ export async function startBackend(temp: TempDirs, children: ServiceProcess[]) {
   return { nexuHome, gateway, controller };
 }
 
-/** An open Server-Sent Events stream, collecting event names as they arrive. */
+/** An open Server-Sent Events stream, collecting events as they arrive. */
 export interface EventStream {
+  /** Event names, in arrival order. */
   readonly events: string[];
+  /** The parsed JSON data of each event, in arrival order. */
+  readonly messages: Array<{ readonly event: string; readonly data: unknown }>;
   readonly text: () => string;
   close(): void;
 }
@@ -36,15 +39,26 @@ export interface EventStream {
 export function openEventStream(url: string): Promise<EventStream> {
   return new Promise((resolvePromise, reject) => {
     let text = '';
+    let pending = '';
     const events: string[] = [];
+    const messages: EventStream['messages'] = [];
     const req = request(url, { headers: { accept: 'text/event-stream' } }, (res) => {
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         text += chunk;
-        for (const match of chunk.matchAll(/^event: (.+)$/gm)) if (match[1]) events.push(match[1]);
+        pending += chunk;
+        const frames = pending.split('\n\n');
+        pending = frames.pop() ?? '';
+        for (const frame of frames) {
+          const event = /^event: (.+)$/m.exec(frame)?.[1];
+          const data = /^data: (.+)$/m.exec(frame)?.[1];
+          if (!event) continue;
+          events.push(event);
+          messages.push({ event, data: data === undefined ? undefined : JSON.parse(data) });
+        }
       });
       res.on('error', () => {});
-      resolvePromise({ events, text: () => text, close: () => req.destroy() });
+      resolvePromise({ events, messages, text: () => text, close: () => req.destroy() });
     });
     req.on('error', reject);
     req.end();

@@ -70,4 +70,43 @@ describe('runLogs', () => {
     expect(lines[0]).toBe('gateway | g3\n');
     expect(lines.slice(1).sort()).toEqual(['gateway | g4\n', 'web     | w1\n']);
   });
+
+  it('prints a crash repeated on every start once, with a count, when asked to fold crashes', async () => {
+    const crash = [
+      'Error: boom at startup',
+      '    at main (/r/apps/gateway/src/main.ts:3:7)',
+      '',
+      'Node.js v20.20.2',
+      '',
+    ];
+    const out: string[] = [];
+    const notes: string[] = [];
+    const controller = new AbortController();
+    const running = runLogs({
+      checkout,
+      services: ['gateway'],
+      lines: 0,
+      follow: true,
+      out: (text) => out.push(text),
+      note: (line) => notes.push(line),
+      signal: controller.signal,
+      pollIntervalMs: 50,
+      foldCrashes: true,
+    });
+    expect((await waitFor(() => notes.some((n) => n.startsWith('Following')))).ok).toBe(true);
+    for (let i = 0; i < 3; i++) appendFileSync(join(checkout.logsDir, 'gateway.log'), crash.join('\n'));
+    expect((await waitFor(() => out.length >= 4)).ok).toBe(true);
+    appendFileSync(join(checkout.logsDir, 'gateway.log'), 'gateway listening\n');
+    expect((await waitFor(() => out.at(-1) === 'gateway | gateway listening\n')).ok).toBe(true);
+    controller.abort();
+    await running;
+    expect(out).toEqual([
+      'gateway | Error: boom at startup\n',
+      'gateway |     at main (/r/apps/gateway/src/main.ts:3:7)\n',
+      'gateway | \n',
+      'gateway | Node.js v20.20.2\n',
+      'gateway | the same crash 2 more times (3 in a row; shown once above)\n',
+      'gateway | gateway listening\n',
+    ]);
+  });
 });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
 import { capLogs } from '../logs/cap-log.js';
+import { createCrashFolder } from '../logs/fold-repeated-crashes.js';
 import { followLogs } from '../logs/follow-logs.js';
 import { createLogLineFormatter } from '../logs/log-line-formatter.js';
 import { readLogTail } from '../logs/read-last-lines.js';
@@ -26,6 +27,8 @@ export interface LogsOptions {
   readonly signal?: AbortSignal;
   /** Fallback poll interval of the follower in ms (default 250). */
   readonly pollIntervalMs?: number;
+  /** Print a crash that repeats (a service crash-looping at start-up) once, with a count. */
+  readonly foldCrashes?: boolean;
 }
 
 export interface LogsReport {
@@ -41,10 +44,14 @@ export async function runLogs(options: LogsOptions): Promise<LogsReport> {
   const note = options.note ?? (() => {});
   const format = createLogLineFormatter(services, options.colour ?? false);
   let linesShown = 0;
-  const emit = (service: string, line: string) => {
+  const print = (service: string, line: string) => {
     linesShown++;
     options.out(`${format({ service, line })}\n`);
   };
+  const folder = options.foldCrashes
+    ? createCrashFolder({ emit: ({ service, line }) => print(service, line) })
+    : undefined;
+  const emit = folder ? (service: string, line: string) => folder.push({ service, line }) : print;
   const where = relative(process.cwd(), checkout.logsDir) || '.';
 
   await capLogs(checkout);
@@ -55,6 +62,7 @@ export async function runLogs(options: LogsOptions): Promise<LogsReport> {
       const lines = await readLogTail(serviceLogPath(checkout, service), options.lines);
       for (const line of lines ?? []) emit(service, line);
     }
+    folder?.close();
     return { linesShown, missing };
   }
 
@@ -75,6 +83,7 @@ export async function runLogs(options: LogsOptions): Promise<LogsReport> {
     await abortion(options.signal);
   } finally {
     await Promise.all([follower.close(), caps.close()]);
+    folder?.close();
   }
   return { linesShown, missing };
 }

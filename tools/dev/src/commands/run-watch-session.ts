@@ -40,6 +40,7 @@ export async function runWatchSession(options: WatchSessionRunOptions): Promise<
       out,
       colour,
       signal: options.signal,
+      foldCrashes: true,
     });
   } finally {
     await session.close();

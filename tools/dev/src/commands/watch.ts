@@ -5,6 +5,7 @@ import { executeStep } from '../plan/execute-step.js';
 import { SERVICES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
 import { startWatchSession, type WatchSession } from '../watch/watch-session.js';
 import type { StartReport } from './start.js';
+import { startWatchStatus } from './watch-status.js';
 
 export interface WatchOptions {
   readonly checkout: Checkout;
@@ -25,11 +26,14 @@ export interface WatchOptions {
 export async function watchServices(options: WatchOptions): Promise<WatchSession> {
   const { checkout, report } = options;
   const services = (options.services ?? SERVICES).filter((spec) => report.units[spec.name] !== undefined);
-  return startWatchSession({
+  // What open dashboards show: build errors, reloads, crashes, the services' facts.
+  const status = await startWatchStatus({ checkout, report, services, log: options.log });
+  const session = await startWatchSession({
     checkout,
     services,
     ...(options.typecheck === undefined ? {} : { typecheck: options.typecheck }),
     log: options.log,
+    onEvent: status.record,
     async restartService(name) {
       const spec = services.find((s) => s.name === name);
       const unit = report.units[name];
@@ -46,8 +50,25 @@ export async function watchServices(options: WatchOptions): Promise<WatchSession
           install: false,
           running: before.ok ? before.answer.pid : null,
         },
-        { checkout, supervisor: report.supervisor, reporter: createMemoryReporter(), readyTimeoutMs: 20_000 },
+        {
+          checkout,
+          supervisor: report.supervisor,
+          reporter: createMemoryReporter(),
+          readyTimeoutMs: 20_000,
+          recovery: 'save-fix',
+        },
       );
     },
+  }).catch(async (error: unknown) => {
+    await status.close();
+    throw error;
   });
+  let closed: Promise<void> | undefined;
+  return {
+    ...session,
+    close() {
+      closed ??= session.close().then(() => status.close());
+      return closed;
+    },
+  };
 }

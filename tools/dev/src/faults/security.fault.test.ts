@@ -159,7 +159,7 @@ describe.each(FAULT_BACKENDS)('security on the %s backend', (backend) => {
     expect(leftovers).toEqual([]);
   });
 
-  it('the web server refuses cross-origin and foreign-Host API calls and never reflects CORS', async (t) => {
+  it('the web server refuses cross-origin and foreign-Host API calls and live-reload streams and never reflects CORS', async (t) => {
     if (!ctx.available()) t.skip();
     const checkout = ctx.open();
     const report = await ctx.start(checkout);
@@ -185,7 +185,15 @@ describe.each(FAULT_BACKENDS)('security on the %s backend', (backend) => {
       body: '{"pwned":true}',
     });
     expect(write.status).toBe(403);
-    for (const answer of [same, cross, rebinding, preflight]) {
+    // The live-reload stream carries the watch session's status in development: same rules.
+    const crossStream = await rawRequest(port, '/__nexu/live-reload', {
+      ...own,
+      origin: 'http://evil.example',
+    });
+    expect(crossStream.status).toBe(403);
+    const rebindingStream = await rawRequest(port, '/__nexu/live-reload', { host: `evil.example:${port}` });
+    expect(rebindingStream.status).toBe(403);
+    for (const answer of [same, cross, rebinding, preflight, crossStream, rebindingStream]) {
       expect(Object.keys(answer.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
     }
     expect(write.headers.get('access-control-allow-origin')).toBeNull();

@@ -11,7 +11,7 @@ import { hashUnitSpec } from '../services/unit-spec.js';
 import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
 import type { Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import type { ServiceStep } from './plan-start.js';
-import { serviceStartError } from './service-start-error.js';
+import { type Recovery, serviceStartError } from './service-start-error.js';
 import { waitForServiceReady } from './wait-for-service-ready.js';
 
 /** What carrying out a step needs besides the step itself. */
@@ -28,6 +28,8 @@ export interface ExecuteContext {
   readonly moveTo?: (port: number) => UnitSpec;
   /** Ports of the other services of this run (a moved service never takes one). */
   readonly peerPorts?: readonly number[];
+  /** What a failed start advises (default: run `pnpm start` again; the watch session: save a fix). */
+  readonly recovery?: Recovery;
 }
 
 export type StartMode = 'attached' | 'started';
@@ -128,7 +130,12 @@ export async function executeStep(
       continue;
     }
     const after = ready.status ?? (await supervisor.status(unit).catch(() => undefined));
-    throw await serviceStartError(spec.name, ready.reason, { status: after, logPath: unit.logPath });
+    throw await serviceStartError(spec.name, ready.reason, {
+      status: after,
+      logPath: unit.logPath,
+      root: checkout.root,
+      ...(context.recovery ? { recovery: context.recovery } : {}),
+    });
   }
 
   async function outcome(unit: UnitSpec, pid: number, mode: StartMode, since: number): Promise<StepOutcome> {

@@ -25,6 +25,11 @@ export interface ServiceSpec {
   readonly dependsOn: readonly ServiceName[];
   /** Environment beyond the common NEXU_HOME / PORT / NEXU_DEV_INSTANCE. */
   env(ports: ServicePorts): Record<string, string>;
+  /**
+   * Whether the service is told where the watch session's status file is (`NEXU_DEV_STATUS_FILE`):
+   * the dashboard's server shows it in open pages (build errors, reloads, crashes).
+   */
+  readonly showsDevStatus?: boolean;
 }
 
 const url = (port: number) => `http://127.0.0.1:${port}`;
@@ -63,6 +68,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     watchPaths: ['apps/web/src', 'apps/web/server', 'apps/web/index.html', 'apps/web/package.json'],
     dependsOn: ['controller'],
     env: (ports) => ({ NEXU_CONTROLLER_URL: url(ports.controller) }),
+    showsDevStatus: true,
   },
 ];
 

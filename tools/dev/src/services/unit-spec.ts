@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
+import { devStatusPath } from '../checkout/dev-status-path.js';
 import type { UnitSpec } from '../supervisor/supervisor.js';
 import { hashUnit } from '../supervisor/unit-hash.js';
 import { type ServicePorts, type ServiceSpec, serviceEntry, serviceLabel } from './manifest.js';
@@ -26,6 +27,16 @@ export function passThroughEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return picked;
 }
 
+/**
+ * Node flags of every service: stack traces name the TypeScript source (`src/config.ts:12:5`)
+ * through the source map each build writes next to `dist/main.js`, in the terminal, in `pnpm logs`
+ * and on the dashboard alike.
+ */
+export const SERVICE_NODE_FLAGS = ['--enable-source-maps'] as const;
+
+/** Environment variable naming the watch session's status file (see `devStatusPath`). */
+export const DEV_STATUS_FILE_ENV = 'NEXU_DEV_STATUS_FILE';
+
 /** PATH handed to services: node's own folder first (launchd's default PATH has no node). */
 function servicePath(nodePath: string): string {
   return [dirname(nodePath), '/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(':');
@@ -43,7 +54,7 @@ export function resolveUnitSpec(
     service: spec.name,
     label: serviceLabel(spec.name, checkout.id),
     checkoutId: checkout.id,
-    argv: [nodePath, serviceEntry(spec, checkout)],
+    argv: [nodePath, ...SERVICE_NODE_FLAGS, serviceEntry(spec, checkout)],
     cwd: join(checkout.root, spec.dir),
     env: {
       PATH: servicePath(nodePath),
@@ -52,6 +63,7 @@ export function resolveUnitSpec(
       NEXU_DEV_INSTANCE: checkout.id,
       NODE_ENV: 'development',
       ...spec.env(ports),
+      ...(spec.showsDevStatus ? { [DEV_STATUS_FILE_ENV]: devStatusPath(checkout) } : {}),
       ...(options.extraEnv ?? passThroughEnv(process.env)),
     },
     logPath: serviceLogPath(checkout, spec.name),

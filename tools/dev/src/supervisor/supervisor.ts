@@ -16,7 +16,7 @@ export interface UnitSpec {
   readonly label: string;
   /** Checkout id this unit belongs to (also in `env.NEXU_DEV_INSTANCE`). */
   readonly checkoutId: string;
-  /** Absolute argv: `[<absolute node>, <absolute dist/main.js>]`. */
+  /** Absolute argv: `[<absolute node>, ...node flags, <absolute dist/main.js>]`. */
   readonly argv: readonly string[];
   /** Working directory (the service's package folder). */
   readonly cwd: string;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveCheckout } from '../checkout/checkout.js';
+import type { ReloadEvent } from './reload-event.js';
 import { createReloadUnits, type ReloadUnit } from './reload-units.js';
 
 describe('createReloadUnits', () => {
@@ -42,5 +43,47 @@ describe('createReloadUnits', () => {
     units = createReloadUnits({ name: 'controller', dir: 'api' }, { root }, hooks);
     expect(units).toHaveLength(1);
     expect(units[0]?.matches(join(root, 'api/src/a.ts'))).toBe(true);
+  });
+
+  it('reports what a Node unit does as events: build, restart, reload; a failed build; an unchanged one; a failed restart', async () => {
+    await writeFile(join(root, 'api/package.json'), '{"type":"module"}');
+    await mkdir(join(root, 'api/src'));
+    const events: ReloadEvent[] = [];
+    let restartError: Error | undefined;
+    units = createReloadUnits(
+      { name: 'controller', dir: 'api' },
+      { root },
+      {
+        ...hooks,
+        restartService: async () => {
+          if (restartError) throw restartError;
+        },
+        onEvent: (event) => events.push(event),
+      },
+    );
+    const [unit] = units;
+    const kinds = () =>
+      events
+        .splice(0)
+        .map((e) => ('errors' in e ? `${e.kind} ${e.errors[0]?.file}:${e.errors[0]?.line}` : e.kind));
+
+    await writeFile(join(root, 'api/src/main.ts'), 'export const a = 1;\n');
+    await unit?.reload();
+    expect(kinds()).toEqual(['building', 'restarting', 'reloaded']);
+    await unit?.reload();
+    expect(kinds()).toEqual(['building', 'built']);
+    await writeFile(join(root, 'api/src/main.ts'), 'export const a = ;\n');
+    await unit?.reload();
+    expect(kinds()).toEqual(['building', 'build-failed api/src/main.ts:1']);
+    await writeFile(join(root, 'api/src/main.ts'), 'export const a = 2;\n');
+    restartError = new Error('Unable to start controller: it hit the crash loop');
+    await unit?.reload();
+    expect(events.map((e) => e.kind)).toEqual(['building', 'restarting', 'reload-failed']);
+    expect(events.at(-1)).toEqual({
+      kind: 'reload-failed',
+      service: 'controller',
+      what: 'controller',
+      message: 'Unable to start controller: it hit the crash loop',
+    });
   });
 });

@@ -3,6 +3,7 @@ import { join, sep } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 import { type BuildError, formatBuildErrors } from './build-result.js';
+import type { ReloadEvent } from './reload-event.js';
 import { createServiceBuilder } from './service-builder.js';
 import { createWebBuilder } from './web-builder.js';
 
@@ -11,6 +12,8 @@ export interface ReloadHooks {
   /** Restarts the service on its new build and resolves once it answers as ours again. */
   restartService: (name: ServiceName) => Promise<void>;
   log: (service: ServiceName, line: string) => void;
+  /** Receives what each unit is doing, as data (the dev status file); default: nothing. */
+  onEvent?: (event: ReloadEvent) => void;
   /** Folder `vite` is resolved from (default: the web service's folder). */
   viteFrom?: string;
 }
@@ -86,25 +89,37 @@ function createNodeUnit(
   const name = spec.name;
   const builder = createServiceBuilder(spec, checkout, entry ? { entry } : {});
   const failures = createFailureReporter(name, hooks.log);
+  const emit = hooks.onEvent ?? (() => {});
+  // The web server is one of two parts of its service; any other service is one part.
+  const what = entry ? `${name} server` : name;
   return {
     service: name,
     matches,
     async reload() {
+      emit({ kind: 'building', service: name, what });
       const built = await builder.build();
-      if (!built.ok) return failures.failed(`${name} build`, built.errors);
+      if (!built.ok) {
+        emit({ kind: 'build-failed', service: name, what, errors: built.errors });
+        return failures.failed(`${name} build`, built.errors);
+      }
       failures.succeeded();
       if (!built.changed) {
+        emit({ kind: 'built', service: name, what });
         hooks.log(name, `${name} built in ${built.durationMs} ms, output unchanged: not restarted`);
         return;
       }
+      emit({ kind: 'restarting', service: name, what });
       const started = performance.now();
       try {
         await hooks.restartService(name);
       } catch (error) {
-        hooks.log(name, `Unable to reload ${name}: ${(error as Error).message ?? error}`);
+        const message = String((error as Error).message ?? error);
+        emit({ kind: 'reload-failed', service: name, what, message });
+        hooks.log(name, `Unable to reload ${name}: ${message}`);
         return;
       }
       const restartMs = Math.round(performance.now() - started);
+      emit({ kind: 'reloaded', service: name, what, durationMs: built.durationMs + restartMs });
       hooks.log(
         name,
         `${name} reloaded in ${built.durationMs + restartMs} ms (build ${built.durationMs} ms, restart ${restartMs} ms)`,
@@ -124,16 +139,27 @@ function createWebClientUnit(
   const name = spec.name;
   const builder = createWebBuilder(spec, checkout, hooks.viteFrom ? { viteFrom: hooks.viteFrom } : {});
   const failures = createFailureReporter(name, hooks.log);
+  const emit = hooks.onEvent ?? (() => {});
+  const what = `${name} client`;
   return {
     service: name,
     matches,
     async reload() {
+      emit({ kind: 'building', service: name, what });
       const built = await builder.build();
-      if (!built.ok) return failures.failed(`${name} client build`, built.errors);
+      if (!built.ok) {
+        emit({ kind: 'build-failed', service: name, what, errors: built.errors });
+        return failures.failed(`${name} client build`, built.errors);
+      }
       failures.succeeded();
-      const what =
+      emit(
+        built.changedFiles === 0
+          ? { kind: 'built', service: name, what }
+          : { kind: 'reloaded', service: name, what, durationMs: built.durationMs },
+      );
+      const change =
         built.changedFiles === 0 ? 'no change' : `${built.changedFiles} files changed, open pages reload`;
-      hooks.log(name, `${name} client rebuilt in ${built.durationMs} ms (${what})`);
+      hooks.log(name, `${name} client rebuilt in ${built.durationMs} ms (${change})`);
     },
     warmUp: () => builder.warmUp(),
     dispose: () => builder.dispose(),

@@ -1,0 +1,78 @@
+import { processStartTime } from '@nexu/service-kit';
+import type { Checkout } from '../checkout/checkout.js';
+import { devStatusPath } from '../checkout/dev-status-path.js';
+import { probeHealth } from '../health/probe-health.js';
+import { crashTail, findCrashReport } from '../logs/find-crash-report.js';
+import { readLogTail } from '../logs/read-last-lines.js';
+import type { ServiceName, ServiceSpec } from '../services/manifest.js';
+import { PASS_THROUGH_ENV } from '../services/unit-spec.js';
+import { createDevStatusWriter, type DevStatusWriter } from '../watch/dev-status-writer.js';
+import type { StartReport } from './start.js';
+
+/** Lines of a crashed service's log the dashboard shows. */
+const CRASH_LINES = 15;
+/** Lines searched for the error it died of. */
+const SEARCH_LINES = 80;
+
+/**
+ * Starts the watch session's status file (`.tmp/dev/dev-status.json`), which the dashboard's server
+ * pushes to open pages: each service's facts as `pnpm status` reads them (supervisor + `/health`),
+ * and, for a crashed one, the error in its log. Reload events are fed in by the session.
+ */
+export async function startWatchStatus(options: {
+  readonly checkout: Checkout;
+  readonly report: StartReport;
+  readonly services: readonly ServiceSpec[];
+  readonly log: (service: ServiceName, line: string) => void;
+}): Promise<DevStatusWriter> {
+  const { checkout, report } = options;
+  const services = options.services.flatMap((spec) => {
+    const unit = report.units[spec.name];
+    return unit ? [{ spec, unit }] : [];
+  });
+  const find = (name: ServiceName) => services.find(({ spec }) => spec.name === name)!;
+  let reported = false;
+  return createDevStatusWriter({
+    path: devStatusPath(checkout),
+    backend: report.backend,
+    services: services.map(({ spec, unit }) => ({ name: spec.name, port: unit.port, logPath: unit.logPath })),
+    async readFacts(name) {
+      const { spec, unit } = find(name);
+      const status = await report.supervisor.status(unit);
+      const health = status.pid ? await probeHealth(unit.port, spec.healthPath) : undefined;
+      const answer = health?.ok ? health.answer : undefined;
+      const healthy = answer?.instance === checkout.id && answer.pid === status.pid;
+      return {
+        state: status.state,
+        pid: status.pid,
+        port: unit.port,
+        healthy,
+        startedAt: healthy ? answer.startedAt : null,
+        restarts: status.restarts,
+        reason: status.reason ?? null,
+      };
+    },
+    async readCrash(name, reason) {
+      const lines = (await readLogTail(find(name).unit.logPath, SEARCH_LINES).catch(() => undefined)) ?? [];
+      const found = findCrashReport(lines, checkout.root);
+      return {
+        reason,
+        message: found?.message ?? null,
+        location: found?.location ?? null,
+        lines: crashTail(lines, found, CRASH_LINES),
+      };
+    },
+    watcher: {
+      pid: process.pid,
+      startTime: (await processStartTime(process.pid)) ?? '',
+      startedAt: new Date(performance.timeOrigin).toISOString(),
+    },
+    secrets: PASS_THROUGH_ENV.flatMap((name) => process.env[name] ?? []),
+    onError(error) {
+      // Once per session: the dashboard only misses updates, the terminal has everything.
+      if (reported) return;
+      reported = true;
+      options.log('web', `Unable to update the dashboard's dev status: ${error.message}`);
+    },
+  });
+}

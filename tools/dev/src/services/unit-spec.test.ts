@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serviceBuildOptions } from '../../bin/build-service.mjs';
+import { SERVICES } from './manifest.js';
+import { DEV_STATUS_FILE_ENV, resolveUnitSpec, SERVICE_NODE_FLAGS } from './unit-spec.js';
+
+const checkout = {
+  id: 'ab12cd34',
+  root: '/work/nexu',
+  tmpDir: '/work/nexu/.tmp',
+  stateDir: '/work/nexu/.tmp/dev',
+  nexuHome: '/work/nexu/.tmp/dev/nexu-home',
+  logsDir: '/work/nexu/.tmp/dev/nexu-home/logs',
+  unitsDir: '/work/nexu/.tmp/dev/units',
+  ledgerPath: '/work/nexu/.tmp/dev/runtime.json',
+  lockPath: '/work/nexu/.tmp/dev/lock',
+};
+const ports = { gateway: 18789, controller: 18790, web: 18791 };
+const unitOf = (name: string) =>
+  resolveUnitSpec(SERVICES.find((s) => s.name === name)!, checkout, ports, {
+    nodePath: '/usr/bin/node',
+    extraEnv: {},
+  });
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('resolveUnitSpec', () => {
+  it('runs every service with source maps enabled', () => {
+    for (const spec of SERVICES) {
+      expect(unitOf(spec.name).argv).toEqual([
+        '/usr/bin/node',
+        '--enable-source-maps',
+        `/work/nexu/${spec.dir}/dist/main.js`,
+      ]);
+    }
+  });
+
+  it('tells only the web server where the watch session status file is', () => {
+    expect(unitOf('web').env[DEV_STATUS_FILE_ENV]).toBe('/work/nexu/.tmp/dev/dev-status.json');
+    expect(unitOf('controller').env[DEV_STATUS_FILE_ENV]).toBeUndefined();
+    expect(unitOf('gateway').env[DEV_STATUS_FILE_ENV]).toBeUndefined();
+  });
+
+  it('makes a stack trace of a built service name the TypeScript source and line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nexu-unit-spec-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    writeFileSync(
+      join(dir, 'src/fail.ts'),
+      'export function fail(): never {\n  throw new Error("boom at startup");\n}\n',
+    );
+    writeFileSync(
+      join(dir, 'src/main.ts'),
+      "import { fail } from './fail.js';\nconst n: number = 1;\nif (n) fail();\n",
+    );
+    await build({ ...serviceBuildOptions(dir), logLevel: 'silent' });
+
+    const run = spawnSync(process.execPath, [...SERVICE_NODE_FLAGS, join(dir, 'dist/main.js')], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Error: boom at startup');
+    expect(run.stderr).toContain(`at fail (${join(dir, 'src/fail.ts')}:2:9)`);
+    expect(run.stderr).not.toContain('dist/main.js');
+  });
+});
