@@ -17,7 +17,7 @@ import { type StartReport, startServices } from './start.js';
 import { collectStatus } from './status.js';
 import { stopServices } from './stop.js';
 
-const backends: BackendName[] = ['process', 'systemd'];
+const backends: BackendName[] = ['process', 'systemd', 'launchd'];
 
 describe.each(backends)('pnpm start / stop on the %s backend', (backend) => {
   const opened: TempCheckout[] = [];

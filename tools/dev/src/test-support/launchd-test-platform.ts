@@ -28,9 +28,16 @@ export function useFakeLaunchdState(dir: string): void {
 export async function loadedLaunchdLabels(checkoutId: string, platform: ResolvedPlatform): Promise<string[]> {
   if (usesFakeLaunchctl) {
     const jobs = join(process.env.FAKE_LAUNCHCTL_STATE ?? '/nonexistent', 'jobs');
-    return readdirSync(jobs, { withFileTypes: true })
-      .map((entry) => entry.name.replace(/\.json$/, ''))
-      .filter((name) => name.includes(checkoutId));
+    const names = (() => {
+      try {
+        return readdirSync(jobs);
+      } catch {
+        return [];
+      }
+    })();
+    return names
+      .filter((name) => name.endsWith('.json') && name.includes(checkoutId))
+      .map((name) => name.slice(0, -5));
   }
   const labels: string[] = [];
   for (const domain of new Set([platform.launchdDomain.domain, platform.guiDomain, platform.userDomain])) {
