@@ -19,7 +19,7 @@ import { stopServices } from './stop.js';
 
 const backends: BackendName[] = ['process', 'systemd', 'launchd'];
 
-describe.each(backends)('pnpm start / stop on the %s backend', (backend) => {
+describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000 }, (backend) => {
   const opened: TempCheckout[] = [];
   const foreign: number[] = [];
   let available = true;

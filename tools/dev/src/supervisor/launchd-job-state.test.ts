@@ -22,6 +22,13 @@ describe('describeLaunchdJob on real launchctl output', () => {
     expect(describeFixture('mattstack-running-after-sigterm')).toEqual({ state: 'running' });
   });
 
+  it('a throttled respawn (`immediate reason = inefficient`) is starting, with no crash-loop verdict', () => {
+    const print = parseLaunchctlPrint(fixture('mimi-respawning'));
+    expect(describeLaunchdJob(print && { ...print, immediateReason: 'inefficient' }, none)).toEqual({
+      state: 'starting',
+    });
+  });
+
   it('the transient xpcproxy state is starting, not stopped', () => {
     expect(describeFixture('cli-pulse-xpcproxy')).toEqual({ state: 'starting' });
     const print = parseLaunchctlPrint(fixture('cli-pulse-xpcproxy'));
