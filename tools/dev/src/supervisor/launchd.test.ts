@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +221,17 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
     );
     await waitFor(() => fake('print', `gui/${uid}/${unit.label}`).status === 113);
     expect(await supervisor.status(unit)).toMatchObject({ state: 'crashed', reason: status.reason });
+  });
+
+  it('reports a program launchd refuses to exec (`last exit reason = OS_REASON_EXEC`) as crashed', async () => {
+    const supervisor = create();
+    const program = join(temp.checkout.root, 'not-executable');
+    writeFileSync(program, '#!/bin/sh\n', { mode: 0o644 });
+    const unit = { ...(await unitFor('noexec')), argv: [program, FIXTURE_SERVICE] };
+    await supervisor.install(unit);
+    await supervisor.start(unit);
+    const status = await waitForStatus(supervisor, unit, (s) => s.state === 'crashed');
+    expect(status.reason).toMatch(/^launchd could not launch it \(last exit reason = OS_REASON_EXEC\)/);
   });
 
   it('recognises a log launchd may not open (a protected folder): 78 with no guard record', async () => {

@@ -214,19 +214,22 @@ switch (verb) {
 
 /**
  * `launchctl print <domain>/<label>` in the shape of a real LaunchAgent print (macOS 14/15; see
- * test-support/launchctl-print/ for the real ones): one line of `last terminating signal` *or*
- * `last exit code`, `job state = spawn failed` when launchd could not launch the program, nested
- * coalition blocks that carry their own `state` and `pid`-free keys.
+ * test-support/launchctl-print/ for the real ones): one line of `last terminating signal`,
+ * `last exit reason` *or* `last exit code`; `job state = spawn failed` when launchd could not
+ * launch the program; nested coalition blocks that carry their own `state`.
  */
 function renderPrint(job) {
   const T = '\t';
   const spec = job.spec;
   const env = Object.entries(spec.EnvironmentVariables ?? {}).map(([k, v]) => `${T}${T}${k} => ${v}`);
   const last = job.lastExit;
+  // One line says how the last run ended: a signal, launchd's reason for refusing it, or a code.
   const lastLine =
     last?.signal !== undefined
       ? `${T}last terminating signal = ${last.signal}`
-      : `${T}last exit code = ${last === null || last === undefined ? '(never exited)' : last.code === 78 ? '78: EX_CONFIG' : last.code}`;
+      : last?.reason !== undefined
+        ? `${T}last exit reason = ${last.reason}`
+        : `${T}last exit code = ${last === null || last === undefined ? '(never exited)' : last.code === 78 ? '78: EX_CONFIG' : last.code}`;
   const coalition = (type, id) => [
     `${T}${type} coalition = {`,
     `${T}${T}ID = ${id}`,

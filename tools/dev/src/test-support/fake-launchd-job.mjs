@@ -9,14 +9,25 @@
 // What it plays, with the public sources in docs/platform.md, "launchctl":
 // - `state = xpcproxy` with the new pid for FAKE_LAUNCHCTL_XPCPROXY_MS (default 30) after a spawn;
 // - a program that does not exist: no process, `last exit code = 78: EX_CONFIG`, `job state =
-//   spawn failed`, retried every ThrottleInterval;
+//   spawn failed`, retried every ThrottleInterval; one that exists but cannot be executed:
+//   `last exit reason = OS_REASON_EXEC` and no exit code line at all;
 // - folder privacy (FAKE_LAUNCHCTL_PROTECTED): a log or working directory there cannot be opened,
 //   which launchd reports as `last exit code = 78: EX_CONFIG` before the program runs; a program
 //   argument there (the entry file, a preload) cannot be read, so node exits 1 at once, every time.
 // Signals from fake-launchctl: SIGUSR1 = kickstart, SIGUSR2 = kickstart -k, SIGTERM = bootout
 // (state SIGTERMed, SIGTERM then SIGKILL after ExitTimeOut, drain, then unload).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  existsSync,
+  constants as fsConstants,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { constants } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,10 +78,19 @@ const argPath = (arg) => {
   return arg.startsWith('/') ? arg : null;
 };
 
+const executable = (file) => {
+  try {
+    accessSync(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** launchd could not launch the program: no process this time; KeepAlive tries again. */
-function launchFailed(jobState) {
+function launchFailed(jobState, lastExit = { code: 78 }) {
   lastSpawnAt = Date.now();
-  Object.assign(job, { runs: job.runs + 1, lastExit: { code: 78 }, jobState, pid: null });
+  Object.assign(job, { runs: job.runs + 1, lastExit, jobState, pid: null });
   scheduleAgain(true);
 }
 
@@ -82,6 +102,7 @@ function spawnJob() {
     return launchFailed(undefined); // xpcproxy cannot open the log or the folder: exit(78)
   }
   if (!existsSync(program)) return launchFailed('spawn failed');
+  if (!executable(program)) return launchFailed('spawn failed', { reason: 'OS_REASON_EXEC' });
   const unreadable = args.map(argPath).find(isProtected);
   const out = openSync(spec.StandardOutPath ?? '/dev/null', 'a');
   const err =
