@@ -122,16 +122,22 @@ describe.each(FAULT_BACKENDS)('security on the %s backend', (backend) => {
     );
     expect(put.ok).toBe(true);
 
-    const unitFiles =
-      backend === 'systemd'
-        ? report.services.flatMap((s) => [
+    const unitFiles = report.services.flatMap((s) => {
+      switch (backend) {
+        case 'systemd':
+          return [
             join(resolvePlatform().systemdUserDir!, systemdUnitName(s.label)),
             join(checkout.unitsDir, systemdUnitName(s.label)),
-          ])
-        : report.services.flatMap((s) => [
+          ];
+        case 'launchd':
+          return [join(checkout.unitsDir, `${s.label}.plist`)];
+        case 'process':
+          return [
             join(checkout.unitsDir, `${s.label}.unit.json`),
             join(checkout.unitsDir, `${s.label}.json`),
-          ]);
+          ];
+      }
+    });
     const secretFiles = [
       checkout.ledgerPath,
       ...unitFiles,

@@ -171,12 +171,17 @@ export class LaunchdSupervisor implements Supervisor {
     const path = this.plistPath(unit.label);
     const installed = await readTextOrNull(path);
     if (installed === rendered) return 'unchanged';
-    const loaded = (await this.print(unit.label)) !== null;
-    if (loaded) await this.bootoutAndWait(unit);
+    const print = await this.print(unit.label);
+    const loaded = print !== null;
+    if (loaded) await this.bootoutAndWait(unit, print);
     // 0600: the environment may carry a token (NEXU_GATEWAY_TOKEN); launchd only needs us to own it.
     await writeFileAtomic(path, rendered);
     if (installed === null) return 'installed';
-    if (loaded) await this.bootstrapAndStart(unit);
+    if (loaded) {
+      // A new job: its spawns count from 0 and the previous one's verdicts no longer hold.
+      await this.clearGuard(unit.label, 0);
+      await this.bootstrapAndStart(unit);
+    }
     return 'replaced';
   }
 
@@ -245,8 +250,9 @@ export class LaunchdSupervisor implements Supervisor {
       label: unit.label,
       state: job.state,
       pid: job.state === 'running' ? (print?.pid ?? null) : null,
-      // `runs` counts every spawn since load, explicit kickstarts included.
-      restarts: Math.max(0, (print?.runs ?? 0) - 1),
+      // `runs` counts every spawn since load, explicit kickstarts included: launchd's own restarts
+      // are the spawns after the first since the last explicit start.
+      restarts: Math.max(0, (print?.runs ?? 0) - records.runsAtStart - 1),
       lastExit,
       ...(reason ? { reason } : {}),
     };
@@ -462,10 +468,13 @@ export class LaunchdSupervisor implements Supervisor {
     }
   }
 
-  /** `bootout`, then wait until `print` answers 113: bootout returns before the job is gone. */
-  private async bootoutAndWait(unit: UnitRef): Promise<void> {
+  /**
+   * `bootout`, then wait until `print` answers 113: bootout returns before the job is gone.
+   * `known`: the label's print just read, to spare a call.
+   */
+  private async bootoutAndWait(unit: UnitRef, known?: LaunchctlPrint): Promise<void> {
     const domain = await this.domainOf(unit.label);
-    const before = await this.print(unit.label, domain);
+    const before = known ?? (await this.print(unit.label, domain));
     if (before !== null) {
       const result = await this.launchctl(['bootout', `${domain}/${unit.label}`]);
       if (!BOOTOUT_OK.has(result.exitCode)) {

@@ -26,7 +26,6 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as plist from 'plist';
 import { isProcessAliveSync as alive } from '../os/proc-stat.mjs';
 import { LAUNCHCTL_EXIT as EXIT } from '../supervisor/launchctl-exit-codes.mjs';
 
@@ -140,6 +139,8 @@ switch (verb) {
     if ((stat.mode & 0o022) !== 0 || stat.uid !== process.getuid()) {
       bootstrapFailed(EXIT.badPermissions, 'Path had bad ownership/permissions');
     }
+    // Loaded here only: every other call (print, above all) answers without it.
+    const plist = await import('plist');
     let spec;
     try {
       spec = plist.parse(readFileSync(path, 'utf8'));
