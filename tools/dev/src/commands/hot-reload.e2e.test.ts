@@ -50,7 +50,7 @@ async function waitForControllerRevision(watched: WatchedCheckout, revision: num
 const reloadLines = (watched: WatchedCheckout) =>
   watched.lines.filter((l) => / reloaded in /.test(l.line)).map((l) => l.line);
 
-const backends: BackendName[] = ['process', 'systemd'];
+const backends: BackendName[] = ['process', 'systemd', 'launchd'];
 
 describe.each(backends)('hot reload on the %s backend', { timeout: 60_000 }, (backend) => {
   const checkouts = createWatchedCheckouts(backend);

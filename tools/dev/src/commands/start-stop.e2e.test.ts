@@ -17,9 +17,9 @@ import { type StartReport, startServices } from './start.js';
 import { collectStatus } from './status.js';
 import { stopServices } from './stop.js';
 
-const backends: BackendName[] = ['process', 'systemd'];
+const backends: BackendName[] = ['process', 'systemd', 'launchd'];
 
-describe.each(backends)('pnpm start / stop on the %s backend', (backend) => {
+describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000 }, (backend) => {
   const opened: TempCheckout[] = [];
   const foreign: number[] = [];
   let available = true;

@@ -76,7 +76,12 @@ export async function startServices(options: StartOptions): Promise<StartReport>
           },
         };
   try {
-    const supervisor = await selectSupervisor({ backend: options.backend, checkout });
+    const supervisor = await selectSupervisor({
+      backend: options.backend,
+      checkout,
+      onFallback: (reason) => reporter.warn(reason),
+      onNotice: (notice) => reporter.info(notice),
+    });
     backend = supervisor.backend;
     previous = await readOwnLedger(checkout, backend, reporter);
     await teardownOtherBackends(checkout, supervisor.backend, reporter);

@@ -19,12 +19,15 @@ import { resolvePlatform } from '../supervisor/platform.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, Supervisor } from '../supervisor/supervisor.js';
 import { isBackendAvailable } from '../test-support/backend-available.js';
+import { launchdTestPlatform, loadedLaunchdLabels } from '../test-support/launchd-test-platform.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 
 /** The backends every fault scenario runs on. */
-export const FAULT_BACKENDS: readonly BackendName[] = ['systemd', 'process'];
+export const FAULT_BACKENDS: readonly BackendName[] = ['systemd', 'process', 'launchd'];
 
 export const repoRoot = findRepoRoot(import.meta.dirname);
+/** Where this machine's launchd is: the real launchctl on a Mac, the fake one elsewhere. */
+const launchdPlatform = launchdTestPlatform();
 export const fixturesDir = fileURLToPath(new URL('../test-support/fixtures/', import.meta.url));
 
 /** A process that is not ours, recorded with its start time so "untouched" can be checked exactly. */
@@ -210,7 +213,10 @@ export function useFaultContext(backend: BackendName): FaultContext {
       );
       const marked = await findMarkedProcesses(checkout.id);
       if (marked.length > 0) problems.push(`processes of ${checkout.id} left: ${marked.join(', ')}`);
-      const units = listSystemdUnits(checkout.id);
+      const units = [
+        ...listSystemdUnits(checkout.id),
+        ...(await loadedLaunchdLabels(checkout.id, launchdPlatform)),
+      ];
       if (units.length > 0) problems.push(`units of ${checkout.id} left: ${units.join(', ')}`);
       for (const port of ports.get(checkout.id) ?? []) {
         if (await isPortFree(port)) continue;
@@ -243,6 +249,7 @@ export function useFaultContext(backend: BackendName): FaultContext {
     if (sentinel) killForeign(sentinel);
     for (const id of ids) {
       expect(listSystemdUnits(id)).toEqual([]);
+      expect(await loadedLaunchdLabels(id, launchdPlatform)).toEqual([]);
       expect(await findMarkedProcesses(id)).toEqual([]);
     }
   });

@@ -122,16 +122,19 @@ describe.each(FAULT_BACKENDS)('security on the %s backend', (backend) => {
     );
     expect(put.ok).toBe(true);
 
-    const unitFiles =
-      backend === 'systemd'
-        ? report.services.flatMap((s) => [
-            join(resolvePlatform().systemdUserDir!, systemdUnitName(s.label)),
-            join(checkout.unitsDir, systemdUnitName(s.label)),
-          ])
-        : report.services.flatMap((s) => [
-            join(checkout.unitsDir, `${s.label}.unit.json`),
-            join(checkout.unitsDir, `${s.label}.json`),
-          ]);
+    // Where each backend keeps a service's unit (the token is in it).
+    const unitFilesOf: Record<typeof backend, (label: string) => string[]> = {
+      systemd: (label) => [
+        join(resolvePlatform().systemdUserDir!, systemdUnitName(label)),
+        join(checkout.unitsDir, systemdUnitName(label)),
+      ],
+      launchd: (label) => [join(checkout.unitsDir, `${label}.plist`)],
+      process: (label) => [
+        join(checkout.unitsDir, `${label}.unit.json`),
+        join(checkout.unitsDir, `${label}.json`),
+      ],
+    };
+    const unitFiles = report.services.flatMap((s) => unitFilesOf[backend](s.label));
     const secretFiles = [
       checkout.ledgerPath,
       ...unitFiles,

@@ -1,6 +1,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from './command-runner.js';
+import { parseLsofListeners } from './parse-lsof.js';
 import { parseProcNetTcp, TCP_LISTEN } from './parse-proc-net-tcp.js';
 import { isPortFree } from './port-free.js';
 import { processIdentity } from './process-identity.js';
@@ -73,18 +74,7 @@ async function findSocketOwners(inodes: Set<string>, procRoot: string): Promise<
 // `-sTCP:LISTEN` matters: without it lsof also lists the port's clients.
 async function findMacListeners(port: number): Promise<PortListener[]> {
   const result = await runCommand(['/usr/sbin/lsof', '-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpcn']);
-  const listeners: PortListener[] = [];
-  let pid: number | undefined;
-  let command: string | undefined;
-  for (const line of result.stdout.split('\n')) {
-    if (line.startsWith('p')) [pid, command] = [Number(line.slice(1)), undefined];
-    else if (line.startsWith('c')) command = line.slice(1);
-    else if (line.startsWith('n') && pid !== undefined) {
-      const address = line.slice(1, line.lastIndexOf(':')).replace(/^\[|\]$/g, '');
-      listeners.push({ address, pid, command: command ?? '?' });
-    }
-  }
-  return listeners;
+  return parseLsofListeners(result.stdout);
 }
 
 /**

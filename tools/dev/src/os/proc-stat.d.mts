@@ -24,6 +24,8 @@ export interface ProcStat {
 export declare function parseProcStat(text: string): ProcStat | null;
 /** Reads and parses `/proc/<pid>/stat` (Linux); null when the process does not exist. */
 export declare function readProcStatSync(pid: number, procRoot?: string): ProcStat | null;
+/** `ps -o lstart=` output with blanks collapsed; null when it is not an lstart. */
+export declare function parsePsLstart(text: string): string | null;
 /** Opaque start time of `pid` (Linux stat field 22, macOS `ps -o lstart=`); null when it is gone. */
 export declare function processStartTimeSync(pid: number): string | null;
 /** Whether `pid` exists and is not a zombie. */

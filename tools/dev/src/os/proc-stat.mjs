@@ -57,11 +57,22 @@ function psSync(pid, fields) {
 }
 
 /**
+ * Normalises `ps -o lstart=` output (`Mon May  5 15:14:23 2026`, C locale) to single blanks; null
+ * when it is not five tokens ending in a year.
+ */
+export function parsePsLstart(text) {
+  const tokens = String(text).trim().split(/\s+/);
+  if (tokens.length !== 5 || !/^\d{2}:\d{2}:\d{2}$/.test(tokens[3]) || !/^\d{4}$/.test(tokens[4]))
+    return null;
+  return tokens.join(' ');
+}
+
+/**
  * Opaque start time of `pid`, for telling it apart from a later process that reuses the pid:
  * Linux clock ticks since boot (stat field 22), macOS `ps -o lstart=`. Null when it is gone.
  */
 export function processStartTimeSync(pid) {
-  if (process.platform === 'darwin') return psSync(pid, 'lstart=')?.split(/\s+/).join(' ') ?? null;
+  if (process.platform === 'darwin') return parsePsLstart(psSync(pid, 'lstart=') ?? '');
   return readProcStatSync(pid)?.startTime ?? null;
 }
 

@@ -1,6 +1,8 @@
 import { readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from './command-runner.js';
+import { parseLsofCwd } from './parse-lsof.js';
+import { parsePsStat } from './parse-ps-stat.js';
 import { parseProcStat } from './proc-stat.mjs';
 
 /** Who a pid is right now: enough to tell it apart from a later process that reuses the pid. */
@@ -47,24 +49,13 @@ async function readLinuxStat(pid: number, procRoot: string): Promise<ProcessStat
   return text ? parseProcStat(text) : null;
 }
 
-// -ww: never cut the command at the terminal width. lstart is five tokens ("Mon Jan  6 10:00:00 2025"); LC_ALL=C keeps it in English.
+// -ww: never cut the command at the terminal width; LC_ALL=C keeps lstart in English.
 async function readMacStat(pid: number): Promise<ProcessStat | null> {
   const result = await runCommand(
     ['/bin/ps', '-ww', '-o', 'ppid=,pgid=,stat=,lstart=,command=', '-p', String(pid)],
-    {
-      env: { ...process.env, LC_ALL: 'C' },
-    },
+    { env: { ...process.env, LC_ALL: 'C' } },
   );
-  const tokens = result.stdout.trim().split(/\s+/);
-  if (result.exitCode !== 0 || tokens.length < 8) return null;
-  const [ppid, pgid, state] = tokens as [string, string, string];
-  return {
-    state,
-    ppid: Number(ppid),
-    pgid: Number(pgid),
-    startTime: tokens.slice(3, 8).join(' '),
-    command: tokens.slice(8).join(' '),
-  };
+  return result.exitCode === 0 ? parsePsStat(result.stdout) : null;
 }
 
 async function readStat(pid: number, procRoot: string): Promise<ProcessStat | null> {
@@ -74,8 +65,7 @@ async function readStat(pid: number, procRoot: string): Promise<ProcessStat | nu
 
 async function readMacCwd(pid: number): Promise<string | null> {
   const result = await runCommand(['/usr/sbin/lsof', '-a', '-p', String(pid), '-d', 'cwd', '-Fn']);
-  const line = result.stdout.split('\n').find((l) => l.startsWith('n'));
-  return line ? line.slice(1) : null;
+  return parseLsofCwd(result.stdout);
 }
 
 async function readLinuxInstance(pid: number, procRoot: string): Promise<string | undefined> {

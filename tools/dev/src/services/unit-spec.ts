@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
 import { devStatusPath } from '../checkout/dev-status-path.js';
+import { stableNodePath } from '../os/stable-node-path.js';
 import type { UnitSpec } from '../supervisor/supervisor.js';
 import { hashUnit } from '../supervisor/unit-hash.js';
 import { type ServicePorts, type ServiceSpec, serviceEntry, serviceLabel } from './manifest.js';
@@ -8,7 +9,7 @@ import { serviceLogPath } from './service-log-path.js';
 
 /** Options for `resolveUnitSpec`; defaults suit the running orchestrator. */
 export interface UnitSpecOptions {
-  /** Absolute node binary the supervisor runs (default: the one running this command). */
+  /** Absolute node binary the supervisor runs (default: the running one, by a path that survives upgrades). */
   nodePath?: string;
   /** Extra environment for every service (default: `passThroughEnv(process.env)`). */
   extraEnv?: Record<string, string>;
@@ -49,7 +50,7 @@ export function resolveUnitSpec(
   ports: ServicePorts,
   options: UnitSpecOptions = {},
 ): UnitSpec {
-  const nodePath = options.nodePath ?? process.execPath;
+  const nodePath = options.nodePath ?? stableNodePath();
   return {
     service: spec.name,
     label: serviceLabel(spec.name, checkout.id),

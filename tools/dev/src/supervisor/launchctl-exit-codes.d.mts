@@ -3,6 +3,7 @@ export declare const LAUNCHCTL_EXIT: Readonly<{
   noSuchFile: 2;
   noSuchProcess: 3;
   ioError: 5;
+  fileExists: 17;
   inProgress: 36;
   alreadyInProgress: 37;
   usage: 64;

@@ -7,6 +7,8 @@ export const LAUNCHCTL_EXIT = Object.freeze({
   noSuchProcess: 3,
   /** 5 Input/output error: what a normal user sees for nearly every bootstrap failure. */
   ioError: 5,
+  /** 17 File exists: an older launchd's answer to bootstrapping a label that is loaded. */
+  fileExists: 17,
   /** 36 Operation now in progress: a bootout is still draining. */
   inProgress: 36,
   /** 37 Operation already in progress. */
@@ -17,12 +19,12 @@ export const LAUNCHCTL_EXIT = Object.freeze({
   noDomain: 112,
   /** 113 Could not find service: the label is not loaded. */
   notFound: 113,
-  /** 119 Service is disabled (as root). */
+  /** 119 Service is disabled (as root; a normal user sees 5). */
   disabled: 119,
-  /** 122 Path had bad ownership/permissions (as root). */
+  /** 122 Path had bad ownership/permissions (as root; a normal user sees 5). */
   badPermissions: 122,
   /** 125 Domain does not support specified action (another user owns the console). */
   unsupportedDomain: 125,
-  /** 133 Multiple errors, e.g. an invalid property list (as root). */
+  /** 133 Multiple errors, e.g. an invalid property list (as root; a normal user sees 5). */
   multipleErrors: 133,
 });

@@ -1,23 +1,47 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '@nexu/service-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandRunner } from '../os/command-runner.js';
+import { runCommand } from '../os/command-runner.js';
 import { isProcessAlive } from '../os/process-identity.js';
-import { createContractCheckout, fixtureUnit, waitForHealthy } from '../test-support/contract-harness.js';
+import {
+  createContractCheckout,
+  FIXTURE_SERVICE,
+  fixtureUnit,
+  waitForHealthy,
+  waitForStatus,
+} from '../test-support/contract-harness.js';
+import { FAKE_LAUNCHCTL as FAKE } from '../test-support/fake-launchd-env.js';
+import { launchdTestPlatform, usesFakeLaunchctl } from '../test-support/launchd-test-platform.js';
 import { LaunchdSupervisor } from './launchd.js';
+import type { LaunchdSessionFacts } from './launchd-domain.js';
 import { resolvePlatform } from './platform.js';
-import type { UnitSpec } from './supervisor.js';
+import { selectSupervisor } from './select-supervisor.js';
+import type { ServiceState, UnitSpec } from './supervisor.js';
+import { BackendUnavailableError } from './supervisor-errors.js';
 
-const FAKE = fileURLToPath(new URL('../test-support/fake-launchctl.mjs', import.meta.url));
 const uid = process.getuid?.() ?? 0;
+const atConsole: LaunchdSessionFacts = { uid, euid: uid, consoleUid: uid, ssh: false, sudoUser: null };
+const overSsh: LaunchdSessionFacts = { ...atConsole, ssh: true, consoleUid: uid === 0 ? 1 : 0 };
+const KNOBS = [
+  'FAKE_LAUNCHCTL_SESSION',
+  'FAKE_LAUNCHCTL_AS_ROOT',
+  'FAKE_LAUNCHCTL_OLD',
+  'FAKE_LAUNCHCTL_PROTECTED',
+  'FAKE_LAUNCHCTL_DRAIN_MS',
+  'FAKE_LAUNCHCTL_XPCPROXY_MS',
+];
 
-describe('launchd backend (fake launchctl)', () => {
+// What a real Mac answers, played by the fake launchctl (docs/platform.md, "launchctl"). On a Mac
+// these cannot be staged (no second console user, no TCC denial on demand): the contract suite and
+// the end-to-end suites run there against the real launchctl instead.
+describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers (fake launchctl)', () => {
   let temp: ReturnType<typeof createContractCheckout>;
-  let supervisor: LaunchdSupervisor;
   let stateDir: string;
   const units: UnitSpec[] = [];
+  const supervisors: LaunchdSupervisor[] = [];
   const pids: number[] = [];
   const calls = () =>
     readFileSync(join(stateDir, 'calls.log'), 'utf8')
@@ -25,98 +49,275 @@ describe('launchd backend (fake launchctl)', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as string[]);
   const fake = (...args: string[]) => spawnSync(FAKE, args, { encoding: 'utf8' });
+  const loadedJobs = () => {
+    try {
+      return spawnSync('ls', [join(stateDir, 'jobs')], { encoding: 'utf8' }).stdout.trim();
+    } catch {
+      return '';
+    }
+  };
 
   beforeAll(() => {
-    chmodSync(FAKE, 0o755);
     temp = createContractCheckout();
     stateDir = join(temp.checkout.stateDir, 'fake-launchd');
     mkdirSync(stateDir, { recursive: true });
     process.env.FAKE_LAUNCHCTL_STATE = stateDir;
   });
-  const create = () =>
-    new LaunchdSupervisor({
-      unitsDir: temp.checkout.unitsDir,
-      platform: resolvePlatform({ platform: 'darwin', launchctlPath: FAKE }),
+  const create = (
+    options: { session?: LaunchdSessionFacts; runner?: CommandRunner; unitsDir?: string } = {},
+  ) => {
+    const supervisor = new LaunchdSupervisor({
+      unitsDir: options.unitsDir ?? temp.checkout.unitsDir,
+      platform: launchdTestPlatform({ session: options.session ?? atConsole }),
+      ...(options.runner ? { runner: options.runner } : {}),
+      timeoutMs: 8_000,
     });
-  const unitFor = async (service: string) => {
-    const unit = await fixtureUnit(temp.checkout, service);
+    supervisors.push(supervisor);
+    return supervisor;
+  };
+  const unitFor = async (service: string, options: Parameters<typeof fixtureUnit>[2] = {}) => {
+    const unit = await fixtureUnit(temp.checkout, service, options);
     units.push(unit);
     return unit;
   };
+  const startHealthy = async (supervisor: LaunchdSupervisor, unit: UnitSpec) => {
+    await supervisor.install(unit);
+    await supervisor.start(unit);
+    const { health } = await waitForHealthy(supervisor, unit);
+    pids.push(health.pid);
+    return health;
+  };
 
   afterEach(async () => {
-    for (const unit of units.splice(0)) await supervisor.uninstall(unit);
+    for (const key of KNOBS) delete process.env[key];
+    const cleaner = create();
+    for (const unit of units.splice(0)) await cleaner.uninstall(unit);
     for (const pid of pids.splice(0)) expect(await isProcessAlive(pid)).toBe(false);
-    delete process.env.FAKE_LAUNCHCTL_NO_GUI;
-    delete process.env.FAKE_LAUNCHCTL_DRAIN_MS;
+    expect(loadedJobs()).toBe('');
   });
   afterAll(() => temp?.remove());
 
   it('writes the plist owned by the user and not group/world writable', async () => {
-    supervisor = create();
     const unit = await unitFor('perms');
-    await supervisor.install(unit);
+    await create().install(unit);
     const stat = statSync(join(temp.checkout.unitsDir, `${unit.label}.plist`));
     expect(stat.mode & 0o022).toBe(0);
     expect(stat.uid).toBe(uid);
   });
 
-  it('enables a disabled label before bootstrapping it', async () => {
-    supervisor = create();
+  it('enables only a label that print-disabled lists, also when starting an unchanged plist', async () => {
+    const supervisor = create();
     const unit = await unitFor('disabled');
+    await startHealthy(supervisor, unit);
+    // A normal start writes nothing into launchd's permanent override database.
+    expect(calls().filter(([verb]) => verb === 'enable')).toEqual([]);
+    await supervisor.stop(unit);
     expect(fake('disable', `gui/${uid}/${unit.label}`).status).toBe(0);
-    await supervisor.install(unit);
-    await supervisor.start(unit);
-    pids.push((await waitForHealthy(supervisor, unit)).health.pid);
-    const verbs = calls().map((argv) => argv.slice(0, 2).join(' '));
-    expect(verbs.lastIndexOf(`enable gui/${uid}/${unit.label}`)).toBeLessThan(
-      verbs.lastIndexOf(`bootstrap gui/${uid}`),
-    );
+    const before = calls().length;
+    await supervisor.start(unit); // the plist is unchanged: install is not called again
+    await startHealthy(supervisor, unit);
+    const verbs = calls()
+      .slice(before)
+      .map((argv) => argv.slice(0, 2).join(' '));
+    expect(verbs).toContain(`print-disabled gui/${uid}`);
+    expect(verbs.filter((verb) => verb.startsWith('enable'))).toEqual([`enable gui/${uid}/${unit.label}`]);
   });
 
   it('retries bootstrap while a previous bootout is still draining', async () => {
-    process.env.FAKE_LAUNCHCTL_DRAIN_MS = '1500';
-    supervisor = create();
+    process.env.FAKE_LAUNCHCTL_DRAIN_MS = '2500';
+    const supervisor = create();
     const unit = await unitFor('drain');
-    await supervisor.install(unit);
-    await supervisor.start(unit);
-    pids.push((await waitForHealthy(supervisor, unit)).health.pid);
+    await startHealthy(supervisor, unit);
     expect(fake('bootout', `gui/${uid}/${unit.label}`).status).toBe(0);
     // bootout returns before the job is gone: wait until launchd shows it draining.
     const draining = await waitFor(() =>
       fake('print', `gui/${uid}/${unit.label}`).stdout.includes('state = SIGTERMed'),
     );
     expect(draining.ok).toBe(true);
+    // A second bootout while it drains answers 36; stop takes that as under way.
+    expect(fake('bootout', `gui/${uid}/${unit.label}`).status).toBe(36);
     const before = calls().length;
     await supervisor.start(unit);
     pids.push((await waitForHealthy(supervisor, unit)).health.pid);
-    const bootstraps = calls()
-      .slice(before)
-      .filter(([verb]) => verb === 'bootstrap');
-    expect(bootstraps.length).toBeGreaterThan(1);
+    expect(
+      calls()
+        .slice(before)
+        .filter(([verb]) => verb === 'bootstrap').length,
+    ).toBeGreaterThan(1);
   });
 
-  it('falls back to user/<uid> when gui/<uid> answers 125 (no GUI session)', async () => {
-    process.env.FAKE_LAUNCHCTL_NO_GUI = '1';
-    supervisor = create();
-    expect(await supervisor.preflight()).toEqual({ ok: true });
-    const unit = await unitFor('ssh');
+  it('diagnoses a plist launchd refuses with 5 at once instead of retrying it as a drain', async () => {
+    const supervisor = create();
+    const unit = await unitFor('badperms');
+    await supervisor.install(unit);
+    chmodSync(join(temp.checkout.unitsDir, `${unit.label}.plist`), 0o666);
+    const before = calls().length;
+    const error = await supervisor.start(unit).catch((e: Error) => e);
+    expect(String(error)).toMatch(
+      /answered 5[\s\S]*not owned by you or is group\/world writable[\s\S]*chmod 600/,
+    );
+    expect(
+      calls()
+        .slice(before)
+        .filter(([verb]) => verb === 'bootstrap'),
+    ).toHaveLength(2);
+  });
+
+  it("names root's richer code (122) with its advice", async () => {
+    process.env.FAKE_LAUNCHCTL_AS_ROOT = '1';
+    const supervisor = create();
+    const unit = await unitFor('rootperms');
+    await supervisor.install(unit);
+    chmodSync(join(temp.checkout.unitsDir, `${unit.label}.plist`), 0o666);
+    await expect(supervisor.start(unit)).rejects.toThrow(/exited with 122[\s\S]*chmod 600/);
+  });
+
+  it('takes 17 (File exists, older launchd) as already loaded', async () => {
+    process.env.FAKE_LAUNCHCTL_OLD = '1';
+    const unit = await unitFor('older');
+    const label = `gui/${uid}/${unit.label}`;
+    // Another command loads the label between this one's `print` and its `bootstrap`.
+    let raced = false;
+    const racing: CommandRunner = async (argv, options) => {
+      if (!raced && argv[1] === 'bootstrap') {
+        raced = true;
+        await runCommand(argv, options);
+      }
+      return runCommand(argv, options);
+    };
+    const supervisor = create({ runner: racing });
     await supervisor.install(unit);
     await supervisor.start(unit);
     pids.push((await waitForHealthy(supervisor, unit)).health.pid);
+    expect(fake('print', label).status).toBe(0);
+  });
+
+  it('reports the transient xpcproxy state as starting, never stopped', async () => {
+    process.env.FAKE_LAUNCHCTL_XPCPROXY_MS = '1500';
+    const supervisor = create();
+    const unit = await unitFor('xpcproxy');
+    await supervisor.install(unit);
+    await supervisor.start(unit);
+    const seen = new Set<ServiceState>();
+    const status = await waitForStatus(supervisor, unit, (s) => {
+      seen.add(s.state);
+      return s.state === 'running';
+    });
+    pids.push(status.pid!);
+    expect([...seen]).toEqual(['starting', 'running']);
+  });
+
+  it('reports a program launchd cannot launch as crashed with the reason, and boots it out', async () => {
+    const supervisor = create();
+    const unit = {
+      ...(await unitFor('nonode')),
+      argv: [join(temp.checkout.root, 'no-such-node'), FIXTURE_SERVICE],
+    };
+    await supervisor.install(unit);
+    await supervisor.start(unit);
+    const status = await waitForStatus(supervisor, unit, (s) => s.state === 'crashed');
+    expect(status.reason).toMatch(
+      /^launchd could not launch it \(last exit code = 78: EX_CONFIG, job state = spawn failed\); check that .+ exists/,
+    );
+    await waitFor(() => fake('print', `gui/${uid}/${unit.label}`).status === 113);
+    expect(await supervisor.status(unit)).toMatchObject({ state: 'crashed', reason: status.reason });
+  });
+
+  it('reports a program launchd refuses to exec (`last exit reason = OS_REASON_EXEC`) as crashed', async () => {
+    const supervisor = create();
+    const program = join(temp.checkout.root, 'not-executable');
+    writeFileSync(program, '#!/bin/sh\n', { mode: 0o644 });
+    const unit = { ...(await unitFor('noexec')), argv: [program, FIXTURE_SERVICE] };
+    await supervisor.install(unit);
+    await supervisor.start(unit);
+    const status = await waitForStatus(supervisor, unit, (s) => s.state === 'crashed');
+    expect(status.reason).toMatch(/^launchd could not launch it \(last exit reason = OS_REASON_EXEC\)/);
+  });
+
+  it('recognises a log launchd may not open (a protected folder): 78 with no guard record', async () => {
+    process.env.FAKE_LAUNCHCTL_PROTECTED = temp.checkout.logsDir;
+    const supervisor = create();
+    const unit = await unitFor('tcclog');
+    await supervisor.install(unit);
+    await supervisor.start(unit);
+    const status = await waitForStatus(supervisor, unit, (s) => s.state === 'crashed');
+    expect(status.reason).toMatch(/^launchd could not launch it \(last exit code = 78: EX_CONFIG\)/);
+  });
+
+  it('recognises node dying before the guard loads (its files unreadable) instead of looping forever', async () => {
+    process.env.FAKE_LAUNCHCTL_PROTECTED = join(FIXTURE_SERVICE, '..');
+    const supervisor = create();
+    const unit = await unitFor('tccentry');
+    await supervisor.install(unit);
+    await supervisor.start(unit);
+    const status = await waitForStatus(supervisor, unit, (s) => s.state === 'crashed');
+    expect(status.reason).toMatch(/^node exited 1 in \d+ spawns before the crash-loop guard loaded/);
+    await waitFor(() => fake('print', `gui/${uid}/${unit.label}`).status === 113);
+  });
+
+  it('chooses user/<uid> over SSH up front, records it, and later commands find the job there', async () => {
+    process.env.FAKE_LAUNCHCTL_SESSION = 'ssh';
+    const notices: string[] = [];
+    const overSshSupervisor = await selectSupervisor({
+      backend: 'launchd',
+      checkout: temp.checkout,
+      platform: launchdTestPlatform({ session: overSsh }),
+      onNotice: (line) => notices.push(line),
+    });
+    expect(notices).toEqual([
+      `launchd: using user/${uid} (over SSH ${overSsh.consoleUid === 0 ? 'with nobody logged in at the console' : 'while another user owns the console'}).`,
+    ]);
+    const unit = await unitFor('ssh');
+    await overSshSupervisor.install(unit);
+    await overSshSupervisor.start(unit);
+    pids.push((await waitForHealthy(overSshSupervisor, unit)).health.pid);
     expect(calls()).toContainEqual([
       'bootstrap',
       `user/${uid}`,
       join(temp.checkout.unitsDir, `${unit.label}.plist`),
     ]);
+    // Back at the console, a status or stop looks where the job is, not in gui/<uid>.
+    delete process.env.FAKE_LAUNCHCTL_SESSION;
+    const atDesk = create();
+    expect(await atDesk.status(unit)).toMatchObject({ state: 'running' });
+    await atDesk.stop(unit);
+    expect(fake('print', `user/${uid}/${unit.label}`).status).toBe(113);
   });
 
-  it('explains a plist with bad permissions (122)', async () => {
-    supervisor = create();
-    const unit = await unitFor('badperms');
-    await supervisor.install(unit);
-    chmodSync(join(temp.checkout.unitsDir, `${unit.label}.plist`), 0o666);
-    await expect(supervisor.start(unit)).rejects.toThrow(/exited with 122[\s\S]*chmod 600/);
+  it('switches to user/<uid> when gui/<uid> is missing after all (112), and says so', async () => {
+    process.env.FAKE_LAUNCHCTL_SESSION = 'ssh';
+    const supervisor = create();
+    const preflight = await supervisor.preflight();
+    expect(preflight).toEqual({
+      ok: true,
+      notice: `launchd: using user/${uid} (\`launchctl print gui/${uid}\` answered 112: no GUI session).`,
+    });
+    const unit = await unitFor('nogui');
+    await startHealthy(supervisor, unit);
+  });
+
+  it('falls back to the process backend for a checkout in a protected folder, and refuses an explicit choice', async () => {
+    const home = join(temp.checkout.stateDir, 'home');
+    const unitsDir = join(home, 'Documents', 'GitHub', 'nexu', '.tmp', 'dev', 'units');
+    const platform = launchdTestPlatform({ session: atConsole, home });
+    const reasons: string[] = [];
+    const auto = await selectSupervisor({
+      checkout: { unitsDir },
+      platform,
+      env: {},
+      onFallback: (reason) => reasons.push(reason),
+    });
+    expect(auto.backend).toBe('process');
+    expect(reasons).toEqual([
+      expect.stringMatching(
+        /^Using the process backend: LaunchAgents cannot read ~\/Documents without a privacy grant: add .+ under System Settings > Privacy & Security > Full Disk Access \(or Files and Folders\), or move the checkout out of ~\/Documents\.$/,
+      ),
+    ]);
+    const explicit = await selectSupervisor({ backend: 'launchd', checkout: { unitsDir }, platform }).catch(
+      (e: unknown) => e,
+    );
+    expect(explicit).toBeInstanceOf(BackendUnavailableError);
+    expect(String(explicit)).toMatch(/Full Disk Access/);
   });
 
   it('is unavailable off macOS unless NEXU_DEV_LAUNCHCTL names a stand-in launchctl', async () => {

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor, writeFileAtomic } from '@nexu/service-kit';
 import * as plist from 'plist';
@@ -11,18 +12,21 @@ import {
   runCommand,
 } from '../os/command-runner.js';
 import { isProcessAlive } from '../os/process-identity.js';
+import { stableNodePath } from '../os/stable-node-path.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
 import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.mjs';
+import { describeLaunchdJob, type LaunchdGuardRecords } from './launchd-job-state.js';
 import { listUnitFiles } from './list-unit-files.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import { type LaunchctlPrint, parseLaunchctlPrint } from './parse-launchctl-print.js';
+import { parsePrintDisabled } from './parse-print-disabled.js';
 import { DEFAULT_LAUNCHCTL, type ResolvedPlatform, resolvePlatform } from './platform.js';
+import { findProtectedFolder, type ProtectedFolder, protectedFolderAdvice } from './protected-folder.js';
 import { type LaunchdGuard, plistFields, renderPlist } from './render-plist.js';
 import type {
   InstallOutcome,
   LastExit,
   PreflightResult,
-  ServiceState,
   ServiceStatus,
   Supervisor,
   UnitRef,
@@ -46,24 +50,36 @@ export interface LaunchdSupervisorOptions {
 const GUARD_PATH = fileURLToPath(new URL('./launchd-guard.mjs', import.meta.url));
 
 const EXIT = LAUNCHCTL_EXIT;
-const DRAINING = new Set<number>([EXIT.ioError, EXIT.inProgress, EXIT.alreadyInProgress]);
+/** Bootstrap answers that may mean "loaded already" or "a bootout still drains": ask `print`. */
+const ASK_PRINT = new Set<number>([EXIT.ioError, EXIT.fileExists, EXIT.inProgress, EXIT.alreadyInProgress]);
+/** Bootout answers that mean done or under way. */
+const BOOTOUT_OK = new Set<number>([
+  0,
+  EXIT.noSuchProcess,
+  EXIT.ioError,
+  EXIT.inProgress,
+  EXIT.alreadyInProgress,
+]);
 
-/** Advice for a failed launchctl call, by exit code. */
+/** Advice for a failed launchctl call, by exit code (what a Mac prints: docs/platform.md). */
 function launchctlAdvice(plistPath: string) {
   return (result: CommandResult): string | undefined => {
     switch (result.exitCode) {
       case EXIT.ioError:
+        return `launchd refused it without saying why (a normal user gets 5 for nearly every failure): \`plutil -lint "${plistPath}"\`, check the plist is yours and not group/world writable, and \`launchctl print-disabled gui/$(id -u)\`.`;
       case EXIT.inProgress:
       case EXIT.alreadyInProgress:
-        return 'launchd is still tearing down a previous instance of this label (or it is already loaded); wait a few seconds and retry.';
+        return 'launchd is still tearing down a previous instance of this label; wait a few seconds and retry.';
       case EXIT.notFound:
         return 'The job is not loaded: `pnpm start` bootstraps it.';
       case EXIT.disabled:
         return "The job is disabled in launchd's override database: `launchctl enable gui/$(id -u)/<label>`.";
       case EXIT.badPermissions:
         return `The plist must be owned by you and not group/world writable: \`chown $(id -un) "${plistPath}" && chmod 600 "${plistPath}"\`.`;
+      case EXIT.noDomain:
+        return 'No GUI session for this user (SSH with nobody at the console?): log in at the console, or use NEXU_DEV_BACKEND=process.';
       case EXIT.unsupportedDomain:
-        return 'No GUI session for this user (SSH or sudo?): log in at the console, or use NEXU_DEV_BACKEND=process.';
+        return 'This session cannot use that launchd domain (SSH while another user owns the console, or sudo): use NEXU_DEV_BACKEND=process.';
       case EXIT.multipleErrors:
         return `launchd rejected the plist: \`plutil -lint "${plistPath}"\` shows what is wrong.`;
       case COMMAND_NOT_FOUND:
@@ -80,9 +96,23 @@ interface GuardRecord {
   readonly code?: number;
 }
 
+/** The real path of `path`, or of its deepest existing folder with the rest appended. */
+function realPathOfExisting(path: string): string {
+  let rest = '';
+  for (let current = path; ; current = dirname(current)) {
+    try {
+      return join(realpathSync(current), rest);
+    } catch {
+      if (dirname(current) === current) return path;
+      rest = join(basename(current), rest);
+    }
+  }
+}
+
 /**
- * launchd backend (macOS): plists in the checkout's units folder, loaded into `gui/<uid>` (or
- * `user/<uid>` when there is no GUI session, as Homebrew does) with modern launchctl subcommands.
+ * launchd backend (macOS): plists in the checkout's units folder, loaded with modern launchctl
+ * subcommands into the domain chosen up front (`gui/<uid>`, or `user/<uid>` over SSH or sudo, as
+ * Homebrew does) and recorded per label, so later commands look where the job is.
  * What launchctl answers and when: docs/platform.md, "launchctl".
  */
 export class LaunchdSupervisor implements Supervisor {
@@ -92,6 +122,7 @@ export class LaunchdSupervisor implements Supervisor {
   private readonly platform: ResolvedPlatform;
   private readonly crashLoop: CrashLoopPolicy;
   private readonly timeoutMs: number;
+  /** Domain new jobs are bootstrapped into. */
   private domain: string;
 
   constructor(options: LaunchdSupervisorOptions) {
@@ -100,7 +131,7 @@ export class LaunchdSupervisor implements Supervisor {
     this.platform = options.platform ?? resolvePlatform();
     this.crashLoop = options.crashLoop ?? DEFAULT_CRASH_LOOP;
     this.timeoutMs = options.timeoutMs ?? 15_000;
-    this.domain = this.platform.guiDomain;
+    this.domain = this.platform.launchdDomain.domain;
   }
 
   async preflight(): Promise<PreflightResult> {
@@ -111,8 +142,22 @@ export class LaunchdSupervisor implements Supervisor {
     if (!existsSync(this.platform.launchctlPath)) {
       return { ok: false, reason: `${this.platform.launchctlPath} does not exist (set NEXU_DEV_LAUNCHCTL).` };
     }
-    const result = await this.launchctl((domain) => ['print', domain]);
-    if (result.exitCode === 0) return { ok: true };
+    const folder = this.protectedFolder();
+    if (folder) return { ok: false, reason: `${protectedFolderAdvice(folder, stableNodePath())}.` };
+    const chosen = this.platform.launchdDomain;
+    let result = await this.launchctl(['print', this.domain]);
+    let notice = chosen.reason ? `launchd: using ${this.domain} (${chosen.reason}).` : undefined;
+    // No GUI session after all (nobody at the console, another user owns it): the user domain.
+    if (
+      (result.exitCode === EXIT.noDomain || result.exitCode === EXIT.unsupportedDomain) &&
+      chosen.kind === 'gui'
+    ) {
+      const code = result.exitCode;
+      this.domain = this.platform.userDomain;
+      result = await this.launchctl(['print', this.domain]);
+      notice = `launchd: using ${this.domain} (\`launchctl print ${chosen.domain}\` answered ${code}: no GUI session).`;
+    }
+    if (result.exitCode === 0) return notice ? { ok: true, notice } : { ok: true };
     return {
       ok: false,
       reason: `\`launchctl print ${this.domain}\` exited ${result.exitCode}: ${result.stderr.trim()}. ${
@@ -126,14 +171,17 @@ export class LaunchdSupervisor implements Supervisor {
     const path = this.plistPath(unit.label);
     const installed = await readTextOrNull(path);
     if (installed === rendered) return 'unchanged';
-    const loaded = (await this.print(unit.label)) !== null;
-    if (loaded) await this.bootoutAndWait(unit);
+    const print = await this.print(unit.label);
+    const loaded = print !== null;
+    if (loaded) await this.bootoutAndWait(unit, print);
     // 0600: the environment may carry a token (NEXU_GATEWAY_TOKEN); launchd only needs us to own it.
     await writeFileAtomic(path, rendered);
-    // A `disable` persists in launchd's override database and makes bootstrap fail: enable first.
-    await this.checked((domain) => ['enable', `${domain}/${unit.label}`], path);
     if (installed === null) return 'installed';
-    if (loaded) await this.bootstrapAndStart(unit);
+    if (loaded) {
+      // A new job: its spawns count from 0 and the previous one's verdicts no longer hold.
+      await this.clearGuard(unit.label, 0);
+      await this.bootstrapAndStart(unit);
+    }
     return 'replaced';
   }
 
@@ -142,21 +190,19 @@ export class LaunchdSupervisor implements Supervisor {
       throw new SupervisorError(unit.label, `Unable to start ${unit.service}: it is not installed`);
     }
     const print = await this.print(unit.label);
-    if (print?.state === 'running' && print.pid !== null) return;
-    await this.clearGuard(unit.label);
+    // Any pid means running or being spawned (`xpcproxy`).
+    if (print !== null && print.pid !== null && print.state !== 'SIGTERMed') return;
+    await this.clearGuard(unit.label, print?.state === 'SIGTERMed' ? 0 : (print?.runs ?? 0));
     // A label still being booted out cannot be kickstarted: bootstrap (retrying while it drains).
     if (print === null || print.state === 'SIGTERMed') return this.bootstrapAndStart(unit);
-    await this.checked((domain) => ['kickstart', `${domain}/${unit.label}`], this.plistPath(unit.label));
+    await this.checked(['kickstart', `${await this.domainOf(unit.label)}/${unit.label}`], unit.label);
   }
 
   async restart(unit: UnitRef): Promise<void> {
     const before = await this.print(unit.label);
     if (before === null) return this.start(unit);
-    await this.clearGuard(unit.label);
-    await this.checked(
-      (domain) => ['kickstart', '-k', `${domain}/${unit.label}`],
-      this.plistPath(unit.label),
-    );
+    await this.clearGuard(unit.label, before.runs);
+    await this.checked(['kickstart', '-k', `${await this.domainOf(unit.label)}/${unit.label}`], unit.label);
     const restarted = await waitFor(
       async () => {
         const now = await this.print(unit.label);
@@ -188,9 +234,11 @@ export class LaunchdSupervisor implements Supervisor {
     const installed = await readTextOrNull(this.plistPath(unit.label));
     const print = await this.print(unit.label);
     if (installed === null && print === null) return notInstalledStatus(unit.label);
-    const crashed = await this.readGuard(unit.label, 'crashed');
-    const stopped = await this.readGuard(unit.label, 'stopped');
-    const { state, reason } = this.stateOf(print, crashed, stopped);
+    const records = await this.readRecords(unit.label);
+    const job = describeLaunchdJob(print, records);
+    let reason = job.reason;
+    if (job.launchFailed && job.reason) reason = await this.abandonLaunch(unit, job.reason);
+    const stopped = records.stopped;
     const lastExit: LastExit | null = stopped
       ? { code: stopped.code ?? EXIT_CONFIG, signal: null }
       : print?.lastSignal
@@ -200,10 +248,11 @@ export class LaunchdSupervisor implements Supervisor {
           : null;
     return {
       label: unit.label,
-      state,
-      pid: state === 'running' ? (print?.pid ?? null) : null,
-      // `runs` counts every spawn since load, explicit kickstarts included.
-      restarts: Math.max(0, (print?.runs ?? 0) - 1),
+      state: job.state,
+      pid: job.state === 'running' ? (print?.pid ?? null) : null,
+      // `runs` counts every spawn since load, explicit kickstarts included: launchd's own restarts
+      // are the spawns after the first since the last explicit start.
+      restarts: Math.max(0, (print?.runs ?? 0) - records.runsAtStart - 1),
       lastExit,
       ...(reason ? { reason } : {}),
     };
@@ -222,23 +271,28 @@ export class LaunchdSupervisor implements Supervisor {
     });
   }
 
-  private stateOf(
-    print: LaunchctlPrint | null,
-    crashed: GuardRecord | null,
-    stopped: GuardRecord | null,
-  ): { state: ServiceState; reason?: string } {
-    if (print === null) return { state: 'stopped' };
-    if (print.state === 'running' && print.pid !== null) return { state: 'running' };
-    if (crashed) return { state: 'crashed', reason: crashed.reason };
-    if (stopped) return { state: 'stopped', reason: stopped.reason };
-    if (print.state === 'SIGTERMed') return { state: 'stopped', reason: 'being booted out' };
-    if (print.immediateReason === 'inefficient') {
-      return { state: 'starting', reason: 'launchd is throttling restarts (crash loop?)' };
+  /**
+   * launchd could not launch the program (or node died before the guard loaded): KeepAlive would
+   * retry it forever. Record the reason where status finds it, with advice, and boot the job out.
+   */
+  private async abandonLaunch(unit: UnitRef, reason: string): Promise<string> {
+    const folder = this.protectedFolder();
+    const advice = folder
+      ? protectedFolderAdvice(folder, stableNodePath())
+      : `check that ${stableNodePath()} exists and that the checkout, its logs and units folder are readable`;
+    const full = `${reason}; ${advice}`;
+    await writeFileAtomic(this.guardFile(unit.label, 'crashed'), `${JSON.stringify({ reason: full })}\n`);
+    await this.launchctl(['bootout', `${await this.domainOf(unit.label)}/${unit.label}`]);
+    return full;
+  }
+
+  /** The protected (TCC) folder the checkout or this tool lies in, or null. */
+  private protectedFolder(): ProtectedFolder | null {
+    for (const path of [this.unitsDir, GUARD_PATH]) {
+      const folder = findProtectedFolder(realPathOfExisting(path), this.platform.home);
+      if (folder) return folder;
     }
-    const failed = print.lastSignal !== null || (print.lastExitCode !== null && print.lastExitCode !== 0);
-    // KeepAlive restarts a failed job after ThrottleInterval; a clean exit stays down.
-    if (print.state === 'spawn scheduled' || failed) return { state: 'starting' };
-    return { state: 'stopped', ...(print.lastExitCode === 0 ? { reason: 'exited 0' } : {}) };
+    return null;
   }
 
   private render(unit: UnitSpec): string {
@@ -253,110 +307,198 @@ export class LaunchdSupervisor implements Supervisor {
     return join(this.unitsDir, `${label}.plist`);
   }
 
-  private async readGuard(label: string, kind: 'crashed' | 'stopped'): Promise<GuardRecord | null> {
+  /** `<unitsDir>/<label>.<kind>`: the guard's files, the runs baseline, the recorded domain. */
+  private guardFile(label: string, kind: 'starts' | 'crashed' | 'stopped' | 'runs' | 'domain'): string {
+    return join(this.unitsDir, `${label}.${kind}`);
+  }
+
+  private async readJson<T>(path: string): Promise<T | null> {
     try {
-      return JSON.parse(
-        (await readTextOrNull(join(this.unitsDir, `${label}.${kind}`))) ?? 'null',
-      ) as GuardRecord | null;
+      return JSON.parse((await readTextOrNull(path)) ?? 'null') as T | null;
     } catch {
       return null;
     }
   }
 
-  /** Explicit starts begin a new crash-loop window and forget the last verdict. */
-  private clearGuard(label: string): Promise<void> {
-    const base = join(this.unitsDir, label);
-    return removeFiles(`${base}.starts`, `${base}.crashed`, `${base}.stopped`);
+  private async readRecords(label: string): Promise<LaunchdGuardRecords> {
+    const [crashed, stopped, starts, runs] = await Promise.all([
+      this.readJson<GuardRecord>(this.guardFile(label, 'crashed')),
+      this.readJson<GuardRecord>(this.guardFile(label, 'stopped')),
+      readTextOrNull(this.guardFile(label, 'starts')),
+      this.readJson<number>(this.guardFile(label, 'runs')),
+    ]);
+    return {
+      crashed,
+      stopped,
+      guardLoaded: starts !== null,
+      runsAtStart: typeof runs === 'number' ? runs : 0,
+    };
   }
 
   /**
-   * Runs launchctl against the current domain. `gui/<uid>` answers 125 when there is no GUI
-   * session (SSH, sudo): switch to `user/<uid>` for good and retry, as Homebrew does.
+   * Explicit starts begin a new crash-loop window and forget the last verdict; `runs` now is the
+   * baseline that tells this start's spawns from earlier ones.
    */
-  private async launchctl(args: (domain: string) => readonly string[]): Promise<CommandResult> {
-    const result = await this.runner([this.platform.launchctlPath, ...args(this.domain)]);
-    if (result.exitCode !== EXIT.unsupportedDomain || this.domain !== this.platform.guiDomain) return result;
-    this.domain = this.platform.userDomain;
-    return this.runner([this.platform.launchctlPath, ...args(this.domain)]);
+  private async clearGuard(label: string, runs?: number): Promise<void> {
+    await removeFiles(
+      this.guardFile(label, 'starts'),
+      this.guardFile(label, 'crashed'),
+      this.guardFile(label, 'stopped'),
+      this.guardFile(label, 'runs'),
+    );
+    if (runs !== undefined) await writeFile(this.guardFile(label, 'runs'), `${runs}\n`, { mode: 0o600 });
   }
 
-  private async checked(
-    args: (domain: string) => readonly string[],
-    plistPath: string,
-  ): Promise<CommandResult> {
+  /** The domain `label` was loaded into (recorded at bootstrap), else the one chosen now. */
+  private async domainOf(label: string): Promise<string> {
+    const recorded = (await readTextOrNull(this.guardFile(label, 'domain')))?.trim();
+    return recorded && /^(gui|user)\/\d+$/.test(recorded) ? recorded : this.domain;
+  }
+
+  private launchctl(args: readonly string[]): Promise<CommandResult> {
+    return this.runner([this.platform.launchctlPath, ...args]);
+  }
+
+  private async checked(args: readonly string[], label: string): Promise<CommandResult> {
     const result = await this.launchctl(args);
-    if (result.exitCode !== 0) throw new CommandError(result, launchctlAdvice(plistPath)(result));
+    if (result.exitCode !== 0) throw new CommandError(result, launchctlAdvice(this.plistPath(label))(result));
     return result;
   }
 
   /** The parsed `print` of a loaded label; null when launchd does not know it (113). */
-  private async print(label: string): Promise<LaunchctlPrint | null> {
-    const result = await this.launchctl((domain) => ['print', `${domain}/${label}`]);
+  private async print(label: string, domain?: string): Promise<LaunchctlPrint | null> {
+    const result = await this.launchctl(['print', `${domain ?? (await this.domainOf(label))}/${label}`]);
     if (result.exitCode === EXIT.notFound) return null;
     if (result.exitCode !== 0) throw new CommandError(result, launchctlAdvice(this.plistPath(label))(result));
     return parseLaunchctlPrint(result.stdout);
   }
 
+  /** Whether `print-disabled` lists `label` as disabled in `domain`. */
+  private async isDisabled(domain: string, label: string): Promise<boolean> {
+    const result = await this.launchctl(['print-disabled', domain]);
+    return result.exitCode === 0 && parsePrintDisabled(result.stdout).get(label) === true;
+  }
+
   /**
-   * Bootstraps the plist, retrying with backoff while a previous bootout drains (5/36/37) and
-   * enabling a disabled label (119); then kickstarts a job that stays without a pid.
+   * Bootstraps the plist into the chosen domain and records that domain. A normal user gets 5 for
+   * nearly every failure, so 5 is read with `print`: loaded (done), being booted out (retry), or
+   * not loaded, which is no drain: enable the label if `print-disabled` lists it, else diagnose.
+   * Then kickstarts a job that stays without a pid.
    */
   private async bootstrapAndStart(unit: UnitRef): Promise<void> {
     const path = this.plistPath(unit.label);
+    const domain = this.domain;
     let last: CommandResult | undefined;
+    let refusals = 0;
+    let enabled = false;
+    const enable = async () => {
+      enabled = true;
+      await this.checked(['enable', `${domain}/${unit.label}`], unit.label);
+    };
     const loaded = await waitFor(
       async () => {
-        last = await this.launchctl((domain) => ['bootstrap', domain, path]);
+        last = await this.launchctl(['bootstrap', domain, path]);
         if (last.exitCode === 0) return true;
-        if (last.exitCode === EXIT.disabled) {
-          await this.checked((domain) => ['enable', `${domain}/${unit.label}`], path);
-          return undefined;
-        }
-        if (!DRAINING.has(last.exitCode)) throw new CommandError(last, launchctlAdvice(path)(last));
-        // 5 also means "already loaded": done unless it is still being booted out.
-        const print = await this.print(unit.label);
-        return print !== null && print.state !== 'SIGTERMed' ? true : undefined;
+        if (last.exitCode === EXIT.disabled && !enabled) return void (await enable());
+        if (!ASK_PRINT.has(last.exitCode)) throw new CommandError(last, launchctlAdvice(path)(last));
+        const print = await this.print(unit.label, domain);
+        if (print !== null) return print.state !== 'SIGTERMed' ? true : undefined;
+        if (!enabled && (await this.isDisabled(domain, unit.label))) return void (await enable());
+        // Once may be a bootout that finished between the two calls; twice is a refusal.
+        refusals += 1;
+        if (refusals >= 2) throw await this.diagnoseRefusal(unit, domain, last);
+        return undefined;
       },
       { timeoutMs: this.timeoutMs, intervalMs: 100, maxIntervalMs: 1000 },
     );
     if (!loaded.ok && last) throw new CommandError(last, launchctlAdvice(path)(last));
+    await writeFile(this.guardFile(unit.label, 'domain'), `${domain}\n`, { mode: 0o600 });
     // After bootstrap a job can stay `spawn scheduled` / `not running` without ever spawning: a
     // plain kickstart starts it. One that spawned and already exited (78, crash) is left alone.
     const spawned = await waitFor(
       async () => {
-        const print = await this.print(unit.label);
+        const print = await this.print(unit.label, domain);
         return print !== null && (print.pid !== null || print.runs > 0);
       },
       { timeoutMs: 1000 },
     );
-    if (!spawned.ok) await this.checked((domain) => ['kickstart', `${domain}/${unit.label}`], path);
+    if (!spawned.ok) await this.checked(['kickstart', `${domain}/${unit.label}`], unit.label);
   }
 
-  /** `bootout`, then wait until `print` answers 113: bootout returns before the job is gone. */
-  private async bootoutAndWait(unit: UnitRef): Promise<void> {
-    const before = await this.print(unit.label);
-    if (before === null) return;
-    const result = await this.launchctl((domain) => ['bootout', `${domain}/${unit.label}`]);
-    if (result.exitCode !== 0 && result.exitCode !== EXIT.noSuchProcess && !DRAINING.has(result.exitCode)) {
-      throw new CommandError(result, launchctlAdvice(this.plistPath(unit.label))(result));
-    }
-    const gone = await waitFor(async () => (await this.print(unit.label)) === null, {
-      timeoutMs: this.timeoutMs,
-      maxIntervalMs: 250,
-    });
-    if (!gone.ok) {
-      throw new SupervisorError(
+  /** Why launchd keeps refusing a plist it does not have loaded: what a normal user cannot see. */
+  private async diagnoseRefusal(unit: UnitRef, domain: string, result: CommandResult): Promise<Error> {
+    const path = this.plistPath(unit.label);
+    const what = `Unable to start ${unit.service}: \`launchctl bootstrap ${domain}\` answered ${result.exitCode} (${
+      result.stderr.trim().split('\n')[0] ?? ''
+    }) and the label is not loaded`;
+    const info = await stat(path);
+    if (info.uid !== this.platform.uid || (info.mode & 0o022) !== 0) {
+      return new SupervisorError(
         unit.label,
-        `Unable to stop ${unit.service}: launchd still lists it ${this.timeoutMs / 1000}s after bootout`,
-        `Check \`launchctl print ${this.domain}/${unit.label}\`; retry \`pnpm stop\` in a few seconds.`,
+        `${what}: the plist is not owned by you or is group/world writable`,
+        `\`chown $(id -un) "${path}" && chmod 600 "${path}"\`, or \`pnpm reset-state\`.`,
       );
     }
-    const pid = before.pid;
-    if (
-      pid !== null &&
-      !(await waitFor(async () => !(await isProcessAlive(pid)), { timeoutMs: this.timeoutMs })).ok
-    ) {
-      throw new SupervisorError(unit.label, `Unable to stop ${unit.service}: pid ${pid} is still running`);
+    const invalid = await this.lintPlist(path);
+    if (invalid !== null) {
+      return new SupervisorError(
+        unit.label,
+        `${what}: the plist is not valid (${invalid})`,
+        'Run `pnpm start` again to render it anew, or `pnpm reset-state`.',
+      );
     }
+    return new SupervisorError(
+      unit.label,
+      what,
+      `A normal user gets no reason from launchd: \`sudo launchctl bootstrap ${domain} "${path}"\` prints the real one (119 disabled, 122 permissions, 133 invalid plist).`,
+    );
+  }
+
+  /** What `plutil -lint` (or, where there is none, the plist parser) finds wrong; null when valid. */
+  private async lintPlist(path: string): Promise<string | null> {
+    if (existsSync(this.platform.plutilPath)) {
+      const lint = await this.runner([this.platform.plutilPath, '-lint', path]);
+      return lint.exitCode === 0 ? null : lint.stdout.trim() || lint.stderr.trim();
+    }
+    try {
+      plist.parse((await readTextOrNull(path)) ?? '');
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  /**
+   * `bootout`, then wait until `print` answers 113: bootout returns before the job is gone.
+   * `known`: the label's print just read, to spare a call.
+   */
+  private async bootoutAndWait(unit: UnitRef, known?: LaunchctlPrint): Promise<void> {
+    const domain = await this.domainOf(unit.label);
+    const before = known ?? (await this.print(unit.label, domain));
+    if (before !== null) {
+      const result = await this.launchctl(['bootout', `${domain}/${unit.label}`]);
+      if (!BOOTOUT_OK.has(result.exitCode)) {
+        throw new CommandError(result, launchctlAdvice(this.plistPath(unit.label))(result));
+      }
+      const gone = await waitFor(async () => (await this.print(unit.label, domain)) === null, {
+        timeoutMs: this.timeoutMs,
+        maxIntervalMs: 250,
+      });
+      if (!gone.ok) {
+        throw new SupervisorError(
+          unit.label,
+          `Unable to stop ${unit.service}: launchd still lists it ${this.timeoutMs / 1000}s after bootout`,
+          `Check \`launchctl print ${domain}/${unit.label}\`; retry \`pnpm stop\` in a few seconds.`,
+        );
+      }
+      const pid = before.pid;
+      if (
+        pid !== null &&
+        !(await waitFor(async () => !(await isProcessAlive(pid)), { timeoutMs: this.timeoutMs })).ok
+      ) {
+        throw new SupervisorError(unit.label, `Unable to stop ${unit.service}: pid ${pid} is still running`);
+      }
+    }
+    await removeFiles(this.guardFile(unit.label, 'domain'));
   }
 }

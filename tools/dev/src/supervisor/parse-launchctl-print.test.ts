@@ -1,64 +1,104 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readLaunchctlPrintFixture as fixture } from '../test-support/launchctl-print-fixture.js';
 import { parseLaunchctlPrint } from './parse-launchctl-print.js';
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../test-support/launchctl-print/${name}.txt`, import.meta.url), 'utf8');
-
-describe('parseLaunchctlPrint', () => {
-  it('reads a running job: its own pid, not the nested one', () => {
-    const print = parseLaunchctlPrint(fixture('running'));
-    expect(print).toMatchObject({
+// Every fixture is real `launchctl print` output from a public source named in its header.
+describe('parseLaunchctlPrint on real launchctl output', () => {
+  it('reads a running agent: its own pid, not the coalitions nested under it', () => {
+    expect(parseLaunchctlPrint(fixture('mattstack-running-in-documents'))).toMatchObject({
       state: 'running',
-      pid: 91234,
+      pid: 3246,
       runs: 1,
       lastExitCode: null,
       lastSignal: null,
+      immediateReason: 'speculative',
     });
   });
 
-  it('reads only the top-level environment block', () => {
-    const print = parseLaunchctlPrint(fixture('running'));
-    expect(print?.environment).toEqual({
-      NEXU_DEV_INSTANCE: 'ab12cd34',
-      NEXU_HOME: '/Users/dev/nexu dev/.tmp/dev/nexu-home',
-      PORT: '18789',
-      XPC_SERVICE_NAME: 'io.nexu.gateway.ab12cd34.dev',
-    });
+  it('reads only the job environment block, not the inherited or default one', () => {
+    const print = parseLaunchctlPrint(fixture('mattstack-running-in-documents'));
+    expect(print?.environment).toMatchObject({ PORT: '11010', API_PORT: '11010', SERVE_STATIC: '1' });
+    expect(print?.environment).not.toHaveProperty('SSH_AUTH_SOCK');
+    expect(print?.environment.PATH).toMatch(/^\/Users\/tester\/.local\/bin:/);
   });
 
-  it('reads a stopped job with a `78: EX_CONFIG` exit and no pid', () => {
-    expect(parseLaunchctlPrint(fixture('not-running'))).toMatchObject({
-      state: 'not running',
-      pid: null,
-      runs: 3,
-      lastExitCode: 78,
-    });
-  });
-
-  it('reads a job that never exited', () => {
-    expect(parseLaunchctlPrint(fixture('never-exited'))).toMatchObject({
-      state: 'spawn scheduled',
-      pid: null,
-      runs: 0,
+  it('reads the terminating signal that replaces the exit code line after a kill', () => {
+    expect(parseLaunchctlPrint(fixture('mattstack-running-after-sigterm'))).toMatchObject({
+      state: 'running',
+      pid: 17594,
+      runs: 103,
+      lastSignal: 'SIGTERM',
       lastExitCode: null,
-    });
-  });
-
-  it('reads a throttled crash loop', () => {
-    expect(parseLaunchctlPrint(fixture('crash-loop'))).toMatchObject({
-      runs: 147,
-      lastExitCode: 1,
       immediateReason: 'inefficient',
     });
   });
 
-  it('reads a job being booted out and its terminating signal', () => {
-    expect(parseLaunchctlPrint(fixture('sigtermed'))).toMatchObject({
-      state: 'SIGTERMed',
-      pid: 91234,
+  it('reads a job launchd cannot spawn, whose coalitions say `state = active`', () => {
+    expect(parseLaunchctlPrint(fixture('cli-pulse-spawn-failed'))).toMatchObject({
+      state: 'spawn scheduled',
+      pid: null,
+      runs: 22138,
+      lastExitCode: 78,
+      jobState: 'spawn failed',
+      lastExitReason: null,
+    });
+  });
+
+  it('reads a launch refused with an exit reason and no exit code', () => {
+    expect(parseLaunchctlPrint(fixture('cli-pulse-codesigning-refused'))).toMatchObject({
+      state: 'spawn scheduled',
+      runs: 6,
+      lastExitCode: null,
+      lastExitReason: 'OS_REASON_CODESIGNING',
+      jobState: 'spawn failed',
+    });
+  });
+
+  it('reads the transient xpcproxy state of a job being spawned', () => {
+    expect(parseLaunchctlPrint(fixture('cli-pulse-xpcproxy'))).toMatchObject({
+      state: 'xpcproxy',
+      runs: 1,
+      lastExitCode: null,
+    });
+  });
+
+  it('reads a running job with its previous exit code and `job state`', () => {
+    expect(parseLaunchctlPrint(fixture('cli-pulse-running'))).toMatchObject({
+      state: 'running',
+      pid: 64011,
       lastExitCode: 0,
-      lastSignal: 'SIGTERM',
+      jobState: 'running',
+    });
+  });
+
+  it('reads a respawning KeepAlive job without a pid', () => {
+    expect(parseLaunchctlPrint(fixture('mimi-respawning'))).toMatchObject({
+      state: 'spawn scheduled',
+      pid: null,
+      runs: 17169,
+      lastExitCode: 1,
+    });
+    expect(parseLaunchctlPrint(fixture('mimi-running'))).toMatchObject({ state: 'running', pid: 1478 });
+  });
+
+  it('reads a job that exited cleanly, past `=> {` event blocks nested three deep', () => {
+    expect(parseLaunchctlPrint(fixture('motherboard-not-running'))).toMatchObject({
+      state: 'not running',
+      pid: null,
+      runs: 3,
+      lastExitCode: 0,
+      environment: { XPC_SERVICE_NAME: 'com.motherboard.snapshot.retention' },
+    });
+  });
+
+  it('reads the older eight-space shape, cut off mid-output', () => {
+    expect(parseLaunchctlPrint(fixture('wazuh-mojave-running'))).toMatchObject({
+      state: 'running',
+      pid: 1486,
+      runs: 3,
+      lastExitCode: 0,
+      immediateReason: 'one-shot',
+      environment: { XPC_SERVICE_NAME: 'com.wazuh.agent' },
     });
   });
 

@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 
 /** The fields of `launchctl print <domain>/<label>` the launchd backend uses. */
 export interface LaunchctlPrint {
-  /** `running`, `not running`, `spawn scheduled`, `SIGTERMed`, ... (null when absent). */
+  /** `running`, `not running`, `spawn scheduled`, `xpcproxy`, `SIGTERMed`, ... (null when absent). */
   readonly state: string | null;
   /** The job's own pid (top-level `pid = N`), null when none runs. */
   readonly pid: number | null;
@@ -12,7 +12,11 @@ export interface LaunchctlPrint {
   readonly lastExitCode: number | null;
   /** `last terminating signal` as a name (`SIGTERM`), or null. */
   readonly lastSignal: string | null;
-  /** `immediate reason`, e.g. `inefficient` for a throttled crash loop. */
+  /** `last exit reason`, e.g. `OS_REASON_CODESIGNING` (launchd refused to launch it), or null. */
+  readonly lastExitReason: string | null;
+  /** `job state`, e.g. `spawn failed` or `running` (newer macOS only), or null. */
+  readonly jobState: string | null;
+  /** `immediate reason`: why the last spawn happened (`speculative`, `inefficient`, ...), not a verdict. */
   readonly immediateReason: string | null;
   /** The job's own `environment = { ... }` block (not inherited/default environment). */
   readonly environment: Readonly<Record<string, string>>;
@@ -67,6 +71,8 @@ export function parseLaunchctlPrint(text: string): LaunchctlPrint | null {
     // `0`, `78: EX_CONFIG`, `(never exited)`
     lastExitCode: int(fields.get('last exit code')),
     lastSignal: signal === null ? null : signalName(signal),
+    lastExitReason: fields.get('last exit reason') ?? null,
+    jobState: fields.get('job state') ?? null,
     immediateReason: fields.get('immediate reason') ?? null,
     environment,
   };

@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { chooseLaunchdDomain, type LaunchdDomainChoice, type LaunchdSessionFacts } from './launchd-domain.js';
 
 /** Overrides for the platform facts (tests, unusual machines). */
 export interface PlatformOptions {
@@ -8,6 +10,10 @@ export interface PlatformOptions {
   env?: NodeJS.ProcessEnv;
   /** launchctl executable; default `NEXU_DEV_LAUNCHCTL` or `/bin/launchctl`. */
   launchctlPath?: string;
+  /** The user's home folder (default `os.homedir()`). */
+  home?: string;
+  /** Who runs the command and where (default: read from the process on macOS; elsewhere the user at the console). */
+  session?: LaunchdSessionFacts;
 }
 
 /** Every platform fact the backends use, resolved once: paths, domains, the systemctl environment. */
@@ -15,10 +21,16 @@ export interface ResolvedPlatform {
   readonly platform: NodeJS.Platform;
   readonly uid: number;
   readonly launchctlPath: string;
+  /** The user's home folder (protected folders are found under it). */
+  readonly home: string;
   /** launchd domain of the logged-in GUI session. */
   readonly guiDomain: string;
-  /** launchd per-user domain, the fallback when `gui/<uid>` answers 125 (SSH, no console). */
+  /** launchd per-user domain, for SSH and sudo sessions (no GUI needed). */
   readonly userDomain: string;
+  /** The domain chosen for new jobs from who runs the command and where (see chooseLaunchdDomain). */
+  readonly launchdDomain: LaunchdDomainChoice;
+  /** `plutil`, which lints a plist on macOS. */
+  readonly plutilPath: string;
   /** `$XDG_RUNTIME_DIR`, else `/run/user/<uid>` when it exists; null when neither. */
   readonly runtimeDir: string | null;
   /** `<runtimeDir>/systemd/user`: runtime units, gone at reboot like a dev agent. */
@@ -29,18 +41,47 @@ export interface ResolvedPlatform {
 
 export const DEFAULT_LAUNCHCTL = '/bin/launchctl';
 
+/** Owner of /dev/console: the user at the screen (root when nobody is logged in); null if unknown. */
+function consoleOwner(): number | null {
+  try {
+    return statSync('/dev/console').uid;
+  } catch {
+    return null;
+  }
+}
+
+/** Who runs this command and where, as Homebrew reads it (docs/platform.md, "launchctl"). */
+function readSession(env: NodeJS.ProcessEnv, uid: number, platform: NodeJS.Platform): LaunchdSessionFacts {
+  const euid = process.geteuid?.() ?? uid;
+  // Off macOS only the fake launchctl plays launchd: it decides the session itself.
+  if (platform !== 'darwin') return { uid, euid: uid, consoleUid: uid, ssh: false, sudoUser: null };
+  return {
+    uid,
+    euid,
+    consoleUid: consoleOwner(),
+    ssh: Boolean(env.SSH_CONNECTION || env.SSH_TTY || env.SSH_CLIENT),
+    sudoUser: env.SUDO_USER || null,
+  };
+}
+
 /** Resolves the platform facts from the process (or the given overrides). */
 export function resolvePlatform(options: PlatformOptions = {}): ResolvedPlatform {
   const env = options.env ?? process.env;
   const uid = options.uid ?? process.getuid?.() ?? 0;
   const fallbackRuntimeDir = `/run/user/${uid}`;
   const runtimeDir = env.XDG_RUNTIME_DIR || (existsSync(fallbackRuntimeDir) ? fallbackRuntimeDir : null);
+  const platform = options.platform ?? process.platform;
+  const session = options.session ?? readSession(env, uid, process.platform);
+  const launchdDomain = chooseLaunchdDomain(session);
   return {
-    platform: options.platform ?? process.platform,
+    platform,
     uid,
     launchctlPath: options.launchctlPath ?? env.NEXU_DEV_LAUNCHCTL ?? DEFAULT_LAUNCHCTL,
+    home: options.home ?? homedir(),
     guiDomain: `gui/${uid}`,
-    userDomain: `user/${uid}`,
+    userDomain: launchdDomain.kind === 'user' ? launchdDomain.domain : `user/${uid}`,
+    launchdDomain,
+    plutilPath: '/usr/bin/plutil',
     runtimeDir,
     systemdUserDir: runtimeDir ? join(runtimeDir, 'systemd', 'user') : null,
     systemctlEnv: runtimeDir ? { ...env, XDG_RUNTIME_DIR: runtimeDir } : { ...env },

@@ -39,6 +39,7 @@ describe('renderPlist', () => {
       StandardOutPath: unit.logPath,
       StandardErrorPath: unit.logPath,
       ExitTimeOut: 3,
+      LimitLoadToSessionType: ['Aqua', 'Background'],
     });
   });
 

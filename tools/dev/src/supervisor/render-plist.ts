@@ -52,6 +52,9 @@ export function renderPlist(unit: UnitSpec, guard?: LaunchdGuard): string {
     StandardOutPath: unit.logPath,
     StandardErrorPath: unit.logPath,
     ExitTimeOut: STOP_GRACE_SECONDS,
+    // Loadable into the GUI session's domain (Aqua) and into `user/<uid>` (Background), the one
+    // used over SSH or sudo: without the key a job is limited to Aqua (docs/platform.md, "launchctl").
+    LimitLoadToSessionType: ['Aqua', 'Background'],
   });
 }
 

@@ -16,6 +16,8 @@ export interface SelectSupervisorOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Told why auto-selection fell back to the process backend (e.g. no systemd user manager). */
   readonly onFallback?: (reason: string) => void;
+  /** Told what the chosen backend's preflight noticed (e.g. launchd uses `user/<uid>` over SSH). */
+  readonly onNotice?: (notice: string) => void;
 }
 
 /** The one factory: builds the named backend (no preflight). */
@@ -58,6 +60,7 @@ export async function selectSupervisor(options: SelectSupervisorOptions): Promis
     const supervisor = build(validateBackendName(raw));
     const preflight = await supervisor.preflight();
     if (!preflight.ok) throw new BackendUnavailableError(supervisor.backend, preflight.reason);
+    if (preflight.notice) options.onNotice?.(preflight.notice);
     return supervisor;
   }
   const preferred: BackendName | null =
@@ -65,7 +68,10 @@ export async function selectSupervisor(options: SelectSupervisorOptions): Promis
   if (preferred) {
     const supervisor = build(preferred);
     const preflight = await supervisor.preflight();
-    if (preflight.ok) return supervisor;
+    if (preflight.ok) {
+      if (preflight.notice) options.onNotice?.(preflight.notice);
+      return supervisor;
+    }
     options.onFallback?.(`Using the process backend: ${preflight.reason}`);
   }
   return build('process');

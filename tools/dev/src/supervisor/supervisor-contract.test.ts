@@ -1,6 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
 import { runCommand } from '../os/command-runner.js';
@@ -14,6 +13,11 @@ import {
   waitForHealthy,
   waitForStatus,
 } from '../test-support/contract-harness.js';
+import {
+  launchdTestPlatform,
+  loadedLaunchdLabels,
+  useFakeLaunchdState,
+} from '../test-support/launchd-test-platform.js';
 import { LaunchdSupervisor } from './launchd.js';
 import { resolvePlatform } from './platform.js';
 import { ProcessSupervisor } from './process.js';
@@ -36,25 +40,20 @@ interface BackendCase {
 const platform = resolvePlatform();
 const systemdPreflight = await new SystemdSupervisor({ unitsDir: '/nonexistent' }).preflight();
 
-const FAKE_LAUNCHCTL = fileURLToPath(new URL('../test-support/fake-launchctl.mjs', import.meta.url));
+const launchdPlatform = launchdTestPlatform();
 
 const cases: BackendCase[] = [
   {
     name: 'launchd',
-    // launchctl cannot run here: a fake on the command path plays its documented behaviour.
+    // The real launchctl on a Mac; elsewhere the fake launchctl plays it (launchdTestPlatform).
     skipReason: null,
     create(checkout) {
-      chmodSync(FAKE_LAUNCHCTL, 0o755);
-      process.env.FAKE_LAUNCHCTL_STATE = join(checkout.stateDir, 'fake-launchd');
-      mkdirSync(process.env.FAKE_LAUNCHCTL_STATE, { recursive: true });
-      return new LaunchdSupervisor({
-        unitsDir: checkout.unitsDir,
-        platform: resolvePlatform({ platform: 'darwin', launchctlPath: FAKE_LAUNCHCTL }),
-      });
+      useFakeLaunchdState(join(checkout.stateDir, 'fake-launchd'));
+      return new LaunchdSupervisor({ unitsDir: checkout.unitsDir, platform: launchdPlatform });
     },
     unitFiles: (checkout, label) => [join(checkout.unitsDir, `${label}.plist`)],
     async assertNothingLeft(checkout) {
-      expect(readdirSync(join(checkout.stateDir, 'fake-launchd', 'jobs'))).toEqual([]);
+      expect(await loadedLaunchdLabels(checkout.id, launchdPlatform)).toEqual([]);
     },
   },
   {

@@ -57,7 +57,9 @@ export interface ServiceStatus {
 
 export type InstallOutcome = 'installed' | 'replaced' | 'unchanged';
 
-export type PreflightResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type PreflightResult =
+  /** `notice`: one line worth telling the user about how the backend will run (e.g. a launchd domain). */
+  { readonly ok: true; readonly notice?: string } | { readonly ok: false; readonly reason: string };
 
 export interface Supervisor {
   readonly backend: BackendName;

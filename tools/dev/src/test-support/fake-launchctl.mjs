@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-// A fake `launchctl` for the launchd contract tests on Linux. It plays the documented behaviour
-// (see docs/platform.md, "launchctl"): modern subcommands, exit codes 3/5/113/119/122/125/133,
-// bootout that returns before the job is gone (a drain during which bootstrap fails with 5), and
-// `print` in the real output's shape. State lives in $FAKE_LAUNCHCTL_STATE; every call is appended
-// to calls.log. Loaded jobs are run by fake-launchd-job.mjs (one detached runner per job), which
-// spawns the real ProgramArguments and applies KeepAlive and ThrottleInterval.
+// A fake `launchctl` for machines that are not Macs. It plays what a real Mac answers (the facts and
+// their public sources: docs/platform.md, "launchctl"): modern subcommands, `print` in the real
+// output's shape, bootout that returns before the job is gone, and the exit codes a normal user sees.
+// State lives in $FAKE_LAUNCHCTL_STATE; every call is appended to calls.log. Loaded jobs are run by
+// fake-launchd-job.mjs (one detached runner per job), which spawns the real ProgramArguments and
+// applies KeepAlive, ThrottleInterval, the xpcproxy phase and folder privacy.
 //
-// Knobs: FAKE_LAUNCHCTL_NO_GUI=1 makes every gui/<uid> target fail with 125 (an SSH session).
+// Knobs (environment):
+//   FAKE_LAUNCHCTL_SESSION    gui (default): the user is at the console;
+//                             ssh: nobody at the console, `gui/<uid>` does not exist (112);
+//                             other-console: another user owns the console (125).
+//   FAKE_LAUNCHCTL_AS_ROOT=1  root's richer bootstrap errors (119/122/133) instead of 5.
+//   FAKE_LAUNCHCTL_OLD=1      an older launchd: bootstrap of a loaded label answers 17.
+//   FAKE_LAUNCHCTL_PROTECTED  folders (':'-separated) a LaunchAgent may not read (TCC).
+//   FAKE_LAUNCHCTL_DRAIN_MS / FAKE_LAUNCHCTL_XPCPROXY_MS: see fake-launchd-job.mjs.
 import { spawn } from 'node:child_process';
 import {
   appendFileSync,
@@ -19,9 +26,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as plist from 'plist';
 import { isProcessAliveSync as alive } from '../os/proc-stat.mjs';
-import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
 import { LAUNCHCTL_EXIT as EXIT } from '../supervisor/launchctl-exit-codes.mjs';
 
 const stateDir = process.env.FAKE_LAUNCHCTL_STATE;
@@ -33,6 +38,9 @@ const jobsDir = join(stateDir, 'jobs');
 mkdirSync(jobsDir, { recursive: true });
 const args = process.argv.slice(2);
 appendFileSync(join(stateDir, 'calls.log'), `${JSON.stringify(args)}\n`);
+
+const session = process.env.FAKE_LAUNCHCTL_SESSION || 'gui';
+const asRoot = process.env.FAKE_LAUNCHCTL_AS_ROOT === '1';
 
 const fail = (code, message) => {
   if (message) console.error(message);
@@ -52,24 +60,51 @@ const readJob = (label) => {
     return null;
   }
 };
-const disabledPath = join(stateDir, 'disabled.json');
-const readDisabled = () => (existsSync(disabledPath) ? JSON.parse(readFileSync(disabledPath, 'utf8')) : []);
-const writeDisabled = (list) => writeFileSync(disabledPath, JSON.stringify(list));
+// launchd's override database: every `enable` or `disable` leaves a permanent entry.
+const overridesPath = join(stateDir, 'overrides.json');
+const readOverrides = () =>
+  existsSync(overridesPath) ? JSON.parse(readFileSync(overridesPath, 'utf8')) : {};
+const writeOverrides = (overrides) => writeFileSync(overridesPath, JSON.stringify(overrides));
 
-/** Splits `gui/501/label` into domain and label, applying the no-GUI knob. */
+/**
+ * Splits `gui/501/label` into domain and label. With nobody at the console `gui/<uid>` does not
+ * exist: 112 (openclaw/openclaw#8642); with another user at the console: 125
+ * (NousResearch/hermes-agent#30586). `user/<uid>` exists after any login (Mic92/sops-nix#966).
+ */
 const parseTarget = (target, verb) => {
-  const match = /^((?:gui|user)\/\d+)(?:\/(.+))?$/.exec(target ?? '');
+  const match = /^((gui|user)\/(\d+))(?:\/(.+))?$/.exec(target ?? '');
   if (!match) fail(EXIT.usage, `Unrecognized target specifier: ${target}`);
-  if (process.env.FAKE_LAUNCHCTL_NO_GUI === '1' && match[1].startsWith('gui/')) {
+  const [, domain, kind, uid, label] = match;
+  if (kind === 'gui' && session === 'ssh') {
+    fail(
+      EXIT.noDomain,
+      verb === 'Print' && !label
+        ? `Could not find domain for user gui: ${uid}`
+        : `${verb} failed: 112: Could not find specified domain`,
+    );
+  }
+  if (kind === 'gui' && session === 'other-console') {
     fail(EXIT.unsupportedDomain, `${verb} failed: 125: Domain does not support specified action`);
   }
-  return { domain: match[1], label: match[2] };
+  return { domain, kind, uid, label };
 };
 const notFound = (domain, label) =>
   fail(
     EXIT.notFound,
     `Bad request.\nCould not find service "${label}" in domain for ${domain.startsWith('gui') ? 'user gui' : 'user'}: ${domain.split('/')[1]}`,
   );
+
+/**
+ * As a normal user every bootstrap failure is 5 (openclaw/openclaw#849, drpedapati/sciclaw#69);
+ * root sees the richer code (DeterminateSystems/nix-installer#530).
+ */
+const bootstrapFailed = (rootCode, rootMessage) => {
+  if (asRoot) fail(rootCode, `Bootstrap failed: ${rootCode}: ${rootMessage}`);
+  fail(
+    EXIT.ioError,
+    'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.',
+  );
+};
 
 const signalRunner = (job, signal) => {
   try {
@@ -83,32 +118,52 @@ const [verb, ...rest] = args;
 switch (verb) {
   case 'enable':
   case 'disable': {
-    const { domain, label } = parseTarget(rest[0], verb);
-    const target = `${domain}/${label}`;
-    const others = readDisabled().filter((t) => t !== target);
-    writeDisabled(verb === 'disable' ? [...others, target] : others);
+    const { domain, label } = parseTarget(rest[0], verb === 'enable' ? 'Enable' : 'Disable');
+    writeOverrides({ ...readOverrides(), [`${domain}/${label}`]: `${verb}d` });
+    break;
+  }
+  case 'print-disabled': {
+    // The shape of macOS 14+ (assafkip/kipi-system#134: `"label" => disabled`).
+    const { domain } = parseTarget(rest[0], 'Print-disabled');
+    const entries = Object.entries(readOverrides())
+      .filter(([target]) => target.startsWith(`${domain}/`))
+      .map(([target, value]) => `\t\t"${target.slice(domain.length + 1)}" => ${value}`);
+    console.log(['\tdisabled services = {', ...entries, '\t}', ''].join('\n'));
     break;
   }
   case 'bootstrap': {
-    const { domain } = parseTarget(rest[0], 'Bootstrap');
+    const { domain, kind } = parseTarget(rest[0], 'Bootstrap');
     const path = rest[1];
-    if (!path || !existsSync(path)) fail(EXIT.noSuchFile, `Bootstrap failed: 2: No such file or directory`);
+    if (!path || !existsSync(path)) fail(EXIT.noSuchFile, 'Bootstrap failed: 2: No such file or directory');
     const stat = statSync(path);
     if ((stat.mode & 0o022) !== 0 || stat.uid !== process.getuid()) {
-      fail(EXIT.badPermissions, 'Bootstrap failed: 122: Path had bad ownership/permissions');
+      bootstrapFailed(EXIT.badPermissions, 'Path had bad ownership/permissions');
     }
+    // Loaded here only: every other call (print, above all) answers without it.
+    const plist = await import('plist');
     let spec;
     try {
       spec = plist.parse(readFileSync(path, 'utf8'));
     } catch {
-      fail(EXIT.multipleErrors, 'Bootstrap failed: 133: Invalid property list');
+      bootstrapFailed(EXIT.multipleErrors, 'Invalid property list');
     }
-    if (!spec?.Label || !Array.isArray(spec.ProgramArguments))
-      fail(EXIT.multipleErrors, 'Bootstrap failed: 133: Invalid property list');
-    if (readDisabled().includes(`${domain}/${spec.Label}`))
-      fail(EXIT.disabled, 'Bootstrap failed: 119: Service is disabled');
-    // Already loaded, or a previous bootout still draining: launchd answers 5 either way.
-    if (readJob(spec.Label)) fail(EXIT.ioError, 'Bootstrap failed: 5: Input/output error');
+    if (!spec?.Label || !Array.isArray(spec.ProgramArguments)) {
+      bootstrapFailed(EXIT.multipleErrors, 'Invalid property list');
+    }
+    if (readOverrides()[`${domain}/${spec.Label}`] === 'disabled')
+      bootstrapFailed(EXIT.disabled, 'Service is disabled');
+    // LimitLoadToSessionType defaults to Aqua, the GUI session: the user domain's session is
+    // Background, and a job limited to Aqua does not load there (Mic92/sops-nix#966: as a normal
+    // user that is 5 again, as Homebrew's `bootstrap user/501` over SSH shows).
+    const sessions = [spec.LimitLoadToSessionType ?? 'Aqua'].flat();
+    if (!sessions.includes(kind === 'gui' ? 'Aqua' : 'Background')) {
+      bootstrapFailed(EXIT.unsupportedDomain, 'Service cannot load in requested session');
+    }
+    // Loaded already, or a previous bootout still draining: 5 (older launchd: 17 File exists).
+    if (readJob(spec.Label)) {
+      if (process.env.FAKE_LAUNCHCTL_OLD === '1') fail(EXIT.fileExists, 'Bootstrap failed: 17: File exists');
+      fail(EXIT.ioError, 'Bootstrap failed: 5: Input/output error');
+    }
     writeFileSync(
       jobPath(spec.Label),
       JSON.stringify({ label: spec.Label, domain, plistPath: path, state: 'spawn scheduled', runs: 0, spec }),
@@ -128,28 +183,29 @@ switch (verb) {
   case 'bootout': {
     const { domain, label } = parseTarget(rest[0], 'Boot-out');
     const job = readJob(label);
-    if (!job) fail(EXIT.noSuchProcess, 'Boot-out failed: 3: No such process');
+    if (!job || job.domain !== domain) fail(EXIT.noSuchProcess, 'Boot-out failed: 3: No such process');
+    // A job still being booted out: 36 (Layr-Labs/d-inference#1102).
+    if (job.state === 'SIGTERMed') fail(EXIT.inProgress, 'Boot-out failed: 36: Operation now in progress');
     // Returns BEFORE the job is gone: the runner stops it and drains for a moment.
-    if (job.state !== 'SIGTERMed') signalRunner(job, 'SIGTERM');
-    void domain;
+    signalRunner(job, 'SIGTERM');
     break;
   }
   case 'kickstart': {
     const kill = rest[0] === '-k';
     const { domain, label } = parseTarget(kill ? rest[1] : rest[0], 'Kickstart');
     const job = readJob(label);
-    if (!job || job.state === 'SIGTERMed') notFound(domain, label);
+    if (!job || job.domain !== domain || job.state === 'SIGTERMed') notFound(domain, label);
     signalRunner(job, kill ? 'SIGUSR2' : 'SIGUSR1');
     break;
   }
   case 'print': {
-    const { domain, label } = parseTarget(rest[0], 'Print');
+    const { domain, kind, label } = parseTarget(rest[0], 'Print');
     if (!label) {
-      console.log(`${domain} = {\n\ttype = ${domain.startsWith('gui') ? 'gui' : 'user'}\n}`);
+      console.log(`${domain} = {\n\ttype = ${kind === 'gui' ? 'gui' : 'user'}\n}`);
       break;
     }
     const job = readJob(label);
-    if (!job) notFound(domain, label);
+    if (!job || job.domain !== domain) notFound(domain, label);
     console.log(renderPrint(job));
     break;
   }
@@ -157,17 +213,34 @@ switch (verb) {
     fail(EXIT.usage, `Unrecognized subcommand: ${verb}`);
 }
 
+/**
+ * `launchctl print <domain>/<label>` in the shape of a real LaunchAgent print (macOS 14/15; see
+ * test-support/launchctl-print/ for the real ones): one line of `last terminating signal`,
+ * `last exit reason` *or* `last exit code`; `job state = spawn failed` when launchd could not
+ * launch the program; nested coalition blocks that carry their own `state`.
+ */
 function renderPrint(job) {
   const T = '\t';
   const spec = job.spec;
   const env = Object.entries(spec.EnvironmentVariables ?? {}).map(([k, v]) => `${T}${T}${k} => ${v}`);
-  const signal = job.lastSignal ? [`${T}last terminating signal = ${job.lastSignal}`] : [];
-  const exit =
-    job.lastExitCode === null || job.lastExitCode === undefined
-      ? '(never exited)'
-      : job.lastExitCode === EXIT_CONFIG
-        ? '78: EX_CONFIG'
-        : String(job.lastExitCode);
+  const last = job.lastExit;
+  // One line says how the last run ended: a signal, launchd's reason for refusing it, or a code.
+  const lastLine =
+    last?.signal !== undefined
+      ? `${T}last terminating signal = ${last.signal}`
+      : last?.reason !== undefined
+        ? `${T}last exit reason = ${last.reason}`
+        : `${T}last exit code = ${last === null || last === undefined ? '(never exited)' : last.code === 78 ? '78: EX_CONFIG' : last.code}`;
+  const coalition = (type, id) => [
+    `${T}${type} coalition = {`,
+    `${T}${T}ID = ${id}`,
+    `${T}${T}type = ${type}`,
+    `${T}${T}state = active`,
+    `${T}${T}active count = ${job.pid ? 1 : 0}`,
+    `${T}${T}name = ${job.label}`,
+    `${T}}`,
+    '',
+  ];
   return [
     `${job.domain}/${job.label} = {`,
     `${T}active count = ${job.pid ? 1 : 0}`,
@@ -193,6 +266,7 @@ function renderPrint(job) {
     `${T}}`,
     '',
     `${T}environment = {`,
+    `${T}${T}OSLogRateLimit => 64`,
     ...env,
     `${T}${T}XPC_SERVICE_NAME => ${job.label}`,
     `${T}}`,
@@ -203,21 +277,21 @@ function renderPrint(job) {
     `${T}exit timeout = ${spec.ExitTimeOut ?? 5}`,
     `${T}runs = ${job.runs}`,
     ...(job.pid ? [`${T}pid = ${job.pid}`] : []),
-    `${T}immediate reason = ${job.immediateReason ?? 'specific ipc'}`,
+    `${T}immediate reason = ${job.immediateReason ?? 'speculative'}`,
     `${T}forks = 0`,
     `${T}execs = ${job.runs}`,
-    ...signal,
-    `${T}last exit code = ${exit}`,
+    `${T}initialized = 1`,
+    `${T}trampolined = 1`,
+    lastLine,
     '',
-    `${T}event channels = {`,
-    `${T}${T}"com.apple.fake" = {`,
-    `${T}${T}${T}port = 0x7a03`,
-    `${T}${T}${T}pid = ${job.runnerPid ?? 1}`,
-    `${T}${T}}`,
-    `${T}}`,
-    '',
+    ...coalition('resource', 1622),
+    ...coalition('jetsam', 1623),
     `${T}spawn type = interactive (4)`,
-    `${T}properties = inferred program`,
+    `${T}jetsam priority = 40`,
+    `${T}cpumon = default`,
+    '',
+    `${T}properties = keepalive | runatload | inferred program`,
+    ...(job.jobState ? [`${T}job state = ${job.jobState}`] : []),
     '}',
   ].join('\n');
 }

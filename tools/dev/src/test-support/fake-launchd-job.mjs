@@ -4,14 +4,33 @@
 //
 // Spawns ProgramArguments (own process group, stdout/stderr appended to the plist's paths,
 // EnvironmentVariables over launchd's default PATH), restarts per KeepAlive no sooner than
-// ThrottleInterval after the previous spawn, and records launchd's view (state, pid, runs, last
-// exit code, last terminating signal) in <jobsDir>/<label>.json for `print`.
+// ThrottleInterval after the previous spawn, and records launchd's view (state, pid, runs, the last
+// exit as a code *or* a signal, job state) in <jobsDir>/<label>.json for `print`.
+// What it plays, with the public sources in docs/platform.md, "launchctl":
+// - `state = xpcproxy` with the new pid for FAKE_LAUNCHCTL_XPCPROXY_MS (default 30) after a spawn;
+// - a program that does not exist: no process, `last exit code = 78: EX_CONFIG`, `job state =
+//   spawn failed`, retried every ThrottleInterval; one that exists but cannot be executed:
+//   `last exit reason = OS_REASON_EXEC` and no exit code line at all;
+// - folder privacy (FAKE_LAUNCHCTL_PROTECTED): a log or working directory there cannot be opened,
+//   which launchd reports as `last exit code = 78: EX_CONFIG` before the program runs; a program
+//   argument there (the entry file, a preload) cannot be read, so node exits 1 at once, every time.
 // Signals from fake-launchctl: SIGUSR1 = kickstart, SIGUSR2 = kickstart -k, SIGTERM = bootout
 // (state SIGTERMed, SIGTERM then SIGKILL after ExitTimeOut, drain, then unload).
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  existsSync,
+  constants as fsConstants,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const [jobsDir, label] = process.argv.slice(2);
 const path = join(jobsDir, `${label}.json`);
@@ -20,6 +39,8 @@ const spec = job.spec;
 const throttleMs = (spec.ThrottleInterval ?? 10) * 1000;
 const exitTimeoutMs = (spec.ExitTimeOut ?? 20) * 1000;
 const drainMs = Number(process.env.FAKE_LAUNCHCTL_DRAIN_MS ?? 300);
+const xpcproxyMs = Number(process.env.FAKE_LAUNCHCTL_XPCPROXY_MS ?? 30);
+const protectedFolders = (process.env.FAKE_LAUNCHCTL_PROTECTED ?? '').split(':').filter(Boolean);
 const SIGNAL_TEXT = {
   SIGTERM: 'Terminated: 15',
   SIGKILL: 'Killed: 9',
@@ -27,13 +48,7 @@ const SIGNAL_TEXT = {
   SIGHUP: 'Hangup: 1',
 };
 
-Object.assign(job, {
-  runnerPid: process.pid,
-  pid: null,
-  lastExitCode: null,
-  lastSignal: null,
-  state: 'not running',
-});
+Object.assign(job, { runnerPid: process.pid, pid: null, lastExit: null, state: 'not running' });
 const save = () => {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(job));
@@ -54,33 +69,72 @@ const signalGroup = (pid, signal) => {
     // gone
   }
 };
+const isProtected = (p) =>
+  typeof p === 'string' && protectedFolders.some((folder) => p === folder || p.startsWith(`${folder}${sep}`));
+/** A path an argument names (`/x/main.js`, `--import=file:///x/guard.mjs`), or null. */
+const argPath = (arg) => {
+  const url = /(?:^|=)(file:\/\/\S+)$/.exec(arg)?.[1];
+  if (url) return fileURLToPath(url);
+  return arg.startsWith('/') ? arg : null;
+};
+
+const executable = (file) => {
+  try {
+    accessSync(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** launchd could not launch the program: no process this time; KeepAlive tries again. */
+function launchFailed(jobState, lastExit = { code: 78 }) {
+  lastSpawnAt = Date.now();
+  Object.assign(job, { runs: job.runs + 1, lastExit, jobState, pid: null });
+  scheduleAgain(true);
+}
 
 function spawnJob() {
   timer = null;
   if (child || booting) return;
   const [program, ...args] = spec.ProgramArguments;
+  if ([spec.StandardOutPath, spec.StandardErrorPath, spec.WorkingDirectory].some(isProtected)) {
+    return launchFailed(undefined); // xpcproxy cannot open the log or the folder: exit(78)
+  }
+  if (!existsSync(program)) return launchFailed('spawn failed');
+  if (!executable(program)) return launchFailed('spawn failed', { reason: 'OS_REASON_EXEC' });
+  const unreadable = args.map(argPath).find(isProtected);
   const out = openSync(spec.StandardOutPath ?? '/dev/null', 'a');
   const err =
     spec.StandardErrorPath === spec.StandardOutPath
       ? out
       : openSync(spec.StandardErrorPath ?? '/dev/null', 'a');
-  const proc = spawn(program, args, {
-    cwd: spec.WorkingDirectory ?? '/',
-    env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', ...spec.EnvironmentVariables, XPC_SERVICE_NAME: label },
-    stdio: ['ignore', out, err],
-    detached: true,
-  });
+  const proc = spawn(
+    program,
+    unreadable
+      ? [
+          '-e',
+          `console.error("Error: EPERM: operation not permitted, open '${unreadable}'"); process.exit(1)`,
+        ]
+      : args,
+    {
+      cwd: spec.WorkingDirectory ?? '/',
+      env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', ...spec.EnvironmentVariables, XPC_SERVICE_NAME: label },
+      stdio: ['ignore', out, err],
+      detached: true,
+    },
+  );
   closeSync(out);
   if (err !== out) closeSync(err);
   lastSpawnAt = Date.now();
   child = proc;
-  Object.assign(job, {
-    pid: proc.pid ?? null,
-    runs: job.runs + 1,
-    state: 'running',
-    immediateReason: 'specific ipc',
-  });
+  Object.assign(job, { pid: proc.pid ?? null, runs: job.runs + 1, state: 'xpcproxy', jobState: undefined });
   save();
+  setTimeout(() => {
+    if (child !== proc || job.state !== 'xpcproxy') return;
+    job.state = 'running';
+    save();
+  }, xpcproxyMs).unref();
   proc.once('error', () => onExit(proc, 78, null));
   proc.once('exit', (code, signal) => onExit(proc, code, signal));
 }
@@ -92,19 +146,28 @@ function onExit(proc, code, signal) {
   signalGroup(proc.pid, 'SIGKILL');
   job.pid = null;
   job.state = 'not running';
-  if (signal) job.lastSignal = SIGNAL_TEXT[signal] ?? `${signal}: ${constants.signals[signal]}`;
-  else job.lastExitCode = code;
+  // A print shows how the last run ended: a signal *or* an exit code, never both.
+  job.lastExit = signal
+    ? { signal: SIGNAL_TEXT[signal] ?? `${signal}: ${constants.signals[signal]}` }
+    : { code };
   save();
   if (booting) return;
   if (restartNow) {
     restartNow = false;
     return spawnJob();
   }
+  scheduleAgain(signal !== null || code !== 0);
+}
+
+/** KeepAlive {SuccessfulExit: false} spawns a failed job again, no sooner than ThrottleInterval. */
+function scheduleAgain(failed) {
   const keepAlive = spec.KeepAlive;
-  const failed = signal !== null || code !== 0;
   const again =
     keepAlive === true || (typeof keepAlive === 'object' && keepAlive.SuccessfulExit === false && failed);
-  if (!again) return;
+  if (!again) {
+    job.state = 'not running';
+    return save();
+  }
   const wait = Math.max(0, lastSpawnAt + throttleMs - Date.now());
   job.state = 'spawn scheduled';
   if (wait > 0) job.immediateReason = 'inefficient';
