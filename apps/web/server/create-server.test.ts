@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { cp, readdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { processStartTime } from '@nexu/service-kit';
+import { processStartTimeSync } from '@nexu/service-kit';
 import type { DevStatusFile, DevStatusView } from '@nexu/service-kit/dev-status';
 import { freePort, type ServiceProcess, TempDirs, waitUntil } from '@nexu/service-kit/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,7 +53,7 @@ async function statusFile(watcherPid: number, revision: number): Promise<string>
     version: 1,
     watcher: {
       pid: watcherPid,
-      startTime: (await processStartTime(watcherPid)) ?? 'gone',
+      startTime: processStartTimeSync(watcherPid) ?? 'gone',
       startedAt: '2026-01-01T00:00:00.000Z',
     },
     updatedAt: new Date().toISOString(),

@@ -1,6 +1,6 @@
 import { cp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { processStartTime } from '@nexu/service-kit';
+import { processStartTimeSync } from '@nexu/service-kit';
 import type { DevServiceStatus, DevStatusFile } from '@nexu/service-kit/dev-status';
 import {
   freePort,
@@ -54,7 +54,7 @@ async function writeStatus(path: string, services: DevServiceStatus[]): Promise<
     version: 1,
     watcher: {
       pid: process.pid,
-      startTime: (await processStartTime(process.pid)) ?? '',
+      startTime: processStartTimeSync(process.pid) ?? '',
       startedAt: new Date().toISOString(),
     },
     updatedAt: new Date().toISOString(),

@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { isPidAlive, processStartTime, readJsonFile } from '@nexu/service-kit';
+import { isProcessAliveSync, processStartTimeSync, readJsonFile } from '@nexu/service-kit';
 import {
   type DevStatusFile,
   type DevStatusView,
@@ -74,10 +74,10 @@ export function createDevStatusFeed(options: DevStatusFeedOptions): DevStatusFee
 
   const watcherAlive = async (watcher: Watcher): Promise<boolean> => {
     if (!verified || !sameWatcher(verified.watcher, watcher)) {
-      const startTime = await processStartTime(watcher.pid);
+      const startTime = processStartTimeSync(watcher.pid);
       verified = { watcher, alive: startTime !== null && startTime === watcher.startTime };
     }
-    return verified.alive && isPidAlive(watcher.pid);
+    return verified.alive && isProcessAliveSync(watcher.pid);
   };
 
   const readOnce = async () => {
@@ -147,7 +147,7 @@ export function createDevStatusFeed(options: DevStatusFeedOptions): DevStatusFee
       lastSeen = now;
       return load();
     }
-    if (file && view.watching && !isPidAlive(file.watcher.pid)) publish(NOT_WATCHING);
+    if (file && view.watching && !isProcessAliveSync(file.watcher.pid)) publish(NOT_WATCHING);
   };
 
   arm();

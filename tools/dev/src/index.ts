@@ -1,6 +1,8 @@
 // The public surface of @nexu/dev: what the command scripts and the benchmark package use. Wiring
 // only; everything else stays internal. The watch stack (esbuild, chokidar, Vite) is loaded on
 // demand by `runWatchSession`, so commands that do not watch never pay for it.
+
+export { parseProcStat } from '@nexu/service-kit/proc-stat';
 export { type Checkout, findRepoRoot, resolveCheckout } from './checkout/checkout.js';
 export { type CommandSpec, parseArgsOrExit, usageError } from './cli/parse-args.js';
 export { resolveBackendFlag } from './cli/resolve-backend-flag.js';
@@ -21,7 +23,6 @@ export { consoleReporter, createMemoryReporter, type Reporter } from './format/r
 export { defaultLogLines } from './logs/default-log-lines.js';
 export { runCommand } from './os/command-runner.js';
 export { isPortFree } from './os/port-free.js';
-export { parseProcStat } from './os/proc-stat.mjs';
 export { terminateGroup } from './os/terminate-group.js';
 export { ensureBuilt } from './services/ensure-built.js';
 export {

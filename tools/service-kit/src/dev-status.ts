@@ -79,7 +79,7 @@ export interface DevStatusFile {
   readonly version: typeof DEV_STATUS_VERSION;
   readonly watcher: {
     readonly pid: number;
-    /** Opaque start time of the watcher process (see `processStartTime`), against pid reuse. */
+    /** Opaque start time of the watcher process (see `processStartTimeSync`), against pid reuse. */
     readonly startTime: string;
     readonly startedAt: string;
   };

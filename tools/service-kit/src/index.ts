@@ -10,7 +10,7 @@ export { createIdentity, healthPayload, type ServiceIdentity } from './health.js
 export { type JsonBodyResult, readJsonBody, sendJson } from './http-json.js';
 export { JsonStateFile, type JsonStateFileOptions } from './json-state-file.js';
 export { closeHttpServer, HOST, type ListenResult, listen } from './listen.js';
-export { isPidAlive, processStartTime } from './process-start-time.js';
+export { isProcessAliveSync, processStartTimeSync } from './proc-stat.mjs';
 export { isJsonObject, type JsonFileResult, moveAside, readJsonFile } from './read-json-file.js';
 export { type RunServiceOptions, runService, type ServiceApp } from './run-service.js';
 export { type WaitForOptions, type WaitResult, waitFor } from './wait-for.js';

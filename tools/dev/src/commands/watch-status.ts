@@ -1,4 +1,4 @@
-import { processStartTime } from '@nexu/service-kit';
+import { processStartTimeSync } from '@nexu/service-kit';
 import type { Checkout } from '../checkout/checkout.js';
 import { devStatusPath } from '../checkout/dev-status-path.js';
 import { probeHealth } from '../health/probe-health.js';
@@ -64,7 +64,7 @@ export async function startWatchStatus(options: {
     },
     watcher: {
       pid: process.pid,
-      startTime: (await processStartTime(process.pid)) ?? '',
+      startTime: processStartTimeSync(process.pid) ?? '',
       startedAt: new Date(performance.timeOrigin).toISOString(),
     },
     secrets: PASS_THROUGH_ENV.flatMap((name) => process.env[name] ?? []),

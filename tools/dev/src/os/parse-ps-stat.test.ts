@@ -1,6 +1,6 @@
+import { parsePsLstart } from '@nexu/service-kit/proc-stat';
 import { describe, expect, it } from 'vitest';
 import { parsePsStat } from './parse-ps-stat.js';
-import { parsePsLstart } from './proc-stat.mjs';
 
 // Recorded on Debian 12 (procps-ng 4.0.2), which prints `lstart` as macOS's ps does in the C
 // locale: `LC_ALL=C ps -ww -o ppid=,pgid=,stat=,lstart=,command= -p 1818` of a node listener.

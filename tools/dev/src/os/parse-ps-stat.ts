@@ -1,4 +1,4 @@
-import { parsePsLstart } from './proc-stat.mjs';
+import { parsePsLstart } from '@nexu/service-kit/proc-stat';
 
 /** What `ps -o ppid=,pgid=,stat=,lstart=,command=` says about one process. */
 export interface PsStat {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { waitFor } from '@nexu/service-kit';
+import { readProcStatSync } from '@nexu/service-kit/proc-stat';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAndWait, spawnListener, spawnSleeper } from '../test-support/spawn-listener.js';
-import { readProcStatSync } from './proc-stat.mjs';
 import { isProcessAlive, processIdentity } from './process-identity.js';
 
 async function childrenOf(pid: number): Promise<number[]> {

@@ -1,9 +1,9 @@
 import { readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseProcStat } from '@nexu/service-kit/proc-stat';
 import { runCommand } from './command-runner.js';
 import { parseLsofCwd } from './parse-lsof.js';
 import { parsePsStat } from './parse-ps-stat.js';
-import { parseProcStat } from './proc-stat.mjs';
 
 /** Who a pid is right now: enough to tell it apart from a later process that reuses the pid. */
 export interface ProcessIdentity {
@@ -75,7 +75,7 @@ async function readLinuxInstance(pid: number, procRoot: string): Promise<string 
 }
 
 /** Whether `pid` exists and is not a zombie (a zombie still answers `kill -0` until reaped). */
-export { isProcessAliveSync as isProcessAlive } from './proc-stat.mjs';
+export { isProcessAliveSync as isProcessAlive } from '@nexu/service-kit/proc-stat';
 
 /**
  * Reads who `pid` is now; null when no such process exists or it is a zombie (sources per

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { processStartTimeSync as startTimeOf } from '../os/proc-stat.mjs';
+import { processStartTimeSync as startTimeOf } from '@nexu/service-kit/proc-stat';
 import { CONFIG_EXIT_REASON, describeCrashLoop, EXIT_CONFIG } from './crash-loop.mjs';
 
 const [unitPath, statePath] = process.argv.slice(2);

@@ -26,7 +26,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isProcessAliveSync as alive } from '../os/proc-stat.mjs';
+import { isProcessAliveSync as alive } from '@nexu/service-kit/proc-stat';
 import { LAUNCHCTL_EXIT as EXIT } from '../supervisor/launchctl-exit-codes.mjs';
 
 const stateDir = process.env.FAKE_LAUNCHCTL_STATE;
