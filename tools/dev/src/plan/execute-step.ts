@@ -9,7 +9,7 @@ import { stopOwnedProcess } from '../ports/stop-owned-process.js';
 import { serviceUrl } from '../services/manifest.js';
 import { hashUnitSpec } from '../services/unit-spec.js';
 import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
-import type { Supervisor, UnitSpec } from '../supervisor/supervisor.js';
+import type { InstallOutcome, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import type { ServiceStep } from './plan-start.js';
 import { serviceStartError } from './service-start-error.js';
 import { waitForServiceReady } from './wait-for-service-ready.js';
@@ -60,6 +60,8 @@ export async function executeStep(
   step: ServiceStep,
   context: ExecuteContext,
   launched: () => void = () => {},
+  /** The step's unit was installed already, with this outcome (see `installChangedUnits`). */
+  preinstalled?: InstallOutcome,
 ): Promise<StepOutcome> {
   const began = performance.now();
   const { spec } = step;
@@ -70,7 +72,8 @@ export async function executeStep(
   }
 
   let unit = step.unit;
-  let install = step.install;
+  // What installing the unit gave, or undefined while it still has to be installed.
+  let installed: InstallOutcome | undefined = step.install ? preinstalled : 'unchanged';
   let replacing = step.running;
   let action = step.action;
   let reason = step.cause;
@@ -90,7 +93,7 @@ export async function executeStep(
       unit = context.moveTo(
         await findFreePort(spec, checkout, new Set([unit.port, ...(context.peerPorts ?? [])])),
       );
-      install = true;
+      installed = undefined;
       reporter.warn(`${spec.name}: using port ${unit.port} instead`);
     }
   }
@@ -100,7 +103,7 @@ export async function executeStep(
   for (let attempt = 1; ; attempt++) {
     const verb = action === 'start' ? 'starting' : 'replacing';
     reporter.info(`${spec.name}: ${verb} on ${serviceUrl(unit.port)} (${reason})…`);
-    await run(supervisor, action, unit, install);
+    await run(supervisor, action, unit, installed);
     launched();
 
     // Answers from the process being replaced do not count as the new one being ready.
@@ -122,7 +125,7 @@ export async function executeStep(
       reason = `port ${unit.port} was taken before it could bind it: using ${port} instead`;
       reporter.warn(`${spec.name}: ${reason}`);
       unit = context.moveTo(port);
-      install = true;
+      installed = undefined;
       replacing = null;
       action = 'start';
       continue;
@@ -156,17 +159,35 @@ export async function executeStep(
 
 /**
  * Makes the supervisor run `unit` as rendered now, in a new process: a changed unit is installed
- * first (installing over a running unit restarts it); then a replaced process is restarted, a
- * service that does not run is started. One supervisor call on the hot-reload path (`restart`).
+ * first, unless that was done (`installed`; installing over a running unit restarts it); then a
+ * replaced process is restarted, a service that does not run is started. One supervisor call on
+ * the hot-reload path (`restart`).
  */
 async function run(
   supervisor: Supervisor,
   action: ServiceStep['action'],
   unit: UnitSpec,
-  install: boolean,
+  installed: InstallOutcome | undefined,
 ): Promise<void> {
-  if (install && (await supervisor.install(unit)) === 'replaced') return supervisor.start(unit);
+  if ((installed ?? (await supervisor.install(unit))) === 'replaced') return supervisor.start(unit);
   return action === 'replace' ? supervisor.restart(unit) : supervisor.start(unit);
+}
+
+/**
+ * Installs the changed units of a plan all at once (the systemd backend then reloads its manager
+ * once, launchd drains the replaced jobs together), before anything is launched in dependency
+ * order; returns the outcome per service for `executeStep`.
+ */
+export async function installChangedUnits(
+  steps: readonly ServiceStep[],
+  supervisor: Supervisor,
+): Promise<ReadonlyMap<ServiceStep['spec']['name'], InstallOutcome>> {
+  const changed = steps.filter((step) => step.install && !step.stale);
+  return new Map(
+    await Promise.all(
+      changed.map(async (step) => [step.spec.name, await supervisor.install(step.unit)] as const),
+    ),
+  );
 }
 
 /**

@@ -2,16 +2,18 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
 import {
   COMMAND_NOT_FOUND,
+  CommandError,
   type CommandResult,
   type CommandRunner,
   runChecked,
   runCommand,
 } from '../os/command-runner.js';
+import { createBatch } from '../os/create-batch.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import { listUnitFiles } from './list-unit-files.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
-  parseSystemctlShow,
+  parseSystemctlShowBlocks,
   SHOW_PROPERTIES,
   type SystemctlShow,
   systemdState,
@@ -65,6 +67,11 @@ export class SystemdSupervisor implements Supervisor {
   private readonly platform: ResolvedPlatform;
   private readonly crashLoop: CrashLoopPolicy;
   private readonly timeoutMs: number;
+  private readonly shows = createBatch((labels: readonly string[]) => this.showMany(labels));
+  /** The background `reset-failed` after each start, by unit: the next start of it waits for it. */
+  private readonly resets = new Map<string, Promise<void>>();
+  private nextReload: Promise<void> | undefined;
+  private runningReload: Promise<void> | undefined;
 
   constructor(options: SystemdSupervisorOptions) {
     this.unitsDir = options.unitsDir;
@@ -112,15 +119,33 @@ export class SystemdSupervisor implements Supervisor {
   }
 
   async start(unit: UnitRef): Promise<void> {
-    // A unit stopped by its start limit refuses to start until the counter is reset.
-    await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
-    await this.checked(['start', systemdUnitName(unit.label)]);
+    await this.startOrRestart('start', unit);
   }
 
   async restart(unit: UnitRef): Promise<void> {
-    // Manual restarts (hot reload) must not count towards the crash-loop breaker.
-    await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
-    await this.checked(['restart', systemdUnitName(unit.label)]);
+    await this.startOrRestart('restart', unit);
+  }
+
+  /**
+   * `systemctl start|restart`, then `reset-failed` off the critical path: a manual start must not
+   * count towards the crash-loop breaker (StartLimitBurst), and reset-failed also resets that
+   * counter of an active unit (docs/platform.md, "systemd --user"). A unit whose start limit was
+   * hit (a tripped breaker) refuses to start: reset it and try once more.
+   */
+  private async startOrRestart(verb: 'start' | 'restart', unit: UnitRef): Promise<void> {
+    const name = systemdUnitName(unit.label);
+    await this.resets.get(name);
+    let result = await this.systemctl([verb, name]);
+    if (result.exitCode !== 0) {
+      await this.systemctl(['reset-failed', name]);
+      result = await this.systemctl([verb, name]);
+      if (result.exitCode !== 0) throw new CommandError(result, systemctlAdvice(result));
+    }
+    const reset = this.systemctl(['reset-failed', name]).then(() => undefined);
+    this.resets.set(name, reset);
+    void reset.finally(() => {
+      if (this.resets.get(name) === reset) this.resets.delete(name);
+    });
   }
 
   async stop(unit: UnitRef): Promise<void> {
@@ -184,12 +209,41 @@ export class SystemdSupervisor implements Supervisor {
     });
   }
 
-  private daemonReload() {
-    return this.checked(['daemon-reload']);
+  /**
+   * `daemon-reload`, shared: units installed together (a start installs every changed unit at
+   * once) wait for one reload. A request made while a reload runs gets the next one, which sees
+   * its file.
+   */
+  private daemonReload(): Promise<void> {
+    this.nextReload ??= (async () => {
+      await this.runningReload?.catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      const run = this.checked(['daemon-reload']).then(() => undefined);
+      this.runningReload = run;
+      this.nextReload = undefined;
+      return run;
+    })();
+    return this.nextReload;
   }
 
-  private async show(label: string): Promise<SystemctlShow> {
-    const result = await this.checked(['show', '-p', SHOW_PROPERTIES.join(','), systemdUnitName(label)]);
-    return parseSystemctlShow(result.stdout);
+  private show(label: string): Promise<SystemctlShow> {
+    return this.shows.get(label);
+  }
+
+  /** One `systemctl show` for every unit asked about in the same turn of the event loop. */
+  private async showMany(labels: readonly string[]): Promise<SystemctlShow[]> {
+    const result = await this.checked([
+      'show',
+      '-p',
+      SHOW_PROPERTIES.join(','),
+      ...labels.map(systemdUnitName),
+    ]);
+    const blocks = parseSystemctlShowBlocks(result.stdout);
+    if (blocks.length !== labels.length) {
+      throw new Error(
+        `systemctl show answered ${blocks.length} units for ${labels.length}: ${result.stdout}`,
+      );
+    }
+    return blocks;
   }
 }
