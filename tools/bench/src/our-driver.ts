@@ -16,7 +16,10 @@ const run = promisify(execFile);
 const commandEnv = () => ({ ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' });
 
 /** argv of one of our commands, as `pnpm <name>` runs it (`node scripts/run.mjs <name>`), minus pnpm itself. */
-export function ourCommand(name: 'start' | 'stop', ...args: string[]): string[] {
+export function ourCommand(
+  name: 'start' | 'stop' | 'status' | 'logs' | 'reset-state',
+  ...args: string[]
+): string[] {
   return [process.execPath, join(findRepoRoot(import.meta.dirname), 'scripts', 'run.mjs'), name, ...args];
 }
 
