@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
 import {
   COMMAND_NOT_FOUND,
-  CommandError,
   type CommandResult,
   type CommandRunner,
   runChecked,
@@ -68,8 +67,6 @@ export class SystemdSupervisor implements Supervisor {
   private readonly crashLoop: CrashLoopPolicy;
   private readonly timeoutMs: number;
   private readonly shows = createBatch((labels: readonly string[]) => this.showMany(labels));
-  /** The background `reset-failed` after each start, by unit: the next start of it waits for it. */
-  private readonly resets = new Map<string, Promise<void>>();
   private nextReload: Promise<void> | undefined;
   private runningReload: Promise<void> | undefined;
 
@@ -119,33 +116,17 @@ export class SystemdSupervisor implements Supervisor {
   }
 
   async start(unit: UnitRef): Promise<void> {
-    await this.startOrRestart('start', unit);
+    // A unit stopped by its start limit refuses to start until the counter is reset.
+    await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
+    await this.checked(['start', systemdUnitName(unit.label)]);
   }
 
   async restart(unit: UnitRef): Promise<void> {
-    await this.startOrRestart('restart', unit);
-  }
-
-  /**
-   * `systemctl start|restart`, then `reset-failed` off the critical path: a manual start must not
-   * count towards the crash-loop breaker (StartLimitBurst), and reset-failed also resets that
-   * counter of an active unit (docs/platform.md, "systemd --user"). A unit whose start limit was
-   * hit (a tripped breaker) refuses to start: reset it and try once more.
-   */
-  private async startOrRestart(verb: 'start' | 'restart', unit: UnitRef): Promise<void> {
-    const name = systemdUnitName(unit.label);
-    await this.resets.get(name);
-    let result = await this.systemctl([verb, name]);
-    if (result.exitCode !== 0) {
-      await this.systemctl(['reset-failed', name]);
-      result = await this.systemctl([verb, name]);
-      if (result.exitCode !== 0) throw new CommandError(result, systemctlAdvice(result));
-    }
-    const reset = this.systemctl(['reset-failed', name]).then(() => undefined);
-    this.resets.set(name, reset);
-    void reset.finally(() => {
-      if (this.resets.get(name) === reset) this.resets.delete(name);
-    });
+    // Manual restarts (hot reload) must not count towards the crash-loop breaker: reset its
+    // counter first. Not after: a new build that crashes at once would race the reset and the
+    // breaker would lose count of its automatic restarts.
+    await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
+    await this.checked(['restart', systemdUnitName(unit.label)]);
   }
 
   async stop(unit: UnitRef): Promise<void> {
@@ -158,9 +139,9 @@ export class SystemdSupervisor implements Supervisor {
 
   async uninstall(unit: UnitRef): Promise<void> {
     await this.stop(unit);
-    const existed = (await readTextOrNull(this.unitPath(unit.label))) !== null;
     await removeFiles(this.unitPath(unit.label), join(this.unitsDir, systemdUnitName(unit.label)));
-    if (existed) await this.daemonReload();
+    // No daemon-reload: the manager drops a stopped unit whose file is gone by itself (garbage
+    // collection); a failed one once its failed state is reset (docs/platform.md).
     await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
   }
 
