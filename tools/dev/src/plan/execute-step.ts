@@ -53,10 +53,8 @@ const MAX_PORT_RACES = 3;
 /**
  * Carries out one step of a start plan: attach, or (after stopping a leftover of ours on the port)
  * install the unit when it changed, start or restart it, and wait until it answers `/health` as a
- * new process of this checkout. `launched` is called once the service's port is settled (a leftover
- * on it stopped), before the supervisor runs it, so dependents start alongside it: every service
- * copes with peers that come up later, and a port lost to a bind race afterwards moves the service
- * (start then brings its dependents up to date).
+ * new process of this checkout. `launched` is called once the supervisor runs it on its port (its
+ * dependents start then, not once it is healthy: their readiness waits overlap).
  * Throws a ServiceStartError with the supervisor's state and the log tail when it does not come up.
  */
 export async function executeStep(
@@ -101,13 +99,13 @@ export async function executeStep(
     }
   }
 
-  launched();
   // A port can be taken between the check and the service's bind (it then exits 78 on
   // EADDRINUSE and is not restarted): choose the port again and retry, a bounded number of times.
   for (let attempt = 1; ; attempt++) {
     const verb = action === 'start' ? 'starting' : 'replacing';
     reporter.info(`${spec.name}: ${verb} on ${serviceUrl(unit.port)} (${reason})…`);
     await run(supervisor, action, unit, installed);
+    launched();
 
     // Answers from the process being replaced do not count as the new one being ready.
     const ready = await waitForServiceReady(

@@ -26,11 +26,11 @@ function orderByDependencies(services: readonly ServiceSpec[]): ServiceSpec[][] 
 
 /**
  * Runs `ensure` for every service in dependency order, each as soon as its dependencies are
- * *launched* (attached, or on their final port and being started) rather than healthy: every
- * service tolerates peers that come up later (the controller reconnects to the gateway, web
- * proxies per request), so the starts and readiness waits overlap instead of adding up. A service
- * whose dependency failed before launching is not started. Settles everything before reporting
- * the first failure in dependency order.
+ * *launched* (attached, or started under the supervisor on their final port) rather than healthy:
+ * every service tolerates peers that come up later (the controller reconnects to the gateway,
+ * web proxies per request), so the readiness waits overlap instead of adding up. A service whose
+ * dependency failed before launching is not started. Settles everything before reporting the
+ * first failure in dependency order.
  */
 export async function launchInDependencyOrder<T>(
   services: readonly ServiceSpec[],
