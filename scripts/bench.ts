@@ -52,7 +52,8 @@ const spec = {
     },
     quick: {
       type: 'boolean',
-      description: 'a run for CI: fewer runs and edits, 5 s idle window, 2,000 extra files, scale 1 and 2',
+      description:
+        'a run for CI: fewer runs and edits, 5 s idle window, 2,000 extra files, scale 1 and 2, app sizes 10 and 300',
     },
     only: {
       type: 'string',
@@ -111,6 +112,7 @@ await runCli(async () => {
         extraFiles: quick ? 2_000 : 20_000,
         scaleCounts: quick ? [1, 2] : [1, 2, 4],
         scaleRuns: quick ? 1 : Math.min(flags.runs ?? 3, 3),
+        appSizes: quick ? [10, 300] : [10, 300, 1000],
         only: new Set(flags.only as ScenarioGroup[]),
         log,
       },

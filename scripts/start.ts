@@ -58,6 +58,9 @@ await runCli(async () => {
   try {
     // Loaded only when watching: esbuild, chokidar and Vite stay out of `--no-watch` runs.
     await runWatchSession({ checkout, report, signal: stop.signal });
+    if (stop.signal.aborted) {
+      consoleReporter.info('Stopped watching. The services keep running (`pnpm stop` tears them down).');
+    }
   } finally {
     process.off('SIGINT', end);
     process.off('SIGTERM', end);

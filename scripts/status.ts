@@ -14,7 +14,9 @@ import {
 const spec = {
   name: 'pnpm status',
   summary:
-    "Show this checkout's services: state, pid, port, URL, uptime, restarts, health.\nExit 0 when every service runs and is healthy, 1 otherwise.",
+    "Show this checkout's services: state, pid, port, URL, uptime, restarts, health.\n" +
+    'Exit status, for scripts (output not a terminal): 0 when every service runs and is healthy, 1\n' +
+    'otherwise. On a terminal the table says it and the status is 0.',
   flags: {
     json: { type: 'boolean', description: 'print one JSON object (stable for scripts) instead of the table' },
     backend: {
@@ -36,5 +38,5 @@ await runCli(async () => {
     if (problem) consoleReporter.warn(problem);
     consoleReporter.print(renderStatus(report));
   }
-  return statusExitCode(report);
+  return statusExitCode(report, { terminal: process.stdout.isTTY === true });
 });

@@ -7,7 +7,6 @@ import { waitFor } from '@nexu/service-kit';
 import type { BenchCheckout } from './bench-checkout.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
 import { findPidsWithInstance, readCommandLine, readParentPid } from './process-tree.js';
-import { nodeCli } from './resolve-bin.js';
 import { type SpawnedGroup, spawnGroup } from './spawn-group.js';
 import type { RunningTool, ToolDriver } from './tool-driver.js';
 
@@ -16,13 +15,12 @@ const run = promisify(execFile);
 /** Environment of our commands: the bench's own, plus the backend's (XDG_RUNTIME_DIR is inherited). */
 const commandEnv = () => ({ ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' });
 
-/** argv of one of our entry points, as `pnpm <name>` runs it (`tsx scripts/<name>.ts`), minus pnpm itself. */
-export function ourCommand(name: 'start' | 'stop', ...args: string[]): string[] {
-  return [
-    ...nodeCli('tsx', 'dist/cli.mjs'),
-    join(findRepoRoot(import.meta.dirname), 'scripts', `${name}.ts`),
-    ...args,
-  ];
+/** argv of one of our commands, as `pnpm <name>` runs it (`node scripts/run.mjs <name>`), minus pnpm itself. */
+export function ourCommand(
+  name: 'start' | 'stop' | 'status' | 'logs' | 'reset-state',
+  ...args: string[]
+): string[] {
+  return [process.execPath, join(findRepoRoot(import.meta.dirname), 'scripts', 'run.mjs'), name, ...args];
 }
 
 /** Runs one of our commands in the bench checkout; resolves with what it printed on stdout. */

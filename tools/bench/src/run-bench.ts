@@ -1,13 +1,24 @@
 import { resolveBenchDrivers } from './bench-drivers.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
+import { runAppSize } from './run-app-size.js';
+import { runCommandLatency } from './run-command-latency.js';
 import { runHotReload } from './run-hot-reload.js';
 import { runIdle } from './run-idle.js';
 import { runLifecycle } from './run-lifecycle.js';
 import { runScale } from './run-scale.js';
+import { runTypeErrors } from './run-type-errors.js';
 import type { ScenarioResult } from './scenario-result.js';
 
 /** The groups of scenarios `--only` can pick. */
-export const SCENARIO_GROUPS = ['lifecycle', 'hot-reload', 'idle', 'scale'] as const;
+export const SCENARIO_GROUPS = [
+  'lifecycle',
+  'hot-reload',
+  'idle',
+  'scale',
+  'latency',
+  'app-size',
+  'type-errors',
+] as const;
 export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
 
 /** Resolved settings of one bench run (see `resolveBenchOptions` in scripts/bench.ts for defaults). */
@@ -23,6 +34,8 @@ export interface BenchOptions {
   readonly extraFiles: number;
   readonly scaleCounts: readonly number[];
   readonly scaleRuns: number;
+  /** Module counts the controller is grown to in the app-size scenario. */
+  readonly appSizes: readonly number[];
   readonly only: ReadonlySet<ScenarioGroup>;
   readonly log: (line: string) => void;
 }
@@ -78,6 +91,27 @@ export async function runBench(options: BenchOptions, cleanup: CleanupRegistry):
         deadlineMs: 10 * MINUTE,
       })),
     );
+  }
+  if (wanted('latency')) {
+    results.push(await runCommandLatency({ ...common, backends: options.backends, runs: options.runs * 2 }));
+  }
+  if (wanted('app-size')) {
+    results.push(
+      ...(await runAppSize({
+        ...common,
+        lifecycle: drivers.lifecycle.filter((d) => d.role !== 'floor'),
+        watching: drivers.watching,
+        sizes: options.appSizes,
+        runs: Math.min(options.runs, 3),
+        edits: Math.min(options.edits, 10),
+        warmups: options.warmups,
+      })),
+    );
+  }
+  if (wanted('type-errors')) {
+    const ours = drivers.watching.find((d) => d.role === 'ours');
+    if (ours)
+      results.push(await runTypeErrors({ ...common, driver: ours, edits: Math.min(options.edits, 10) }));
   }
   // Tables in scenario order (1 cold start, 2 attach, 3 hot reload, 4 teardown, 5 idle, 6 scale).
   return results.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));

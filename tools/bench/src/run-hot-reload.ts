@@ -4,7 +4,7 @@ import { findService } from '@nexu/dev';
 import { serviceBuildOptions } from '@nexu/dev/build-service';
 import { waitFor } from '@nexu/service-kit';
 import * as esbuild from 'esbuild';
-import { createBenchCheckout } from './bench-checkout.js';
+import { type BenchCheckout, createBenchCheckout } from './bench-checkout.js';
 import { allocateBenchPorts } from './bench-ports.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
 import { probeJson } from './http-probe.js';
@@ -27,6 +27,8 @@ export interface HotReloadOptions {
   readonly deadlineMs: number;
   readonly cleanup: CleanupRegistry;
   readonly log: (line: string) => void;
+  /** Changes each tool's checkout before the tool starts (the app-size scenario adds modules). */
+  readonly prepare?: (bench: BenchCheckout) => void;
 }
 
 const EDIT_TIMEOUT_MS = 30_000;
@@ -78,6 +80,7 @@ export async function runHotReload(options: HotReloadOptions): Promise<ScenarioR
 
 async function measureTool(driver: ToolDriver, sink: SampleSink, options: HotReloadOptions): Promise<void> {
   const bench = createBenchCheckout(`hot-${driver.name}`, options.cleanup);
+  options.prepare?.(bench);
   let running: Awaited<ReturnType<ToolDriver['start']>> | undefined;
   try {
     running = await driver.start(bench, { watch: true }, options.cleanup);

@@ -5,7 +5,6 @@ import type { CleanupRegistry } from './cleanup-registry.js';
 import { keepFailureLogs } from './keep-failure-logs.js';
 import { measureTeardown } from './measure-teardown.js';
 import { findPidsWithInstance } from './process-tree.js';
-import { nodeCli } from './resolve-bin.js';
 import { createSampleSink } from './sample-sink.js';
 import type { ScenarioResult } from './scenario-result.js';
 import { describeStartBreakdown } from './start-breakdown.js';
@@ -22,12 +21,13 @@ export interface LifecycleOptions {
   readonly deadlineMs: number;
   readonly cleanup: CleanupRegistry;
   readonly log: (line: string) => void;
+  /** Changes each tool's checkout before its first start (the app-size scenario adds modules). */
+  readonly prepare?: (bench: BenchCheckout) => void;
 }
 
 const STEP_TIMEOUT_MS = 30_000;
 const FLOORS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['node -e 0', [process.execPath, '-e', '0']],
-  ['tsx -e 0 (runtime of our entry points)', [...nodeCli('tsx', 'dist/cli.mjs'), '-e', '0']],
 ];
 
 /**
@@ -52,6 +52,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<ScenarioR
       let bench = checkouts.get(driver);
       if (!bench) {
         bench = createBenchCheckout(driver.name, options.cleanup);
+        options.prepare?.(bench);
         checkouts.set(driver, bench);
       }
       options.log(`lifecycle ${round}/${options.runs}: ${driver.name}`);
@@ -61,8 +62,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<ScenarioR
     }
   }
 
-  // The floor of any Node CLI's re-attach: starting node at all; and of ours: starting tsx, which
-  // runs our TypeScript entry points (a second node process plus esbuild's transform service).
+  // The floor of any Node CLI's re-attach: starting node at all.
   for (let i = 0; i < options.runs; i++) {
     for (const [name, argv] of FLOORS) {
       const began = performance.now();
@@ -85,7 +85,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<ScenarioR
       rows: cold.rows(),
       notes: [
         'From spawning the start command to every service answering /health with ok and the expected instance id (5 ms polls).',
-        "Ours: `tsx scripts/start.ts --no-watch --backend B` (what `pnpm start --no-watch` runs, without pnpm's own start-up), its checkout stopped before; it returns once all are healthy.",
+        "Ours: `node scripts/run.mjs start --no-watch --backend B` (what `pnpm start --no-watch` runs, without pnpm's own start-up), its checkout stopped before; it returns once all are healthy.",
         'PM2: `pm2 start ecosystem.config.cjs` with no daemon running (the daemon start is part of a cold start).',
         'nodemon / tsx watch / node --watch: one process per service, started together (the `+ esbuild --watch` peers without their esbuild watchers here: dist is prebuilt; the watchers are part of scenarios 3 and 5); concurrently: one command for all three.',
       ],
@@ -99,7 +99,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<ScenarioR
       notes: [
         'Ours: the same start command again; it attaches (restarts nothing: the service pids are checked unchanged).',
         'PM2: `pm2 start ecosystem.config.cjs` again on the running apps (PM2 restarts them; the note says whether pids changed).',
-        'Floors: `node -e 0`, the start-up of any Node CLI (`ours / floor` uses it), and `tsx -e 0`, the start-up of the runtime our TypeScript entry points run on.',
+        'Floor: `node -e 0`, the start-up of any Node CLI (`ours / floor` uses it).',
       ],
     },
     {
@@ -108,7 +108,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<ScenarioR
       unit: 'ms',
       rows: teardown.rows(),
       notes: [
-        'Ours: `tsx scripts/stop.ts`; PM2: `pm2 delete all` (its daemon is left running, as PM2 does, and killed afterwards, untimed); foreground tools: SIGINT to their process groups (Ctrl-C).',
+        'Ours: `node scripts/run.mjs stop`; PM2: `pm2 delete all` (its daemon is left running, as PM2 does, and killed afterwards, untimed); foreground tools: SIGINT to their process groups (Ctrl-C).',
         'Done = every process of the tool and its services seen before the teardown is gone and every service port can be bound again; afterwards no process may carry the instance id.',
       ],
     },

@@ -46,7 +46,7 @@ function planRows(stdout: string): Record<string, [string, string, string]> {
   return rows;
 }
 
-describe.each(backends)('pnpm start --dry-run on the %s backend', (backend) => {
+describe.each(backends)('pnpm start --dry-run on the %s backend', { timeout: 60_000 }, (backend) => {
   const opened: TempCheckout[] = [];
   const foreign: number[] = [];
   let available = true;

@@ -2,7 +2,7 @@ import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
 import { acquireLock } from '../checkout/lock.js';
 import type { Reporter } from '../format/reporter.js';
-import { executeStep, type StepOutcome } from '../plan/execute-step.js';
+import { executeStep, installChangedUnits, type StepOutcome } from '../plan/execute-step.js';
 import { gatherStartFacts } from '../plan/gather-start-facts.js';
 import { launchInDependencyOrder } from '../plan/launch-in-dependency-order.js';
 import { planStart, type StartPlan, stepsByName } from '../plan/plan-start.js';
@@ -136,6 +136,7 @@ async function executePlan(
   const { checkout, supervisor, reporter } = context;
   const steps = stepsByName(plan);
   let moved = false;
+  const installed = await installChangedUnits(plan.steps, supervisor);
   await launchInDependencyOrder(context.services, async (spec, launched) => {
     const step = steps.get(spec.name)!;
     context.reached.add(spec.name);
@@ -153,6 +154,7 @@ async function executePlan(
         },
       },
       launched,
+      installed.get(spec.name),
     );
     record(outcome);
     return outcome;

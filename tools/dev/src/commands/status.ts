@@ -79,7 +79,12 @@ export async function collectStatus(options: {
   };
 }
 
-/** Exit code of `pnpm status`: 0 when every service runs and is healthy, else 1. */
-export function statusExitCode(report: StatusReport): number {
+/**
+ * Exit code of `pnpm status`: for a program reading it (output not a terminal), 0 when every
+ * service runs and is healthy, else 1. On a terminal a person reads the table, whose state and
+ * reasons say it all: 0, so that pnpm's own "Command failed" banner is not the last line they read.
+ */
+export function statusExitCode(report: StatusReport, output: { terminal: boolean }): number {
+  if (output.terminal) return 0;
   return report.services.every((s) => s.state === 'running' && s.healthy) ? 0 : 1;
 }

@@ -63,8 +63,8 @@ export function matchesExpectation(answer: HealthAnswer, expected: HealthExpecta
 }
 
 /**
- * Polls `/health` until it answers as expected or the deadline passes. Polling starts at 10 ms and
- * backs off only to 50 ms: a probe of a local port costs well under a millisecond, and a coarser
+ * Polls `/health` until it answers as expected or the deadline passes. Polling starts at 5 ms and
+ * backs off only to 25 ms: a probe of a local port costs well under a millisecond, and a coarser
  * backoff would add up to its last interval to every start and hot reload.
  */
 export async function waitForHealthy(
@@ -87,7 +87,7 @@ export async function waitForHealthy(
       }
       return last.ok ? last : undefined;
     },
-    { intervalMs: 10, maxIntervalMs: 50, ...options },
+    { intervalMs: 5, maxIntervalMs: 25, ...options },
   );
   return result.ok ? result.value : last;
 }

@@ -51,6 +51,19 @@ describe('findPortOwner', () => {
     ]);
   });
 
+  it('finds the owner whether or not the candidates it is given include it', async () => {
+    const port = await getPort();
+    const listener = await spawnListener({ port });
+    const other = await spawnListener({ port: await getPort() });
+    pids.push(listener.pid, other.pid);
+    for (const candidates of [[listener.pid], [other.pid], [other.pid, listener.pid], []]) {
+      expect(await findPortOwner(port, { candidates })).toMatchObject({
+        status: 'listening',
+        pid: listener.pid,
+      });
+    }
+  });
+
   it('reports a wildcard listener with its wildcard address', async () => {
     const port = await getPort();
     const listener = await spawnListener({ port, host: '0.0.0.0' });

@@ -1,4 +1,5 @@
 import { waitFor } from '@nexu/service-kit';
+import { LOCAL_EVENT_POLL } from './local-event-poll.js';
 import { isProcessAlive } from './process-identity.js';
 
 export interface TerminateOptions {
@@ -24,7 +25,7 @@ export async function terminateGroup(pid: number, options: TerminateOptions = {}
   if (!(await isProcessAlive(pid))) return true;
   signalGroup(pid, 'SIGTERM');
   const gone = async () => !(await isProcessAlive(pid));
-  if ((await waitFor(gone, { timeoutMs: options.graceMs ?? 3000 })).ok) return true;
+  if ((await waitFor(gone, { ...LOCAL_EVENT_POLL, timeoutMs: options.graceMs ?? 3000 })).ok) return true;
   signalGroup(pid, 'SIGKILL');
-  return (await waitFor(gone, { timeoutMs: options.killWaitMs ?? 5000 })).ok;
+  return (await waitFor(gone, { ...LOCAL_EVENT_POLL, timeoutMs: options.killWaitMs ?? 5000 })).ok;
 }

@@ -9,7 +9,7 @@ import { stopOwnedProcess } from '../ports/stop-owned-process.js';
 import { serviceUrl } from '../services/manifest.js';
 import { hashUnitSpec } from '../services/unit-spec.js';
 import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
-import type { Supervisor, UnitSpec } from '../supervisor/supervisor.js';
+import type { InstallOutcome, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import type { ServiceStep } from './plan-start.js';
 import { type Recovery, serviceStartError } from './service-start-error.js';
 import { waitForServiceReady } from './wait-for-service-ready.js';
@@ -55,13 +55,16 @@ const MAX_PORT_RACES = 3;
 /**
  * Carries out one step of a start plan: attach, or (after stopping a leftover of ours on the port)
  * install the unit when it changed, start or restart it, and wait until it answers `/health` as a
- * new process of this checkout. `launched` is called once the service runs on its final port.
+ * new process of this checkout. `launched` is called once the supervisor runs it on its port (its
+ * dependents start then, not once it is healthy: their readiness waits overlap).
  * Throws a ServiceStartError with the supervisor's state and the log tail when it does not come up.
  */
 export async function executeStep(
   step: ServiceStep,
   context: ExecuteContext,
   launched: () => void = () => {},
+  /** The step's unit was installed already, with this outcome (see `installChangedUnits`). */
+  preinstalled?: InstallOutcome,
 ): Promise<StepOutcome> {
   const began = performance.now();
   const { spec } = step;
@@ -72,7 +75,8 @@ export async function executeStep(
   }
 
   let unit = step.unit;
-  let install = step.install;
+  // What installing the unit gave, or undefined while it still has to be installed.
+  let installed: InstallOutcome | undefined = step.install ? preinstalled : 'unchanged';
   let replacing = step.running;
   let action = step.action;
   let reason = step.cause;
@@ -92,7 +96,7 @@ export async function executeStep(
       unit = context.moveTo(
         await findFreePort(spec, checkout, new Set([unit.port, ...(context.peerPorts ?? [])])),
       );
-      install = true;
+      installed = undefined;
       reporter.warn(`${spec.name}: using port ${unit.port} instead`);
     }
   }
@@ -102,7 +106,7 @@ export async function executeStep(
   for (let attempt = 1; ; attempt++) {
     const verb = action === 'start' ? 'starting' : 'replacing';
     reporter.info(`${spec.name}: ${verb} on ${serviceUrl(unit.port)} (${reason})…`);
-    await run(supervisor, action, unit, install);
+    await run(supervisor, action, unit, installed);
     launched();
 
     // Answers from the process being replaced do not count as the new one being ready.
@@ -124,7 +128,7 @@ export async function executeStep(
       reason = `port ${unit.port} was taken before it could bind it: using ${port} instead`;
       reporter.warn(`${spec.name}: ${reason}`);
       unit = context.moveTo(port);
-      install = true;
+      installed = undefined;
       replacing = null;
       action = 'start';
       continue;
@@ -163,17 +167,35 @@ export async function executeStep(
 
 /**
  * Makes the supervisor run `unit` as rendered now, in a new process: a changed unit is installed
- * first (installing over a running unit restarts it); then a replaced process is restarted, a
- * service that does not run is started. One supervisor call on the hot-reload path (`restart`).
+ * first, unless that was done (`installed`; installing over a running unit restarts it); then a
+ * replaced process is restarted, a service that does not run is started. One supervisor call on
+ * the hot-reload path (`restart`).
  */
 async function run(
   supervisor: Supervisor,
   action: ServiceStep['action'],
   unit: UnitSpec,
-  install: boolean,
+  installed: InstallOutcome | undefined,
 ): Promise<void> {
-  if (install && (await supervisor.install(unit)) === 'replaced') return supervisor.start(unit);
+  if ((installed ?? (await supervisor.install(unit))) === 'replaced') return supervisor.start(unit);
   return action === 'replace' ? supervisor.restart(unit) : supervisor.start(unit);
+}
+
+/**
+ * Installs the changed units of a plan all at once (the systemd backend then reloads its manager
+ * once, launchd drains the replaced jobs together), before anything is launched in dependency
+ * order; returns the outcome per service for `executeStep`.
+ */
+export async function installChangedUnits(
+  steps: readonly ServiceStep[],
+  supervisor: Supervisor,
+): Promise<ReadonlyMap<ServiceStep['spec']['name'], InstallOutcome>> {
+  const changed = steps.filter((step) => step.install && !step.stale);
+  return new Map(
+    await Promise.all(
+      changed.map(async (step) => [step.spec.name, await supervisor.install(step.unit)] as const),
+    ),
+  );
 }
 
 /**

@@ -37,10 +37,21 @@ export async function waitForServiceReady(
   const gaveUp = new AbortController();
   let finalStatus: ServiceStatus | undefined;
   let watching = true;
+  // The pause between status checks ends at once when the service answers: the answer must not
+  // wait for the watcher's next turn.
+  let wake = () => {};
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.statusIntervalMs ?? 250);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   const watcher = (async () => {
     let stoppedSeen = 0;
     while (watching) {
-      await new Promise((resolve) => setTimeout(resolve, options.statusIntervalMs ?? 250));
+      await pause();
       if (!watching) return;
       const status = await supervisor.status(unit).catch(() => undefined);
       if (!status) continue;
@@ -74,6 +85,7 @@ export async function waitForServiceReady(
     };
   } finally {
     watching = false;
+    wake();
     await watcher;
   }
 }

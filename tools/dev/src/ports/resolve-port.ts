@@ -93,7 +93,9 @@ export async function resolvePort(options: ResolvePortOptions): Promise<Resolved
 }
 
 async function findHolder(port: number, options: ResolvePortOptions): Promise<PortHolder> {
-  const owner = await findPortOwner(port);
+  const owner = await findPortOwner(port, {
+    candidates: [...(options.servicePid ? [options.servicePid] : []), ...options.peerPids],
+  });
   if (owner.status === 'free') return { kind: 'free' };
   if (owner.status === 'busy-unknown') {
     return { kind: 'foreign', description: 'is in use by a process this user cannot see' };

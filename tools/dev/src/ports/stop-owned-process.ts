@@ -1,4 +1,5 @@
 import { waitFor } from '@nexu/service-kit';
+import { LOCAL_EVENT_POLL } from '../os/local-event-poll.js';
 import { isPortFree, waitForPortFree } from '../os/port-free.js';
 import { isProcessAlive, processIdentity } from '../os/process-identity.js';
 import { isIssuedHandle, type OwnedProcess } from './verify-ownership.js';
@@ -65,7 +66,7 @@ export async function stopOwnedProcess(
     }
     sent = name;
     const grace = name === 'SIGTERM' ? (options.graceMs ?? 3000) : timeoutMs;
-    if ((await waitFor(done, { timeoutMs: grace })).ok) break;
+    if ((await waitFor(done, { ...LOCAL_EVENT_POLL, timeoutMs: grace })).ok) break;
   }
   if (await isProcessAlive(owned.pid)) {
     return { stopped: false, reason: `pid ${owned.pid} (${owned.command}) is still running after SIGKILL` };

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
-import { parseSystemctlShow, systemdState } from './parse-systemctl-show.js';
+import { parseSystemctlShow, parseSystemctlShowBlocks, systemdState } from './parse-systemctl-show.js';
 
 const show = (lines: string) => parseSystemctlShow(lines.trim().replace(/^\s+/gm, ''));
 const stateOf = (lines: string) => systemdState(show(lines), DEFAULT_CRASH_LOOP);
+
+describe('parseSystemctlShowBlocks', () => {
+  it('reads one block per unit, in order, a unit systemd does not know included', () => {
+    // `systemctl --user show -p LoadState,ActiveState,MainPID a.service b.service` (systemd 252).
+    const text =
+      'LoadState=loaded\nActiveState=active\nMainPID=42\n\nLoadState=not-found\nActiveState=inactive\nMainPID=0\n';
+    expect(parseSystemctlShowBlocks(text)).toEqual([
+      { LoadState: 'loaded', ActiveState: 'active', MainPID: '42' },
+      { LoadState: 'not-found', ActiveState: 'inactive', MainPID: '0' },
+    ]);
+  });
+});
 
 describe('systemd status mapping', () => {
   it('keeps values that contain =', () => {

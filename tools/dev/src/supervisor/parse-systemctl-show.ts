@@ -27,6 +27,17 @@ export function parseSystemctlShow(text: string): SystemctlShow {
   return props;
 }
 
+/**
+ * Parses the output of one `systemctl show` for several units: one block of `Key=Value` lines per
+ * unit, in the order the units were given, separated by an empty line.
+ */
+export function parseSystemctlShowBlocks(text: string): SystemctlShow[] {
+  return text
+    .split(/\n\s*\n/)
+    .filter((block) => block.trim() !== '')
+    .map(parseSystemctlShow);
+}
+
 /** What the systemd properties mean for the contract: state, main pid, restarts, last exit, why. */
 export interface SystemdState {
   readonly state: Exclude<ServiceState, 'not-installed'>;

@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor, writeFileAtomic } from '@nexu/service-kit';
+import { LOCAL_EVENT_POLL } from '../os/local-event-poll.js';
 import { processIdentity } from '../os/process-identity.js';
 import { terminateGroup } from '../os/terminate-group.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
@@ -124,7 +125,7 @@ export class ProcessSupervisor implements Supervisor {
           if ((await this.readState(unit.label))?.keeper.pid === keeper.pid) return true;
           return (await this.liveKeeper(unit.label)) ? true : undefined;
         },
-        { timeoutMs: this.timeoutMs },
+        { ...LOCAL_EVENT_POLL, timeoutMs: this.timeoutMs },
       );
       if (spawnError || !reported.ok) {
         throw new SupervisorError(
@@ -150,7 +151,7 @@ export class ProcessSupervisor implements Supervisor {
         if (!now || now.state === 'stopped' || now.state === 'crashed') return true;
         return now.child !== null && now.child.pid !== oldPid;
       },
-      { timeoutMs: this.timeoutMs },
+      { ...LOCAL_EVENT_POLL, timeoutMs: this.timeoutMs },
     );
     if (!restarted.ok) {
       throw new SupervisorError(unit.label, `Unable to restart ${unit.service}: no new process appeared`);

@@ -7,11 +7,12 @@ import {
   runChecked,
   runCommand,
 } from '../os/command-runner.js';
+import { createBatch } from '../os/create-batch.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import { listUnitFiles } from './list-unit-files.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
-  parseSystemctlShow,
+  parseSystemctlShowBlocks,
   SHOW_PROPERTIES,
   type SystemctlShow,
   systemdState,
@@ -65,6 +66,9 @@ export class SystemdSupervisor implements Supervisor {
   private readonly platform: ResolvedPlatform;
   private readonly crashLoop: CrashLoopPolicy;
   private readonly timeoutMs: number;
+  private readonly shows = createBatch((labels: readonly string[]) => this.showMany(labels));
+  private nextReload: Promise<void> | undefined;
+  private runningReload: Promise<void> | undefined;
 
   constructor(options: SystemdSupervisorOptions) {
     this.unitsDir = options.unitsDir;
@@ -118,7 +122,9 @@ export class SystemdSupervisor implements Supervisor {
   }
 
   async restart(unit: UnitRef): Promise<void> {
-    // Manual restarts (hot reload) must not count towards the crash-loop breaker.
+    // Manual restarts (hot reload) must not count towards the crash-loop breaker: reset its
+    // counter first. Not after: a new build that crashes at once would race the reset and the
+    // breaker would lose count of its automatic restarts.
     await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
     await this.checked(['restart', systemdUnitName(unit.label)]);
   }
@@ -133,9 +139,9 @@ export class SystemdSupervisor implements Supervisor {
 
   async uninstall(unit: UnitRef): Promise<void> {
     await this.stop(unit);
-    const existed = (await readTextOrNull(this.unitPath(unit.label))) !== null;
     await removeFiles(this.unitPath(unit.label), join(this.unitsDir, systemdUnitName(unit.label)));
-    if (existed) await this.daemonReload();
+    // No daemon-reload: the manager drops a stopped unit whose file is gone by itself (garbage
+    // collection); a failed one once its failed state is reset (docs/platform.md).
     await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
   }
 
@@ -184,12 +190,41 @@ export class SystemdSupervisor implements Supervisor {
     });
   }
 
-  private daemonReload() {
-    return this.checked(['daemon-reload']);
+  /**
+   * `daemon-reload`, shared: units installed together (a start installs every changed unit at
+   * once) wait for one reload. A request made while a reload runs gets the next one, which sees
+   * its file.
+   */
+  private daemonReload(): Promise<void> {
+    this.nextReload ??= (async () => {
+      await this.runningReload?.catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      const run = this.checked(['daemon-reload']).then(() => undefined);
+      this.runningReload = run;
+      this.nextReload = undefined;
+      return run;
+    })();
+    return this.nextReload;
   }
 
-  private async show(label: string): Promise<SystemctlShow> {
-    const result = await this.checked(['show', '-p', SHOW_PROPERTIES.join(','), systemdUnitName(label)]);
-    return parseSystemctlShow(result.stdout);
+  private show(label: string): Promise<SystemctlShow> {
+    return this.shows.get(label);
+  }
+
+  /** One `systemctl show` for every unit asked about in the same turn of the event loop. */
+  private async showMany(labels: readonly string[]): Promise<SystemctlShow[]> {
+    const result = await this.checked([
+      'show',
+      '-p',
+      SHOW_PROPERTIES.join(','),
+      ...labels.map(systemdUnitName),
+    ]);
+    const blocks = parseSystemctlShowBlocks(result.stdout);
+    if (blocks.length !== labels.length) {
+      throw new Error(
+        `systemctl show answered ${blocks.length} units for ${labels.length}: ${result.stdout}`,
+      );
+    }
+    return blocks;
   }
 }

@@ -20,24 +20,21 @@ export interface SpawnedCli {
 const repoRoot = findRepoRoot(import.meta.dirname);
 
 /**
- * Runs a nexu dev command (`start`, `status`, ...) in `cwd` as a user would, colour off, stdin not a
- * terminal; the child leads its own process group (tests signal it as Ctrl-C would).
+ * Runs a nexu dev command (`start`, `status`, ...) in `cwd` as `pnpm <command>` runs it (the built
+ * CLI on plain node), colour off, stdin not a terminal; the child leads its own process group
+ * (tests signal it as Ctrl-C would).
  */
 export function spawnCli(
   command: string,
   args: readonly string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): SpawnedCli {
-  const child = spawn(
-    join(repoRoot, 'node_modules/.bin/tsx'),
-    [join(repoRoot, 'scripts', `${command}.ts`), ...args],
-    {
-      cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'run.mjs'), command, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   child.stdin?.end();
   const output = { stdout: '', stderr: '' };
   child.stdout?.on('data', (chunk) => {

@@ -1,14 +1,12 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../os/process-identity.js';
-import { createTscWatchOutput, type TypecheckReport } from './tsc-watch-output.js';
-import { createTypecheck, type Typecheck } from './typecheck.js';
-
-const livePids = async (pids: number[]) =>
-  (await Promise.all(pids.map(async (pid) => ((await isProcessAlive(pid)) ? [pid] : [])))).flat();
+import { parseTscOutput } from './tsc-output.js';
+import { createTypecheck, resolveTscCommand, type Typecheck } from './typecheck.js';
 
 describe('createTypecheck', () => {
   let root: string;
@@ -31,95 +29,80 @@ describe('createTypecheck', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('prints type errors once with the service name, then that they are fixed, and kills tsc on close', async () => {
-    const lines: string[] = [];
-    typecheck = createTypecheck({
-      checkout: { root },
+  const create = (lines: string[]) =>
+    createTypecheck({
+      checkout: { root, stateDir: join(root, '.tmp/dev') },
       services: [{ name: 'controller', dir: 'svc' }],
       log: (service, line) => lines.push(`${service}: ${line}`),
     });
-    typecheck.start();
-    const pids = typecheck.pids();
-    expect(pids).toHaveLength(1);
 
-    // An edit only counts once tsc watches; re-save until the error shows up (deadline, no sleep).
-    const broken = await waitFor(
-      async () => {
-        await writeFile(join(root, 'svc/src/a.ts'), "export const a: number = 'x';\n");
-        return lines.some((l) => l.includes('TS2322'));
-      },
-      { timeoutMs: 25_000, intervalMs: 500, maxIntervalMs: 1_000 },
-    );
-    expect(broken.ok).toBe(true);
-    expect(lines.filter((l) => l.includes('TS2322'))).toEqual([
+  it('prints the type errors of a change once, with the service name, then that they are fixed', async () => {
+    const lines: string[] = [];
+    typecheck = create(lines);
+    typecheck.check('controller');
+    await typecheck.idle();
+    // A clean first check prints nothing.
+    expect(lines).toEqual([]);
+
+    await writeFile(join(root, 'svc/src/a.ts'), "export const a: number = 'x';\n");
+    typecheck.check('controller');
+    await typecheck.idle();
+    expect(lines).toEqual([
       "controller: svc/src/a.ts:1:14: error TS2322: Type 'string' is not assignable to type 'number'.",
+      'controller: 1 type error in svc/tsconfig.json (reload not blocked)',
     ]);
 
-    await writeFile(join(root, 'svc/src/a.ts'), 'export const a: number = 2;\n');
-    expect(
-      (await waitFor(() => lines.some((l) => l.includes('type errors fixed')), { timeoutMs: 20_000 })).ok,
-    ).toBe(true);
-    expect(lines.join('\n')).not.toMatch(/Starting|Watching for file changes/);
+    // The same errors again (an unrelated save) are not printed again.
+    typecheck.check('controller');
+    await typecheck.idle();
+    expect(lines).toHaveLength(2);
 
+    await writeFile(join(root, 'svc/src/a.ts'), 'export const a: number = 2;\n');
+    typecheck.check('controller');
+    await typecheck.idle();
+    expect(lines.at(-1)).toBe('controller: type errors fixed (svc/tsconfig.json)');
+    // The build info stays in the checkout's state folder, not in the sources.
+    expect(readdirNames(join(root, '.tmp/dev/typecheck')).some((n) => n.endsWith('.tsbuildinfo'))).toBe(true);
+  });
+
+  it('close kills a running check and prints nothing of it', async () => {
+    const lines: string[] = [];
+    typecheck = create(lines);
+    typecheck.check('gateway'); // not a service of this checker: ignored
+    expect(typecheck.pids()).toEqual([]);
+    typecheck.check('controller');
+    const started = await waitFor(() => typecheck?.pids()[0], { timeoutMs: 10_000, intervalMs: 1 });
+    expect(started.ok).toBe(true);
     const closing = typecheck.close();
     expect(typecheck.close()).toBe(closing);
     await closing;
-    expect(await livePids(pids)).toEqual([]);
     expect(typecheck.pids()).toEqual([]);
-  });
-
-  it('checks only the services it is asked for, each once', async () => {
-    await mkdir(join(root, 'other/src'), { recursive: true });
-    await writeFile(join(root, 'other/tsconfig.json'), JSON.stringify({ include: ['src'] }));
-    typecheck = createTypecheck({
-      checkout: { root },
-      services: [
-        { name: 'controller', dir: 'svc' },
-        { name: 'gateway', dir: 'other' },
-      ],
-      log: () => {},
-    });
-    typecheck.start('controller');
-    typecheck.start('controller');
-    expect(typecheck.pids()).toHaveLength(1);
-    typecheck.start('gateway');
-    expect(typecheck.pids()).toHaveLength(2);
+    expect(isProcessAlive((started as { value: number }).value)).toBe(false);
+    expect(lines).toEqual([]);
   });
 });
 
-describe('createTscWatchOutput', () => {
-  it('reports each distinct set of errors once and drops the watch noise', () => {
-    const reports: TypecheckReport[] = [];
-    const output = createTscWatchOutput((r) => reports.push(r));
-    const compile = (...errors: string[]) => {
-      for (const line of [
-        '5:12:38 AM - File change detected. Starting incremental compilation...',
-        '',
-        ...errors,
-        '',
-        `5:12:40 AM - Found ${errors.length} errors. Watching for file changes.`,
-      ]) {
-        output.push(line);
-      }
-    };
-    compile();
-    compile(
+const readdirNames = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
+
+describe('resolveTscCommand', () => {
+  it("runs the repo's compiler, TypeScript 7's native binary directly", () => {
+    const [command] = resolveTscCommand(process.cwd());
+    expect(command).toMatch(/typescript-[a-z0-9]+-[a-z0-9]+[/\\]lib[/\\]tsc(\.exe)?$/);
+  });
+});
+
+describe('parseTscOutput', () => {
+  it('turns tsc errors into file:line:col form, keeping their detail lines and dropping the rest', () => {
+    const output = [
       "src/a.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.",
       '  Details here.',
-    );
-    compile(
-      "src/a.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.",
-      '  Details here.',
-    );
-    compile();
-    compile();
-    expect(reports).toEqual([
-      {
-        errors: [
-          "src/a.ts:1:14: error TS2322: Type 'string' is not assignable to type 'number'.\n  Details here.",
-        ],
-      },
-      { errors: [] },
+      'error TS5083: Cannot read file tsconfig.json.',
+      '',
+      'Found 2 errors.',
+    ].join('\n');
+    expect(parseTscOutput(output)).toEqual([
+      "src/a.ts:1:14: error TS2322: Type 'string' is not assignable to type 'number'.\n  Details here.",
+      'error TS5083: Cannot read file tsconfig.json.',
     ]);
   });
 });

@@ -1,32 +1,34 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Checkout } from '../checkout/checkout.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
-import { createTscWatchOutput } from './tsc-watch-output.js';
+import { createRebuildQueue, type RebuildQueue } from './rebuild-queue.js';
+import { parseTscOutput } from './tsc-output.js';
 
 /** Options of `createTypecheck`. */
 export interface TypecheckOptions {
-  checkout: Pick<Checkout, 'root'>;
+  checkout: Pick<Checkout, 'root' | 'stateDir'>;
   services: readonly Pick<ServiceSpec, 'name' | 'dir'>[];
   /** Receives type errors and "type errors fixed" lines, per service (the caller prefixes/colours). */
   log: (service: ServiceName, line: string) => void;
+  /** Quiet time after the last change before a check starts (default 30 ms). */
+  debounceMs?: number;
 }
 
-/** Watch-mode typechecking of the services, alongside the fast build. */
+/** Type checking of the services beside the fast build. */
 export interface Typecheck {
-  /**
-   * Spawns one `tsc --noEmit --watch` per tsconfig of `service` (default: of every service);
-   * a service already checked is left as it is.
-   */
-  start(service?: ServiceName): void;
-  /** Pids of the running tsc processes (for tests and diagnostics). */
+  /** A source of `service` changed: check its projects again (debounced, one run at a time each). */
+  check(service: ServiceName): void;
+  /** Pids of the type checks running now (for tests and diagnostics). */
   pids(): number[];
-  /** Kills every tsc process and waits until each has exited; idempotent, returns the same promise. */
+  /** Resolves once no check is running or queued. */
+  idle(): Promise<void>;
+  /** Stops queued checks and kills running ones; idempotent, returns the same promise. */
   close(): Promise<void>;
 }
 
@@ -40,114 +42,163 @@ export function resolveTypecheckProjects(
   );
 }
 
-function resolveTsc(root: string): string {
+/**
+ * The command that runs the repo's TypeScript compiler: TypeScript 7's native binary directly
+ * (its `bin/tsc` is a node script that only starts it), else `node typescript/bin/tsc`.
+ */
+export function resolveTscCommand(root: string): string[] {
+  let requireTs: NodeJS.Require;
   try {
-    return createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+    requireTs = createRequire(createRequire(join(root, 'package.json')).resolve('typescript/package.json'));
   } catch {
-    return createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    requireTs = createRequire(createRequire(import.meta.url).resolve('typescript/package.json'));
   }
+  try {
+    const native = requireTs.resolve(
+      `@typescript/typescript-${process.platform}-${process.arch}/package.json`,
+    );
+    const exe = join(dirname(native), 'lib', process.platform === 'win32' ? 'tsc.exe' : 'tsc');
+    if (existsSync(exe)) return [exe];
+  } catch {
+    // TypeScript 5: the compiler is JavaScript
+  }
+  return [process.execPath, requireTs.resolve('typescript/bin/tsc')];
 }
 
-const KILL_GRACE_MS = 3_000;
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const escalate = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), KILL_GRACE_MS);
-    child.once('exit', () => {
-      clearTimeout(escalate);
-      resolve();
-    });
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      child.kill('SIGTERM');
-    }
-  });
-}
-
-// tsc must not outlive the session, even one that was killed: see the preload's comment.
+// A type check must not outlive the session, even one that was killed: see the preload's comment.
 const EXIT_WITH_PARENT = fileURLToPath(new URL('../../bin/exit-with-parent.cjs', import.meta.url));
 
 /**
- * Creates the typechecker. Type errors do NOT block the restart, only syntax errors do (esbuild
- * fails on those): tsc needs seconds on this machine where esbuild needs tens of ms, so waiting for
- * it would make every reload as slow as a full typecheck, and running code with a type error is
- * what `tsx watch` / `node --watch` do anyway. The errors still show up in the same terminal, under
- * the service's prefix, once per change.
+ * Creates the type checker: after a change, `tsc --noEmit --incremental` of the service's projects
+ * (each `tsconfig.json`), one run at a time per project, the last change always checked. Type
+ * errors do NOT block the restart, only syntax errors do (esbuild fails on those): running code
+ * with a type error is what `tsx watch` / `node --watch` do anyway, and the errors still show in
+ * the same terminal, under the service's prefix, once per distinct set.
  *
- * Plain `child_process` rather than concurrently's API: we filter tsc's output before it is printed
- * and the caller does the prefixing through `log`, which leaves concurrently nothing to do.
+ * One-shot incremental runs of the native compiler (TypeScript 7) rather than `tsc --watch`: a
+ * check of one service takes a few hundred ms and nothing stays resident between saves (a
+ * `tsc --watch` of TypeScript 5 held a few hundred MB per service). The build info lives in the
+ * checkout's state folder. Where only TypeScript 5 is installed, the same runs work, slower.
  */
 export function createTypecheck(options: TypecheckOptions): Typecheck {
   const { root } = options.checkout;
-  const children: ChildProcess[] = [];
-  const started = new Set<ServiceName>();
+  const running = new Set<ChildProcess>();
+  const queues = new Map<string, RebuildQueue>();
+  const lastReport = new Map<string, string>();
+  const buildInfoDir = join(options.checkout.stateDir, 'typecheck');
+  let tsc: string[] | undefined;
   let closed: Promise<void> | undefined;
 
-  const spawnTsc = (service: ServiceName, project: string) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--require',
-        EXIT_WITH_PARENT,
-        resolveTsc(root),
-        '--noEmit',
-        '--watch',
-        '--preserveWatchOutput',
-        '--pretty',
-        'false',
-        '-p',
-        project,
-      ],
-      // Detached: its own process group, killed as a group on close.
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-        env: { ...process.env, NEXU_DEV_PARENT_PID: String(process.pid) },
-      },
-    );
-    children.push(child);
-    // Lowest CPU priority: on a small machine tsc re-checking the same save would otherwise compete
-    // with the restarting service and roughly double the reload time. Type errors may come later.
-    if (child.pid) {
-      try {
-        setPriority(child.pid, 19);
-      } catch {
-        // not permitted here: run at normal priority
+  const runProject = (service: ServiceName, project: string) =>
+    new Promise<void>((resolve) => {
+      tsc ??= resolveTscCommand(root);
+      mkdirSync(buildInfoDir, { recursive: true });
+      const buildInfo = join(
+        buildInfoDir,
+        `${createHash('sha256').update(project).digest('hex').slice(0, 12)}.tsbuildinfo`,
+      );
+      const [command, ...args] = tsc;
+      const child = spawn(
+        command!,
+        [
+          ...args,
+          '--noEmit',
+          '--incremental',
+          '--tsBuildInfoFile',
+          buildInfo,
+          '--pretty',
+          'false',
+          '-p',
+          project,
+        ],
+        {
+          cwd: root,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+          env: {
+            ...process.env,
+            NEXU_DEV_PARENT_PID: String(process.pid),
+            // Only node honours the preload; the native compiler ends with its run anyway.
+            NODE_OPTIONS:
+              `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(EXIT_WITH_PARENT)}`.trim(),
+          },
+        },
+      );
+      running.add(child);
+      // Lowest CPU priority: the restarting service comes first; type errors may come a moment later.
+      if (child.pid) {
+        try {
+          setPriority(child.pid, 19);
+        } catch {
+          // not permitted here: run at normal priority
+        }
       }
-    }
-    const output = createTscWatchOutput(({ errors }) => {
-      if (errors.length === 0) {
-        options.log(service, `type errors fixed (${project})`);
-        return;
-      }
-      for (const error of errors) options.log(service, error);
-      const count = `${errors.length} type error${errors.length === 1 ? '' : 's'}`;
-      options.log(service, `${count} in ${project} (reload not blocked)`);
+      let output = '';
+      child.stdout?.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.stderr?.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.on('error', (error) => {
+        options.log(service, `type check could not start: ${error.message}`);
+      });
+      child.on('close', (code, signal) => {
+        running.delete(child);
+        resolve();
+        if (closed || signal) return;
+        const errors = parseTscOutput(output);
+        if (code !== 0 && errors.length === 0) {
+          options.log(service, `type check of ${project} failed: ${output.trim() || `exit ${code}`}`);
+          return;
+        }
+        const key = errors.join('\n');
+        if (key === (lastReport.get(project) ?? '')) return;
+        const hadErrors = lastReport.has(project) && lastReport.get(project) !== '';
+        lastReport.set(project, key);
+        if (errors.length === 0) {
+          if (hadErrors) options.log(service, `type errors fixed (${project})`);
+          return;
+        }
+        for (const error of errors) options.log(service, error);
+        const count = `${errors.length} type error${errors.length === 1 ? '' : 's'}`;
+        options.log(service, `${count} in ${project} (reload not blocked)`);
+      });
     });
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => output.push(line));
+
+  const queueOf = (service: ServiceName, project: string) => {
+    let queue = queues.get(project);
+    if (!queue) {
+      queue = createRebuildQueue({
+        run: () => runProject(service, project),
+        ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+      });
+      queues.set(project, queue);
     }
-    child.on('error', (error) => options.log(service, `typecheck could not start: ${error.message}`));
+    return queue;
   };
 
   return {
-    start(service) {
+    check(service) {
       if (closed) return;
-      for (const spec of options.services) {
-        if ((service !== undefined && spec.name !== service) || started.has(spec.name)) continue;
-        started.add(spec.name);
-        for (const project of resolveTypecheckProjects(spec, options.checkout)) spawnTsc(spec.name, project);
-      }
+      const spec = options.services.find((s) => s.name === service);
+      if (!spec) return;
+      for (const project of resolveTypecheckProjects(spec, options.checkout))
+        queueOf(service, project).notify();
     },
-    pids: () =>
-      children.flatMap((c) =>
-        c.pid !== undefined && c.exitCode === null && c.signalCode === null ? [c.pid] : [],
-      ),
+    pids: () => [...running].flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
+    idle: () => Promise.all([...queues.values()].map((queue) => queue.idle())).then(() => undefined),
     close() {
-      closed ??= Promise.all(children.map(stopProcess)).then(() => undefined);
+      closed ??= (async () => {
+        for (const child of running) {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            child.kill('SIGKILL');
+          }
+        }
+        await Promise.all([...queues.values()].map((queue) => queue.close()));
+      })();
       return closed;
     },
   };

@@ -85,7 +85,7 @@ describe('startWatchSession', () => {
   it('reloads on an edit, keeps the old process through a broken build and recovers', async () => {
     const lines: string[] = [];
     session = await startWatchSession({
-      checkout: { root },
+      checkout: { root, stateDir: join(root, '.tmp/dev') },
       services: [{ name: 'controller', dir: 'svc', watchPaths: ['svc/src', 'svc/package.json'] }],
       typecheck: false,
       restartService: async () => {
@@ -157,7 +157,7 @@ describe('startWatchSession with a web service', () => {
     const restarts: string[] = [];
     const lines: string[] = [];
     session = await startWatchSession({
-      checkout: { root },
+      checkout: { root, stateDir: join(root, '.tmp/dev') },
       services: [{ name: 'web', dir: 'web', watchPaths: ['web/src', 'web/server', 'web/index.html'] }],
       typecheck: false,
       viteFrom: join(resolveCheckout().root, 'apps/web'),

@@ -8,12 +8,12 @@ import { resolveWatchTargets } from './watch-targets.js';
 
 /** Options of `startWatchSession`. */
 export interface WatchSessionOptions extends ReloadHooks {
-  checkout: Pick<Checkout, 'root'>;
+  checkout: Pick<Checkout, 'root' | 'stateDir'>;
   /** Services to keep current (already running and healthy). */
   services: readonly Pick<ServiceSpec, 'name' | 'dir' | 'watchPaths'>[];
   /** Quiet time after a burst of saves before rebuilding (default 30 ms). */
   debounceMs?: number;
-  /** Run `tsc --watch` per service alongside the fast build (default true). */
+  /** Type-check a changed service beside the fast build (default true). */
   typecheck?: boolean;
 }
 
@@ -52,9 +52,7 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
     root: checkout.root,
     targets: resolveWatchTargets(options.services, checkout),
     onChange(service, path) {
-      // Type checking starts at a service's first change: an idle session runs no tsc (each
-      // `tsc --watch` holds a few hundred MB), and what is never edited needs no re-check.
-      typecheck?.start(service);
+      typecheck?.check(service);
       for (const { unit, queue } of units) if (unit.service === service && unit.matches(path)) queue.notify();
     },
   });

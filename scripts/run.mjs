@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `pnpm start | stop | status | logs | reset-state`: runs the command from its built JavaScript
+// (tools/dev/dist/cli), with plain node. The build is checked on every run (a stat per source file);
+// when a source is newer, the CLI is rebuilt first and one line says so: stale code never runs.
+import module from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildCli, CLI_COMMANDS, CLI_DIST, checkCliBuild } from '../tools/dev/bin/build-cli.mjs';
+
+// Node 22.1+ caches compiled code between runs (a no-op where it does not exist).
+module.enableCompileCache?.();
+
+const command = process.argv[2];
+if (!CLI_COMMANDS.includes(command)) {
+  console.error(`usage: node scripts/run.mjs <${CLI_COMMANDS.join('|')}> [options]`);
+  process.exit(2);
+}
+const build = checkCliBuild();
+if (!build.fresh) {
+  console.error(`nexu dev: building the CLI (${build.why})…`);
+  try {
+    await buildCli();
+  } catch {
+    console.error('nexu dev: the CLI does not build: fix the error above and run the command again.');
+    process.exit(1);
+  }
+}
+if (process.env.NEXU_DEV_DEBUG) process.setSourceMapsEnabled(true);
+// The command reads its own flags from argv, as when it runs on its own.
+process.argv.splice(2, 1);
+await import(pathToFileURL(join(CLI_DIST, `${command}.mjs`)).href);
