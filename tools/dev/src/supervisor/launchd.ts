@@ -1,7 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { waitFor, writeFileAtomic } from '@nexu/service-kit';
 import * as plist from 'plist';
 import {
@@ -14,6 +13,7 @@ import {
 import { isProcessAlive } from '../os/process-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
+import { CRASH_LOOP_GUARD_PATH, type CrashLoopGuard } from './crash-loop-guard.js';
 import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.mjs';
 import { describeLaunchdJob, type LaunchdGuardRecords } from './launchd-job-state.js';
 import { listUnitFiles } from './list-unit-files.js';
@@ -22,7 +22,7 @@ import { type LaunchctlPrint, parseLaunchctlPrint } from './parse-launchctl-prin
 import { parsePrintDisabled } from './parse-print-disabled.js';
 import { DEFAULT_LAUNCHCTL, type ResolvedPlatform, resolvePlatform } from './platform.js';
 import { findProtectedFolder, type ProtectedFolder, protectedFolderAdvice } from './protected-folder.js';
-import { type LaunchdGuard, plistFields, renderPlist } from './render-plist.js';
+import { plistFields, renderPlist } from './render-plist.js';
 import type {
   InstallOutcome,
   LastExit,
@@ -46,8 +46,6 @@ export interface LaunchdSupervisorOptions {
   /** Deadline for bootstrap retries, label draining and stops (default 15 s). */
   readonly timeoutMs?: number;
 }
-
-const GUARD_PATH = fileURLToPath(new URL('./launchd-guard.mjs', import.meta.url));
 
 const EXIT = LAUNCHCTL_EXIT;
 /** Bootstrap answers that may mean "loaded already" or "a bootout still drains": ask `print`. */
@@ -90,7 +88,7 @@ function launchctlAdvice(plistPath: string) {
   };
 }
 
-/** What the crash-loop guard recorded for a label (see launchd-guard.mjs). */
+/** What the crash-loop guard recorded for a label (see crash-loop-guard.mjs). */
 interface GuardRecord {
   readonly reason: string;
   readonly code?: number;
@@ -288,7 +286,7 @@ export class LaunchdSupervisor implements Supervisor {
 
   /** The protected (TCC) folder the checkout or this tool lies in, or null. */
   private protectedFolder(): ProtectedFolder | null {
-    for (const path of [this.unitsDir, GUARD_PATH]) {
+    for (const path of [this.unitsDir, CRASH_LOOP_GUARD_PATH]) {
       const folder = findProtectedFolder(realPathOfExisting(path), this.platform.home);
       if (folder) return folder;
     }
@@ -299,8 +297,13 @@ export class LaunchdSupervisor implements Supervisor {
     return renderPlist(unit, this.guard(unit.label));
   }
 
-  private guard(label: string): LaunchdGuard {
-    return { path: GUARD_PATH, stateBase: join(this.unitsDir, label), policy: this.crashLoop };
+  private guard(label: string): CrashLoopGuard {
+    return {
+      path: CRASH_LOOP_GUARD_PATH,
+      stateBase: join(this.unitsDir, label),
+      policy: this.crashLoop,
+      recordConfigExit: true,
+    };
   }
 
   private plistPath(label: string): string {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import * as plist from 'plist';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleUnit } from '../test-support/sample-unit.js';
-import { GUARD_ENV, renderPlist } from './render-plist.js';
+import { GUARD_ENV } from './crash-loop-guard.js';
+import { renderPlist } from './render-plist.js';
 
 const hasPlistutil = (() => {
   try {

@@ -1,42 +1,14 @@
-import { pathToFileURL } from 'node:url';
 import * as plist from 'plist';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+import { type CrashLoopGuard, guardedArgv, guardedEnv } from './crash-loop-guard.js';
 import type { UnitSpec } from './supervisor.js';
 import { flattenFields, type UnitFields } from './unit-drift.js';
 import { STOP_GRACE_SECONDS, sortedEnv } from './unit-policy.js';
 
-/** The crash-loop guard preloaded into the job (launchd has no start limit of its own). */
-export interface LaunchdGuard {
-  /** Absolute path of `launchd-guard.mjs`. */
-  readonly path: string;
-  /** Path prefix of the guard's files: `<prefix>.starts`, `<prefix>.crashed`, `<prefix>.stopped`. */
-  readonly stateBase: string;
-  readonly policy?: CrashLoopPolicy;
-}
-
-/** Environment variables the guard reads (and removes before the service sees its environment). */
-export const GUARD_ENV = {
-  stateBase: 'NEXU_DEV_GUARD_STATE',
-  maxStarts: 'NEXU_DEV_GUARD_MAX_STARTS',
-  windowMs: 'NEXU_DEV_GUARD_WINDOW_MS',
-} as const;
-
 /** Renders the LaunchAgent plist of `unit` (pure: same input, same bytes). */
-export function renderPlist(unit: UnitSpec, guard?: LaunchdGuard): string {
-  const [program, ...args] = unit.argv;
-  if (!program) throw new Error(`Unit ${unit.label} has an empty argv`);
-  const policy = guard?.policy ?? DEFAULT_CRASH_LOOP;
-  const programArguments = guard
-    ? [program, `--import=${pathToFileURL(guard.path).href}`, ...args]
-    : [program, ...args];
-  const env = guard
-    ? {
-        ...unit.env,
-        [GUARD_ENV.stateBase]: guard.stateBase,
-        [GUARD_ENV.maxStarts]: String(policy.maxStarts),
-        [GUARD_ENV.windowMs]: String(policy.windowMs),
-      }
-    : unit.env;
+export function renderPlist(unit: UnitSpec, guard?: CrashLoopGuard): string {
+  if (unit.argv.length === 0) throw new Error(`Unit ${unit.label} has an empty argv`);
+  const programArguments = guard ? guardedArgv(unit.argv, guard) : [...unit.argv];
+  const env = guard ? guardedEnv(unit.env, guard) : unit.env;
   return plist.build({
     Label: unit.label,
     ProgramArguments: programArguments,

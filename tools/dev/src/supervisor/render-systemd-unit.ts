@@ -1,4 +1,5 @@
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
+import { type CrashLoopGuard, guardedArgv, guardedEnv } from './crash-loop-guard.js';
 import type { UnitSpec } from './supervisor.js';
 import type { UnitFields } from './unit-drift.js';
 import { STOP_GRACE_SECONDS, sortedEnv } from './unit-policy.js';
@@ -37,10 +38,19 @@ export function escapeUnquotedPath(path: string): string {
   return path.replace(/%/g, '%%');
 }
 
-/** Renders the systemd --user service unit of `unit` (pure: same input, same text). */
-export function renderSystemdUnit(unit: UnitSpec, crashLoop: CrashLoopPolicy = DEFAULT_CRASH_LOOP): string {
+/**
+ * Renders the systemd --user service unit of `unit` (pure: same input, same text). With a `guard`
+ * the crash-loop guard is preloaded into the service: systemd's own start limit stays as a
+ * backstop, but it is forgotten at every daemon-reload (docs/platform.md).
+ */
+export function renderSystemdUnit(
+  unit: UnitSpec,
+  crashLoop: CrashLoopPolicy = DEFAULT_CRASH_LOOP,
+  guard?: CrashLoopGuard,
+): string {
   if (unit.argv.length === 0) throw new Error(`Unit ${unit.label} has an empty argv`);
-  const env = Object.entries(sortedEnv(unit.env)).map(
+  const argv = guard ? guardedArgv(unit.argv, guard) : unit.argv;
+  const env = Object.entries(sortedEnv(guard ? guardedEnv(unit.env, guard) : unit.env)).map(
     ([key, value]) => `Environment=${quoteEnvironment(key, value)}`,
   );
   const log = escapeUnquotedPath(unit.logPath);
@@ -54,7 +64,7 @@ export function renderSystemdUnit(unit: UnitSpec, crashLoop: CrashLoopPolicy = D
     '[Service]',
     // exec: `systemctl start` fails at once when the binary cannot be executed.
     'Type=exec',
-    `ExecStart=${unit.argv.map(quoteExecArg).join(' ')}`,
+    `ExecStart=${argv.map(quoteExecArg).join(' ')}`,
     `WorkingDirectory=${escapeUnquotedPath(unit.cwd)}`,
     ...env,
     'Restart=on-failure',

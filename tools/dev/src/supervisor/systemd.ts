@@ -9,6 +9,7 @@ import {
 } from '../os/command-runner.js';
 import { createBatch } from '../os/create-batch.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+import { CRASH_LOOP_GUARD_PATH } from './crash-loop-guard.js';
 import { listUnitFiles } from './list-unit-files.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
@@ -97,7 +98,7 @@ export class SystemdSupervisor implements Supervisor {
   }
 
   async install(unit: UnitSpec): Promise<InstallOutcome> {
-    const rendered = renderSystemdUnit(unit, this.crashLoop);
+    const rendered = this.render(unit);
     const path = this.unitPath(unit.label);
     const installed = await readTextOrNull(path);
     if (installed === rendered) {
@@ -116,16 +117,23 @@ export class SystemdSupervisor implements Supervisor {
   }
 
   async start(unit: UnitRef): Promise<void> {
-    // A unit stopped by its start limit refuses to start until the counter is reset.
-    await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
+    // A unit stopped by its start limit refuses to start until the counter is reset; an explicit
+    // start begins a new crash-loop window.
+    await Promise.all([
+      this.systemctl(['reset-failed', systemdUnitName(unit.label)]),
+      this.clearGuard(unit.label),
+    ]);
     await this.checked(['start', systemdUnitName(unit.label)]);
   }
 
   async restart(unit: UnitRef): Promise<void> {
     // Manual restarts (hot reload) must not count towards the crash-loop breaker: reset its
-    // counter first. Not after: a new build that crashes at once would race the reset and the
+    // counters first. Not after: a new build that crashes at once would race the reset and the
     // breaker would lose count of its automatic restarts.
-    await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
+    await Promise.all([
+      this.systemctl(['reset-failed', systemdUnitName(unit.label)]),
+      this.clearGuard(unit.label),
+    ]);
     await this.checked(['restart', systemdUnitName(unit.label)]);
   }
 
@@ -140,6 +148,7 @@ export class SystemdSupervisor implements Supervisor {
   async uninstall(unit: UnitRef): Promise<void> {
     await this.stop(unit);
     await removeFiles(this.unitPath(unit.label), join(this.unitsDir, systemdUnitName(unit.label)));
+    await this.clearGuard(unit.label);
     // No daemon-reload: the manager drops a stopped unit whose file is gone by itself (garbage
     // collection); a failed one once its failed state is reset (docs/platform.md).
     await this.systemctl(['reset-failed', systemdUnitName(unit.label)]);
@@ -150,12 +159,16 @@ export class SystemdSupervisor implements Supervisor {
     if (props.LoadState === 'not-found' || props.LoadState === undefined) {
       if ((await readTextOrNull(this.unitPath(unit.label))) === null) return notInstalledStatus(unit.label);
     }
-    return { label: unit.label, ...systemdState(props, this.crashLoop) };
+    const state = systemdState(props, this.crashLoop);
+    // The guard stopped a crash loop: the unit ended with exit 0, which systemd does not restart.
+    const crashed = state.state === 'stopped' ? await this.readCrashed(unit.label) : null;
+    if (crashed) return { label: unit.label, ...state, state: 'crashed', reason: crashed };
+    return { label: unit.label, ...state };
   }
 
   async drift(unit: UnitSpec): Promise<readonly string[] | null> {
     const installed = await readTextOrNull(this.unitPath(unit.label));
-    const drift = describeDrift(installed, renderSystemdUnit(unit, this.crashLoop), systemdUnitFields);
+    const drift = describeDrift(installed, this.render(unit), systemdUnitFields);
     if (drift === null || drift.length > 0) return drift;
     // The file is right but the manager has not loaded it (changed on disk, or a new manager).
     const props = await this.show(unit.label);
@@ -170,6 +183,30 @@ export class SystemdSupervisor implements Supervisor {
       const port = /^Environment="PORT=(\d+)"$/m.exec((await readTextOrNull(path)) ?? '')?.[1];
       return port ? Number(port) : undefined;
     });
+  }
+
+  private render(unit: UnitSpec): string {
+    return renderSystemdUnit(unit, this.crashLoop, {
+      path: CRASH_LOOP_GUARD_PATH,
+      stateBase: join(this.unitsDir, unit.label),
+      policy: this.crashLoop,
+    });
+  }
+
+  /** The reason the crash-loop guard recorded when it stopped the service, or null. */
+  private async readCrashed(label: string): Promise<string | null> {
+    try {
+      const record = JSON.parse((await readTextOrNull(join(this.unitsDir, `${label}.crashed`))) ?? 'null');
+      return typeof record?.reason === 'string' ? record.reason : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Forgets the guard's count and verdict: an explicit start begins a new window. */
+  private clearGuard(label: string): Promise<void> {
+    const base = join(this.unitsDir, label);
+    return removeFiles(`${base}.starts`, `${base}.crashed`);
   }
 
   private unitPath(label: string): string {

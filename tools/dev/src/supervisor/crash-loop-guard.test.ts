@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GUARD_ENV } from './render-plist.js';
+import { GUARD_ENV } from './crash-loop-guard.js';
 
-const GUARD = pathToFileURL(fileURLToPath(new URL('./launchd-guard.mjs', import.meta.url))).href;
+const GUARD = pathToFileURL(fileURLToPath(new URL('./crash-loop-guard.mjs', import.meta.url))).href;
 const dir = mkdtempSync(join(tmpdir(), 'nexu-guard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `script` under node with the guard preloaded, as a launchd job would. */
-function runGuarded(script: string, stateBase: string) {
+/** Runs `script` under node with the guard preloaded, as a launchd job (or, `systemd`, a unit) would. */
+function runGuarded(script: string, stateBase: string, options: { systemd?: boolean } = {}) {
   const file = join(dir, 'service.mjs');
   writeFileSync(file, script);
   return spawnSync(process.execPath, [`--import=${GUARD}`, file], {
@@ -21,12 +21,13 @@ function runGuarded(script: string, stateBase: string) {
       [GUARD_ENV.stateBase]: stateBase,
       [GUARD_ENV.maxStarts]: '3',
       [GUARD_ENV.windowMs]: '60000',
+      ...(options.systemd ? {} : { [GUARD_ENV.recordConfigExit]: '1' }),
     },
   });
 }
 
-describe('launchd crash-loop guard', () => {
-  it('turns exit 78 into a clean exit and records why', () => {
+describe('crash-loop guard', () => {
+  it('turns exit 78 into a clean exit and records why (launchd)', () => {
     const base = join(dir, 'config');
     const result = runGuarded('process.exit(78);', base);
     expect(result.status).toBe(0);
@@ -34,6 +35,12 @@ describe('launchd crash-loop guard', () => {
       reason: 'exited 78 (configuration error)',
       code: 78,
     });
+  });
+
+  it('leaves exit 78 to the supervisor when told to (systemd: RestartPreventExitStatus=78)', () => {
+    const base = join(dir, 'config-systemd');
+    expect(runGuarded('process.exit(78);', base, { systemd: true }).status).toBe(78);
+    expect(existsSync(`${base}.stopped`)).toBe(false);
   });
 
   it('leaves other exit codes alone and hides its own variables from the service', () => {

@@ -1,6 +1,9 @@
-// Crash-loop guard preloaded into every launchd job: `node --import=<this file> dist/main.js`.
+// Crash-loop guard preloaded into every launchd job and systemd unit:
+// `node --import=<this file> dist/main.js`.
 //
-// Why: launchd has no start limit. KeepAlive {SuccessfulExit: false} restarts a failing job every
+// Why: launchd has no start limit, and systemd forgets its start-limit counters at every
+// daemon-reload (any checkout's start or stop reloads the user manager: a crash loop under it could
+// run forever). For launchd: KeepAlive {SuccessfulExit: false} restarts a failing job every
 // ThrottleInterval forever, and it cannot be told "never restart after exit 78". Alternatives:
 // running the process keeper under launchd (two supervisors, and launchd's pid would no longer be
 // the service's), or polling from the CLI (nothing polls once `pnpm start` exits). A preload runs
@@ -9,7 +12,8 @@
 // explicit start/restart, so only launchd's own restarts count); past the limit it writes
 // <state>.crashed and exits 0, which KeepAlive {SuccessfulExit: false} does not restart. An exit 78
 // is recorded in <state>.stopped and turned into exit 0 for the same reason (setting exitCode in an
-// 'exit' listener takes effect: verified on Node 20).
+// 'exit' listener takes effect: verified on Node 20); systemd's units keep their 78, which
+// RestartPreventExitStatus= honours (NEXU_DEV_GUARD_RECORD_EXIT_78 unset).
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { CONFIG_EXIT_REASON, DEFAULT_CRASH_LOOP, describeCrashLoop, EXIT_CONFIG } from './crash-loop.mjs';
 
@@ -22,6 +26,8 @@ if (base) {
   delete process.env.NEXU_DEV_GUARD_STATE;
   delete process.env.NEXU_DEV_GUARD_MAX_STARTS;
   delete process.env.NEXU_DEV_GUARD_WINDOW_MS;
+  const recordConfigExit = process.env.NEXU_DEV_GUARD_RECORD_EXIT_78 === '1';
+  delete process.env.NEXU_DEV_GUARD_RECORD_EXIT_78;
 
   const write = (path, value) => {
     const tmp = `${path}.${process.pid}.tmp`;
@@ -49,7 +55,7 @@ if (base) {
     process.exit(0);
   }
   process.on('exit', (code) => {
-    if (code !== EXIT_CONFIG) return;
+    if (code !== EXIT_CONFIG || !recordConfigExit) return;
     write(`${base}.stopped`, {
       reason: CONFIG_EXIT_REASON,
       code,

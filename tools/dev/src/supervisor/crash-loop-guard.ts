@@ -1,0 +1,53 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+
+/** Absolute path of the guard preloaded into every launchd job and systemd unit. */
+export const CRASH_LOOP_GUARD_PATH = fileURLToPath(new URL('./crash-loop-guard.mjs', import.meta.url));
+
+/**
+ * The crash-loop guard of a unit (see crash-loop-guard.mjs): launchd has no start limit of its
+ * own, and systemd's is forgotten at every daemon-reload (docs/platform.md), so the breaker lives
+ * inside the service's own process, in files beside the unit.
+ */
+export interface CrashLoopGuard {
+  /** Absolute path of `crash-loop-guard.mjs`. */
+  readonly path: string;
+  /** Path prefix of the guard's files: `<prefix>.starts`, `<prefix>.crashed`, `<prefix>.stopped`. */
+  readonly stateBase: string;
+  readonly policy?: CrashLoopPolicy;
+  /**
+   * Record an exit 78 in `<prefix>.stopped` and end with 0 instead (launchd cannot be told not to
+   * restart a 78; systemd can, with RestartPreventExitStatus=).
+   */
+  readonly recordConfigExit?: boolean;
+}
+
+/** Environment variables the guard reads (and removes before the service sees its environment). */
+export const GUARD_ENV = {
+  stateBase: 'NEXU_DEV_GUARD_STATE',
+  maxStarts: 'NEXU_DEV_GUARD_MAX_STARTS',
+  windowMs: 'NEXU_DEV_GUARD_WINDOW_MS',
+  recordConfigExit: 'NEXU_DEV_GUARD_RECORD_EXIT_78',
+} as const;
+
+/** `argv` with the guard preloaded: `node --import=<guard> ...` (the program stays first). */
+export function guardedArgv(argv: readonly string[], guard: CrashLoopGuard): string[] {
+  const [program, ...args] = argv;
+  if (!program) throw new Error('A guarded unit needs an argv');
+  return [program, `--import=${pathToFileURL(guard.path).href}`, ...args];
+}
+
+/** `env` plus what the guard reads. */
+export function guardedEnv(
+  env: Readonly<Record<string, string>>,
+  guard: CrashLoopGuard,
+): Record<string, string> {
+  const policy = guard.policy ?? DEFAULT_CRASH_LOOP;
+  return {
+    ...env,
+    [GUARD_ENV.stateBase]: guard.stateBase,
+    [GUARD_ENV.maxStarts]: String(policy.maxStarts),
+    [GUARD_ENV.windowMs]: String(policy.windowMs),
+    ...(guard.recordConfigExit ? { [GUARD_ENV.recordConfigExit]: '1' } : {}),
+  };
+}
