@@ -20,7 +20,7 @@ const hasPlistutil = (() => {
 describe('renderPlist', () => {
   const unit = sampleUnit();
   const guard = {
-    path: '/opt/nexu dev/launchd-guard.mjs',
+    path: '/opt/nexu dev/crash-loop-guard.mjs',
     stateBase: '/x/units/io.nexu.gateway.ab12cd34.dev',
   };
   const tmp = mkdtempSync(join(tmpdir(), 'nexu-plist-'));
@@ -56,7 +56,7 @@ describe('renderPlist', () => {
     };
     expect(parsed.ProgramArguments).toEqual([
       unit.argv[0],
-      '--import=file:///opt/nexu%20dev/launchd-guard.mjs',
+      '--import=file:///opt/nexu%20dev/crash-loop-guard.mjs',
       ...unit.argv.slice(1),
     ]);
     expect(parsed.EnvironmentVariables[GUARD_ENV.stateBase]).toBe(guard.stateBase);
