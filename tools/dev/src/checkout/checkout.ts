@@ -22,9 +22,12 @@ export interface Checkout {
   readonly ledgerPath: string;
   /** Exclusive lock held while a command mutates state. */
   readonly lockPath: string;
+  /** Who runs this checkout's watching session (one per checkout; see `acquireWatcher`). */
+  readonly watcherPath: string;
 }
 
-const ROOT_MARKER = 'pnpm-workspace.yaml';
+/** The file that marks a repo root. */
+export const ROOT_MARKER = 'pnpm-workspace.yaml';
 
 /** Walks up from `from` to the folder holding `pnpm-workspace.yaml`. */
 export function findRepoRoot(from: string = process.cwd()): string {
@@ -62,5 +65,6 @@ export function resolveCheckout(from?: string): Checkout {
     unitsDir: join(stateDir, 'units'),
     ledgerPath: join(stateDir, 'runtime.json'),
     lockPath: join(stateDir, 'lock'),
+    watcherPath: join(stateDir, 'watcher'),
   };
 }

@@ -16,6 +16,7 @@ const checkout = {
   unitsDir: '/work/nexu/.tmp/dev/units',
   ledgerPath: '/work/nexu/.tmp/dev/runtime.json',
   lockPath: '/work/nexu/.tmp/dev/lock',
+  watcherPath: '/work/nexu/.tmp/dev/watcher',
 };
 const ports = { gateway: 18789, controller: 18790, web: 18791 };
 const gateway = SERVICES[0]!;

@@ -50,6 +50,8 @@ export function resolveUnitSpec(
       NEXU_HOME: checkout.nexuHome,
       PORT: String(ports[spec.name]),
       NEXU_DEV_INSTANCE: checkout.id,
+      // Where the checkout lives, so the machine-wide listing can tell a deleted or moved one.
+      NEXU_DEV_ROOT: checkout.root,
       NODE_ENV: 'development',
       ...spec.env(ports),
       ...(options.extraEnv ?? passThroughEnv(process.env)),

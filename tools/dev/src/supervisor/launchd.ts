@@ -14,13 +14,20 @@ import { isProcessAlive } from '../os/process-identity.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
 import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.mjs';
 import { listUnitFiles } from './list-unit-files.js';
+import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
 import { notInstalledStatus } from './not-installed-status.js';
-import { type LaunchctlPrint, parseLaunchctlPrint } from './parse-launchctl-print.js';
+import {
+  type LaunchctlPrint,
+  parseLaunchctlDomainServices,
+  parseLaunchctlPrint,
+} from './parse-launchctl-print.js';
 import { DEFAULT_LAUNCHCTL, type ResolvedPlatform, resolvePlatform } from './platform.js';
 import { type LaunchdGuard, plistFields, renderPlist } from './render-plist.js';
 import type {
   InstallOutcome,
   LastExit,
+  ListMachineOptions,
+  MachineUnit,
   PreflightResult,
   ServiceState,
   ServiceStatus,
@@ -220,6 +227,38 @@ export class LaunchdSupervisor implements Supervisor {
         return undefined; // unreadable plist: still ours by name, port unknown
       }
     });
+  }
+
+  async listMachine(options: ListMachineOptions = {}): Promise<MachineUnit[]> {
+    if (this.platform.platform !== 'darwin' && this.platform.launchctlPath === DEFAULT_LAUNCHCTL) return [];
+    const domain = await this.launchctl((domain) => ['print', domain]);
+    if (domain.exitCode !== 0) return [];
+    const labels = parseLaunchctlDomainServices(domain.stdout).flatMap(({ label }) => {
+      const parsed = parseDevLabel(label);
+      return parsed && parsed.checkoutId !== options.except ? [{ label, ...parsed }] : [];
+    });
+    // The domain lists labels and pids only; each job's environment (its checkout) needs its own print.
+    const units = await Promise.all(
+      labels.map(async (unit): Promise<MachineUnit | null> => {
+        const print = await this.print(unit.label).catch(() => null);
+        if (print === null) return null; // booted out meanwhile
+        const { state, reason } = this.stateOf(print, null, null);
+        return {
+          ...unit,
+          backend: 'launchd',
+          ...checkoutFieldsOf(print.environment),
+          status: {
+            label: unit.label,
+            state,
+            pid: state === 'running' ? print.pid : null,
+            restarts: Math.max(0, print.runs - 1),
+            lastExit: print.lastExitCode === null ? null : { code: print.lastExitCode, signal: null },
+            ...(reason ? { reason } : {}),
+          },
+        };
+      }),
+    );
+    return units.filter((unit): unit is MachineUnit => unit !== null);
   }
 
   private stateOf(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
-import { parseSystemctlShow, systemdState } from './parse-systemctl-show.js';
+import { parseSystemctlShow, parseSystemctlShowUnits, systemdState } from './parse-systemctl-show.js';
 
 const show = (lines: string) => parseSystemctlShow(lines.trim().replace(/^\s+/gm, ''));
 const stateOf = (lines: string) => systemdState(show(lines), DEFAULT_CRASH_LOOP);
@@ -56,5 +56,32 @@ describe('systemd status mapping', () => {
       pid: null,
       lastExit: null,
     });
+  });
+});
+
+describe('parseSystemctlShowUnits', () => {
+  it('reads one block per unit, keyed by Id (systemd 252 separates them with an empty line)', () => {
+    const text = [
+      'Id=io.nexu.gateway.ab12cd34.dev.service',
+      'LoadState=loaded',
+      'ActiveState=active',
+      'MainPID=4242',
+      '',
+      'Id=io.nexu.web.ab12cd34.dev.service',
+      'LoadState=not-found',
+      'ActiveState=inactive',
+      'MainPID=0',
+      '',
+    ].join('\n');
+    const units = parseSystemctlShowUnits(text);
+    expect([...units.keys()]).toEqual([
+      'io.nexu.gateway.ab12cd34.dev.service',
+      'io.nexu.web.ab12cd34.dev.service',
+    ]);
+    expect(units.get('io.nexu.gateway.ab12cd34.dev.service')).toMatchObject({
+      ActiveState: 'active',
+      MainPID: '4242',
+    });
+    expect(units.get('io.nexu.web.ab12cd34.dev.service')).toMatchObject({ LoadState: 'not-found' });
   });
 });

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
 import {
@@ -9,17 +10,26 @@ import {
 } from '../os/command-runner.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import { listUnitFiles } from './list-unit-files.js';
+import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
   parseSystemctlShow,
+  parseSystemctlShowUnits,
   SHOW_PROPERTIES,
   type SystemctlShow,
   systemdState,
 } from './parse-systemctl-show.js';
 import { type ResolvedPlatform, resolvePlatform } from './platform.js';
-import { renderSystemdUnit, systemdUnitFields, systemdUnitName } from './render-systemd-unit.js';
+import {
+  renderSystemdUnit,
+  systemdUnitEnvironment,
+  systemdUnitFields,
+  systemdUnitName,
+} from './render-systemd-unit.js';
 import type {
   InstallOutcome,
+  ListMachineOptions,
+  MachineUnit,
   PreflightResult,
   ServiceStatus,
   Supervisor,
@@ -164,6 +174,38 @@ export class SystemdSupervisor implements Supervisor {
       const port = /^Environment="PORT=(\d+)"$/m.exec((await readTextOrNull(path)) ?? '')?.[1];
       return port ? Number(port) : undefined;
     });
+  }
+
+  async listMachine(options: ListMachineOptions = {}): Promise<MachineUnit[]> {
+    const dir = this.platform.systemdUserDir;
+    if (!dir) return [];
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const found: Array<Omit<MachineUnit, 'status'>> = [];
+    for (const name of names) {
+      if (!name.endsWith('.service')) continue;
+      const label = name.slice(0, -'.service'.length);
+      const parsed = parseDevLabel(label);
+      if (!parsed || parsed.checkoutId === options.except) continue;
+      const text = await readTextOrNull(join(dir, name)).catch(() => null);
+      if (text === null) continue;
+      found.push({ label, ...parsed, backend: 'systemd', ...checkoutFieldsOf(systemdUnitEnvironment(text)) });
+    }
+    if (found.length === 0) return [];
+    // One query for all of them: a block per unit, in the order asked.
+    const result = await this.checked([
+      'show',
+      '-p',
+      ['Id', ...SHOW_PROPERTIES].join(','),
+      ...found.map((unit) => systemdUnitName(unit.label)),
+    ]);
+    const shown = parseSystemctlShowUnits(result.stdout);
+    return found.map((unit) => ({
+      ...unit,
+      status: {
+        label: unit.label,
+        ...systemdState(shown.get(systemdUnitName(unit.label)) ?? {}, this.crashLoop),
+      },
+    }));
   }
 
   private unitPath(label: string): string {

@@ -12,6 +12,7 @@ import {
   appendFileSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -145,7 +146,7 @@ switch (verb) {
   case 'print': {
     const { domain, label } = parseTarget(rest[0], 'Print');
     if (!label) {
-      console.log(`${domain} = {\n\ttype = ${domain.startsWith('gui') ? 'gui' : 'user'}\n}`);
+      console.log(renderDomainPrint(domain));
       break;
     }
     const job = readJob(label);
@@ -155,6 +156,41 @@ switch (verb) {
   }
   default:
     fail(EXIT.usage, `Unrecognized subcommand: ${verb}`);
+}
+
+/**
+ * `print <domain>`: the domain's header and its `services = {` block, one loaded job per line as
+ * launchd prints it: pid (0 when not running), last exit status (`-` before the first exit), label
+ * (shape: docs/platform.md, "launchctl").
+ */
+function renderDomainPrint(domain) {
+  const T = '\t';
+  const jobs = readdirSync(jobsDir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => readJob(name.slice(0, -'.json'.length)))
+    .filter((job) => job !== null && job.domain === domain);
+  const services = jobs.map((job) => {
+    const exit = job.lastExitCode === null || job.lastExitCode === undefined ? '-' : String(job.lastExitCode);
+    return `${T}${T}${String(job.pid ?? 0).padStart(8)}${exit.padStart(7)} ${T}${job.label}`;
+  });
+  return [
+    `${domain} = {`,
+    `${T}type = ${domain.startsWith('gui') ? 'login' : 'user'}`,
+    `${T}handle = 100005`,
+    `${T}active count = ${jobs.filter((job) => job.pid).length}`,
+    `${T}service count = ${jobs.length}`,
+    '',
+    `${T}services = {`,
+    ...services,
+    `${T}}`,
+    '',
+    `${T}endpoints = {`,
+    `${T}${T}"com.apple.fake.endpoint" = {`,
+    `${T}${T}${T}port = 0x7a03`,
+    `${T}${T}}`,
+    `${T}}`,
+    '}',
+  ].join('\n');
 }
 
 function renderPrint(job) {
