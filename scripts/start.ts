@@ -2,6 +2,7 @@
 /** `pnpm start`: bring this checkout's services up (attaching to what runs), then hot-reload. */
 import {
   consoleReporter,
+  findOrphanHint,
   parseArgsOrExit,
   previewStart,
   renderStartPreview,
@@ -49,6 +50,8 @@ await runCli(async () => {
   }
   const report = await startServices({ checkout, backend, reporter: consoleReporter });
   consoleReporter.print(renderStartReport(report));
+  const hint = await findOrphanHint({ checkoutId: checkout.id });
+  if (hint) consoleReporter.warn(hint);
   if (!flags.watch) return 0;
   // Ctrl-C ends watching only; the services keep running and the next `pnpm start` attaches.
   const stop = new AbortController();
