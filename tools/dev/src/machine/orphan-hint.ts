@@ -19,11 +19,14 @@ export function renderOrphanHint(services: readonly MachineService[], previous?:
     (a, b) => a - b,
   );
   const counted = running.length > 0 ? running : orphans;
-  const verb = running.length > 0 ? (running.length === 1 ? 'still runs' : 'still run') : 'remain installed';
+  const one = counted.length === 1;
+  const verb =
+    running.length > 0 ? (one ? 'still runs' : 'still run') : one ? 'remains installed' : 'remain installed';
   const where = ports.length > 0 && running.length > 0 ? ` on ${ports.join(', ')}` : '';
   const services_ = plural(counted.length, 'service', 'services');
   if (previous && orphans.every((s) => s.unit.checkoutId === previous.checkoutId)) {
-    return `${services_} of this checkout's previous location (${previous.root}) ${verb}${where}: pnpm start takes them over, pnpm stop stops them`;
+    const them = one ? 'it' : 'them';
+    return `${services_} of this checkout's previous location (${previous.root}) ${verb}${where}: pnpm start takes ${them} over, pnpm stop stops ${them}`;
   }
   const checkouts = new Set(orphans.map((s) => s.unit.checkoutId)).size;
   const kinds = new Set(orphans.map((s) => s.presence));
