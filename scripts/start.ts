@@ -56,8 +56,10 @@ await runCli(async () => {
   // Ctrl-C ends watching only; the services keep running and the next `pnpm start` attaches.
   const stop = new AbortController();
   const end = () => stop.abort();
-  process.once('SIGINT', end);
-  process.once('SIGTERM', end);
+  // `on`, not `once`: Ctrl-C reaches the whole process group, so tsx relays a second SIGINT; one
+  // left unhandled would cut the session's cleanup short with exit 130.
+  process.on('SIGINT', end);
+  process.on('SIGTERM', end);
   try {
     // Loaded only when watching: esbuild, chokidar and Vite stay out of `--no-watch` runs.
     await runWatchSession({ checkout, report, signal: stop.signal });
