@@ -88,7 +88,7 @@ export async function startServices(options: StartOptions): Promise<StartReport>
   try {
     const supervisor = await selectSupervisor({ backend: options.backend, checkout });
     backend = supervisor.backend;
-    previous = await readOwnLedger(checkout, backend, reporter);
+    previous = await ledgerToStartFrom(checkout, backend, reporter);
     await teardownOtherBackends(checkout, supervisor.backend, reporter);
     await ensureBuilt(services, checkout, reporter);
 
@@ -170,7 +170,7 @@ async function executePlan(
  * checkout moved here, the services its previous location ran are stopped first (one line says
  * so) and their ports become this checkout's, reused where free.
  */
-async function readOwnLedger(
+async function ledgerToStartFrom(
   checkout: Checkout,
   backend: BackendName,
   reporter: Reporter,

@@ -256,6 +256,10 @@ export class ProcessSupervisor implements Supervisor {
     // Keepers whose unit file went away with the state folder still run: the registry knows them.
     for (const entry of await this.readRegistry()) {
       if (entry.checkoutId !== checkoutId || units.has(entry.label)) continue;
+      const running =
+        (await isSameProcess(entry.keeper.pid, entry.keeper.startTime)) ||
+        (entry.child !== null && (await isSameProcess(entry.child.pid, entry.child.startTime)));
+      if (!running) continue;
       const { port } = checkoutFieldsOf(entry.env);
       units.set(entry.label, {
         label: entry.label,
