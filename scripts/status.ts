@@ -51,8 +51,9 @@ function currentCheckout() {
 
 await runCli(async () => {
   if (flags.all) {
+    const current = currentCheckout();
     const report = await collectMachineStatus({
-      ...(currentCheckout() ? { currentId: currentCheckout()!.id } : {}),
+      ...(current ? { currentId: current.id } : {}),
       ...(backend ? { backends: [backend] } : {}),
     });
     if (flags.json) {

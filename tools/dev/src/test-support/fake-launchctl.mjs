@@ -2,7 +2,7 @@
 // A fake `launchctl` for the launchd contract tests on Linux. It plays the documented behaviour
 // (see docs/platform.md, "launchctl"): modern subcommands, exit codes 3/5/113/119/122/125/133,
 // bootout that returns before the job is gone (a drain during which bootstrap fails with 5), and
-// `print` in the real output's shape. State lives in $FAKE_LAUNCHCTL_STATE; every call is appended
+// `print` of a job and of a domain (its `services = {` block) in the real output's shape. State lives in $FAKE_LAUNCHCTL_STATE; every call is appended
 // to calls.log. Loaded jobs are run by fake-launchd-job.mjs (one detached runner per job), which
 // spawns the real ProgramArguments and applies KeepAlive and ThrottleInterval.
 //
