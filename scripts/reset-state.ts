@@ -36,7 +36,7 @@ await runCli(async () => {
   const checkout = resolveCheckout();
   const result = await resetState({
     checkout,
-    stop: () => stopServices({ checkout, reporter: consoleReporter }),
+    stop: () => stopServices({ checkout, reporter: consoleReporter, command: 'pnpm reset-state' }),
     yes: flags.yes,
     isTTY: process.stdin.isTTY === true,
     confirm,

@@ -2,6 +2,7 @@
 /** `pnpm start`: bring this checkout's services up (attaching to what runs), then hot-reload. */
 import {
   consoleReporter,
+  findOrphanHint,
   parseArgsOrExit,
   previewStart,
   renderStartPreview,
@@ -49,12 +50,16 @@ await runCli(async () => {
   }
   const report = await startServices({ checkout, backend, reporter: consoleReporter });
   consoleReporter.print(renderStartReport(report));
+  const hint = await findOrphanHint({ checkoutId: checkout.id });
+  if (hint) consoleReporter.warn(hint);
   if (!flags.watch) return 0;
   // Ctrl-C ends watching only; the services keep running and the next `pnpm start` attaches.
   const stop = new AbortController();
   const end = () => stop.abort();
-  process.once('SIGINT', end);
-  process.once('SIGTERM', end);
+  // `on`, not `once`: Ctrl-C reaches the whole process group, so tsx relays a second SIGINT; one
+  // left unhandled would cut the session's cleanup short with exit 130.
+  process.on('SIGINT', end);
+  process.on('SIGTERM', end);
   try {
     // Loaded only when watching: esbuild, chokidar and Vite stay out of `--no-watch` runs.
     await runWatchSession({ checkout, report, signal: stop.signal });

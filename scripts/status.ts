@@ -1,9 +1,13 @@
 #!/usr/bin/env tsx
-/** `pnpm status`: one table (or one JSON object) describing this checkout's services. */
+/** `pnpm status`: one table (or one JSON object) describing this checkout's services, or every checkout's. */
 import {
+  collectMachineStatus,
   collectStatus,
   consoleReporter,
+  findOrphanHint,
+  machineStatusExitCode,
   parseArgsOrExit,
+  renderMachineStatus,
   renderStatus,
   resolveBackendFlag,
   resolveCheckout,
@@ -15,14 +19,21 @@ const spec = {
   name: 'pnpm status',
   summary:
     "Show this checkout's services: state, pid, port, URL, uptime, restarts, health.\n" +
-    'Exit status, for scripts (output not a terminal): 0 when every service runs and is healthy, 1\n' +
-    'otherwise. On a terminal the table says it and the status is 0.',
+    'Exit status, for scripts (output not a terminal): 0 when every service runs and is healthy\n' +
+    '(with --all: and none is orphaned), 1 otherwise. On a terminal the table says it and the\n' +
+    'status is 0. With --all: every nexu dev service on this machine, of every checkout and\n' +
+    'backend, and whether its checkout is still there (orphaned when it was deleted or moved away).',
   flags: {
     json: { type: 'boolean', description: 'print one JSON object (stable for scripts) instead of the table' },
+    all: {
+      type: 'boolean',
+      description:
+        'every checkout on this machine: checkout id and root, live or orphaned (deleted/moved), backend, label, state, pid, port, health; for scripts, exit 1 when one is unhealthy or orphaned',
+    },
     backend: {
       type: 'string',
       valueName: 'NAME',
-      description: 'ask this backend (default: the one that started them)',
+      description: 'ask this backend (default: the one that started them; with --all: every backend)',
     },
   },
 } as const;
@@ -30,13 +41,39 @@ const spec = {
 const flags = parseArgsOrExit(spec);
 const backend = resolveBackendFlag(spec, flags.backend, { fromEnv: false });
 
+/** The current checkout, when the command runs inside one (`--all` works anywhere). */
+function currentCheckout() {
+  try {
+    return resolveCheckout();
+  } catch {
+    return undefined;
+  }
+}
+
 await runCli(async () => {
-  const { report, problem } = await collectStatus({ checkout: resolveCheckout(), backend });
+  if (flags.all) {
+    const current = currentCheckout();
+    const report = await collectMachineStatus({
+      ...(current ? { currentId: current.id } : {}),
+      ...(backend ? { backends: [backend] } : {}),
+    });
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    } else {
+      for (const problem of report.problems) consoleReporter.warn(problem);
+      consoleReporter.print(renderMachineStatus(report));
+    }
+    return machineStatusExitCode(report, { terminal: process.stdout.isTTY === true });
+  }
+  const checkout = resolveCheckout();
+  const { report, problem, previous } = await collectStatus({ checkout, backend });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } else {
     if (problem) consoleReporter.warn(problem);
     consoleReporter.print(renderStatus(report));
+    const hint = await findOrphanHint({ checkoutId: checkout.id, ...(previous ? { previous } : {}) });
+    if (hint) consoleReporter.warn(hint);
   }
   return statusExitCode(report, { terminal: process.stdout.isTTY === true });
 });

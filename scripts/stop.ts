@@ -1,18 +1,71 @@
 #!/usr/bin/env tsx
-/** `pnpm stop`: tear down this checkout's services; nothing of ours left running. */
-import { consoleReporter, parseArgsOrExit, resolveCheckout, runCli, stopServices } from '@nexu/dev';
+/** `pnpm stop`: tear down this checkout's services (or every checkout's, or those of gone checkouts). */
+import { createInterface } from 'node:readline/promises';
+import {
+  consoleReporter,
+  parseArgsOrExit,
+  resolveCheckout,
+  runCli,
+  stopAllServices,
+  stopOrphanedServices,
+  stopServices,
+  usageError,
+} from '@nexu/dev';
 
 const spec = {
   name: 'pnpm stop',
   summary:
     "Stop and remove this checkout's services in every backend, stop leftover processes of this\n" +
     'checkout still holding its ports, and remove the ledger. Never touches other checkouts or\n' +
-    'processes that are not ours. Safe to run when nothing runs.',
-  flags: {},
+    'processes that are not ours. Safe to run when nothing runs. A checkout moved here also stops\n' +
+    'the services its previous location ran.',
+  flags: {
+    orphans: {
+      type: 'boolean',
+      description:
+        'stop the services of checkouts that were deleted or moved away (any checkout on this machine; each verified ours first); live checkouts are never touched',
+    },
+    all: {
+      type: 'boolean',
+      description:
+        "stop every checkout's dev services on this machine; asks first (with the list) on a terminal",
+    },
+    yes: { type: 'boolean', description: 'with --all: do not ask (needed without a terminal)' },
+  },
+  notes: ['`pnpm status --all` lists what --orphans and --all would stop.'],
 } as const;
 
-parseArgsOrExit(spec);
+const flags = parseArgsOrExit(spec);
+if (flags.orphans && flags.all)
+  usageError(spec, '--orphans and --all cannot be combined: --all includes the orphans');
+if (flags.yes && !flags.all) usageError(spec, '--yes only applies to --all');
+
+async function confirm(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
+}
+
 await runCli(async () => {
+  if (flags.orphans) {
+    const report = await stopOrphanedServices({ reporter: consoleReporter });
+    return report.failed.length === 0 ? 0 : 1;
+  }
+  if (flags.all) {
+    const result = await stopAllServices({
+      reporter: consoleReporter,
+      yes: flags.yes,
+      isTTY: process.stdin.isTTY === true,
+      confirm,
+      out: (line) => console.log(line),
+    });
+    if (result.ok) return 0;
+    console.error(result.message);
+    return 1;
+  }
   await stopServices({ checkout: resolveCheckout(), reporter: consoleReporter });
   return 0;
 });

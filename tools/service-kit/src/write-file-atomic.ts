@@ -7,6 +7,8 @@ export interface WriteFileAtomicOptions {
   mode?: number;
   /** fsync before the rename so the new content survives a crash (default true; build outputs skip it). */
   durable?: boolean;
+  /** Create the folder when missing (default true); false fails with ENOENT instead. */
+  createDir?: boolean;
 }
 
 /**
@@ -18,9 +20,9 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
-  const { mode = 0o600, durable = true } = options;
+  const { mode = 0o600, durable = true, createDir = true } = options;
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  if (createDir) await mkdir(dir, { recursive: true });
   // A fresh name ('wx'): a leftover temp file of a crashed run would keep its old, wider mode.
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {

@@ -22,9 +22,12 @@ export interface Checkout {
   readonly ledgerPath: string;
   /** Exclusive lock held while a command mutates state. */
   readonly lockPath: string;
+  /** Who runs this checkout's watching session (one per checkout; see `acquireWatcher`). */
+  readonly watcherPath: string;
 }
 
-const ROOT_MARKER = 'pnpm-workspace.yaml';
+/** The file that marks a repo root. */
+export const ROOT_MARKER = 'pnpm-workspace.yaml';
 
 /** Walks up from `from` to the folder holding `pnpm-workspace.yaml`. */
 export function findRepoRoot(from: string = process.cwd()): string {
@@ -48,7 +51,11 @@ export function checkoutIdFor(realRoot: string): string {
 
 /** Resolves the checkout containing `from` (default: cwd) and all its state paths. */
 export function resolveCheckout(from?: string): Checkout {
-  const root = realpathSync(findRepoRoot(from));
+  return checkoutAt(realpathSync(findRepoRoot(from)));
+}
+
+/** The checkout whose root is `root` (a real path), with its id and state paths; touches no file. */
+export function checkoutAt(root: string): Checkout {
   const tmpDir = join(root, '.tmp');
   const stateDir = join(tmpDir, 'dev');
   const nexuHome = join(stateDir, 'nexu-home');
@@ -62,5 +69,6 @@ export function resolveCheckout(from?: string): Checkout {
     unitsDir: join(stateDir, 'units'),
     ledgerPath: join(stateDir, 'runtime.json'),
     lockPath: join(stateDir, 'lock'),
+    watcherPath: join(stateDir, 'watcher'),
   };
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processIdentity } from '../os/process-identity.js';
@@ -27,8 +27,39 @@ describe('acquireLock', () => {
     remove();
   });
 
-  const writeHolder = (pid: number, startTime: string, command = 'pnpm start') =>
-    writeFile(checkout.lockPath, JSON.stringify({ pid, startTime, command, at: new Date().toISOString() }));
+  const writeHolder = (pid: number, startTime: string, command = 'pnpm start', brief?: boolean) =>
+    writeFile(
+      checkout.lockPath,
+      JSON.stringify({ pid, startTime, command, at: new Date().toISOString(), ...(brief ? { brief } : {}) }),
+    );
+
+  it('waits for a brief holder (a hot reload restarting a service) instead of failing, then takes the lock', async () => {
+    const holder = spawnSleeper();
+    pids.push(holder.pid);
+    const identity = await processIdentity(holder.pid);
+    await writeHolder(holder.pid, identity!.startTime, 'pnpm start (hot reload)', true);
+    let taken = false;
+    const waiting = acquireLock(checkout, { command: 'pnpm stop' }).then((lock) => {
+      taken = true;
+      locks.push(lock);
+      return lock;
+    });
+    // Still waiting while the holder lives (a non-brief holder fails at once: see below).
+    await waitFor(() => false, { timeoutMs: 300 });
+    expect(taken).toBe(false);
+    await killAndWait(holder.pid);
+    pids.splice(pids.indexOf(holder.pid), 1);
+    expect((await waiting).record).toMatchObject({ pid: process.pid, command: 'pnpm stop' });
+  });
+
+  it('does not bring a removed state folder back when asked not to', async () => {
+    await rm(checkout.stateDir, { recursive: true });
+    const error = await acquireLock(checkout, { command: 'pnpm start (hot reload)', createDir: false }).catch(
+      (e: NodeJS.ErrnoException) => e,
+    );
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
+    expect(existsSync(checkout.stateDir)).toBe(false);
+  });
 
   it('creates the lock file with this process as holder, and release removes it', async () => {
     const lock = await acquireLock(checkout, { command: 'pnpm stop' });

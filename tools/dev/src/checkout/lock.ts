@@ -16,6 +16,8 @@ export interface LockRecord {
   readonly command: string;
   /** ISO time the lock was taken. */
   readonly at: string;
+  /** Held for a moment only (a hot reload's restart): other commands wait for it instead of failing. */
+  readonly brief?: boolean;
 }
 
 export interface AcquireLockOptions {
@@ -23,7 +25,17 @@ export interface AcquireLockOptions {
   command: string;
   /** Wait up to this many ms for a live holder to finish (default 0: fail at once). */
   waitMs?: number;
+  /** This holder keeps the lock for a moment only: others wait for it (up to `BRIEF_WAIT_MS`). */
+  brief?: boolean;
+  /**
+   * Create the state folder when it is missing (default true). False: a missing folder (the state
+   * was reset meanwhile) is an error (ENOENT) instead of being brought back.
+   */
+  createDir?: boolean;
 }
+
+/** How long any command waits for a brief holder (a hot reload restarting one service). */
+export const BRIEF_WAIT_MS = 30_000;
 
 /** This checkout's lock, held until `release()` or process exit. */
 export interface Lock {
@@ -46,6 +58,7 @@ function parseRecord(text: string): LockRecord | null {
       startTime: raw.startTime,
       command: String(raw.command ?? '?'),
       at: String(raw.at),
+      ...(raw.brief === true ? { brief: true } : {}),
     };
   } catch {
     return null;
@@ -114,33 +127,55 @@ function releaseSync(path: string, content: string): void {
 
 /** Takes this checkout's exclusive lock; throws LockHeldError while another live command holds it. */
 export async function acquireLock(checkout: Checkout, options: AcquireLockOptions): Promise<Lock> {
+  const result = await takeRecordLock(checkout.lockPath, options);
+  if (!result.ok) throw new LockHeldError(result.holder, checkout.lockPath);
+  return result.lock;
+}
+
+/** The lock taken, or the live holder that has it. */
+export type TakeLockResult =
+  | { readonly ok: true; readonly lock: Lock }
+  | { readonly ok: false; readonly holder: LockRecord };
+
+/**
+ * Takes the exclusive record at `path` (pid + start time, stale-safe: a dead holder or a reused
+ * pid is taken over), waiting up to `waitMs` for a live holder (longer for a brief one).
+ */
+export async function takeRecordLock(path: string, options: AcquireLockOptions): Promise<TakeLockResult> {
   // Only the lock's own folder: creating NEXU_HOME here would make `pnpm stop` fail on a
   // dangling nexu-home symlink, exactly when the services most need stopping.
-  await mkdir(dirname(checkout.lockPath), { recursive: true, mode: 0o700 });
-  const path = checkout.lockPath;
+  if (options.createDir !== false) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const self = await processIdentity(process.pid);
   const record: LockRecord = {
     pid: process.pid,
     startTime: self?.startTime ?? '',
     command: options.command,
     at: new Date().toISOString(),
+    ...(options.brief ? { brief: true } : {}),
   };
   const content = `${JSON.stringify(record)}\n`;
+  const waitMs = options.waitMs ?? 0;
+  const began = Date.now();
   let holder: LockRecord | undefined;
   const result = await waitFor(
     async () => {
       const attempt = await tryAcquire(path, content);
-      if (!attempt.ok) holder = attempt.holder;
-      return attempt.ok;
+      if (attempt.ok) return true;
+      holder = attempt.holder;
+      // A brief holder (a hot reload) is waited for; any other only as long as asked.
+      if (!holder.brief && Date.now() - began >= waitMs) return 'held';
+      return undefined;
     },
-    { timeoutMs: options.waitMs ?? 0, maxIntervalMs: 250 },
+    { timeoutMs: Math.max(waitMs, BRIEF_WAIT_MS), maxIntervalMs: 250 },
   );
-  if (!result.ok) throw new LockHeldError(holder ?? { pid: 0, command: '?' }, path);
+  if (!result.ok || result.value === 'held') {
+    return { ok: false, holder: holder ?? { pid: 0, startTime: '', command: '?', at: '' } };
+  }
 
   const onExit = () => releaseSync(path, content);
   process.on('exit', onExit);
   let released: Promise<void> | undefined;
-  return {
+  const lock: Lock = {
     path,
     record,
     release() {
@@ -151,4 +186,12 @@ export async function acquireLock(checkout: Checkout, options: AcquireLockOption
       return released;
     },
   };
+  return { ok: true, lock };
+}
+
+/** Reads the holder of the lock or record at `path` when it is alive; null when free or stale. */
+export async function readLiveHolder(path: string): Promise<LockRecord | null> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  const holder = text === null ? null : parseRecord(text);
+  return holder && (await isHolderAlive(holder)) ? holder : null;
 }

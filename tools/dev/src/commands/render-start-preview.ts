@@ -23,6 +23,13 @@ export function renderStartPreview(preview: StartPreview, root: string): string 
   );
   const lines = [table];
   if (preview.ledgerProblem) lines.push(`Would ignore the ledger: ${preview.ledgerProblem}`);
+  const moved = preview.previousLocation;
+  if (moved) {
+    const units = moved.units.map(({ backend, unit }) => `${unit.label} (${backend})`).join(', ');
+    lines.push(
+      `This checkout moved here from ${moved.location.root}: would stop ${units || 'nothing (nothing of it runs there)'} and reuse its ports where free`,
+    );
+  }
   for (const { service, freshness } of preview.builds) {
     const why =
       freshness.state === 'stale'

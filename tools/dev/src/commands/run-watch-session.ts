@@ -1,10 +1,15 @@
+import { existsSync } from 'node:fs';
 import type { Checkout } from '../checkout/checkout.js';
+import { type Lock, readLiveHolder, takeRecordLock } from '../checkout/lock.js';
 import { createPalette, shouldColour } from '../format/color.js';
 import { createLogLineFormatter } from '../logs/log-line-formatter.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
+import type { WatchSession } from '../watch/watch-session.js';
+import { type CheckoutChange, followCheckout } from './follow-checkout.js';
 import { runLogs } from './logs.js';
 import type { StartReport } from './start.js';
 import { watchServices } from './watch.js';
+import { createFollowedTarget } from './watch-target.js';
 
 export interface WatchSessionRunOptions {
   readonly checkout: Checkout;
@@ -14,35 +19,125 @@ export interface WatchSessionRunOptions {
   /** Receives whole output lines, each ending in `\n`. */
   readonly out?: (text: string) => void;
   readonly colour?: boolean;
+  /** Run `tsc --watch` beside the fast build (default true). */
+  readonly typecheck?: boolean;
+}
+
+/** The record's holder command: what a second session names when it attaches. */
+const WATCHER_COMMAND = 'pnpm start';
+
+/** The line a session ends with after a change from outside it. */
+function describeEnd(change: Exclude<CheckoutChange, { kind: 'replaced' }>): string {
+  const by = change.kind === 'unreadable' ? null : change.by;
+  switch (change.kind) {
+    case 'stopped':
+      return by
+        ? `\`${by}\` stopped this checkout's services: watching ends.`
+        : "This checkout's services were stopped outside this session (pnpm stop): watching ends.";
+    case 'reset':
+      return by
+        ? `\`${by}\` stopped this checkout's services and removed its dev state: watching ends.`
+        : "This checkout's dev state was removed outside this session (pnpm reset-state): watching ends.";
+    case 'unreadable':
+      return `This checkout's ledger changed and cannot be followed (${change.problem}): watching ends; run pnpm start again.`;
+  }
 }
 
 /**
  * The foreground part of `pnpm start`: hot reload plus every service's log streamed with a
- * coloured prefix, reload lines interleaved, until `signal` aborts. Leaves the services running.
+ * coloured prefix, reload lines interleaved, until `signal` aborts or the checkout is stopped or
+ * reset from elsewhere (one line says so; the session ends normally). One session per checkout
+ * watches (a pid + start time record in `.tmp/dev/watcher`); a second one attaches: it names the
+ * watching pid, follows the logs without rebuilding, and takes the watching over when that one ends.
+ * Leaves the services running.
  */
 export async function runWatchSession(options: WatchSessionRunOptions): Promise<void> {
+  const { checkout, report } = options;
   const out = options.out ?? ((text: string) => process.stdout.write(text));
   const colour = options.colour ?? shouldColour(process.stdout.isTTY === true);
   const format = createLogLineFormatter(SERVICE_NAMES, colour);
   const { bold } = createPalette(colour);
-  const session = await watchServices({
-    checkout: options.checkout,
-    report: options.report,
-    log: (service, line) => out(`${format({ service, line: bold(line) })}\n`),
-  });
-  try {
-    out('Watching for changes. Ctrl-C stops watching; the services keep running (`pnpm stop` tears down).\n');
-    await runLogs({
-      checkout: options.checkout,
-      services: SERVICE_NAMES,
-      lines: 0,
-      follow: true,
-      out,
-      colour,
-      signal: options.signal,
-      foldCrashes: true,
+  const ended = new AbortController();
+  const signal = AbortSignal.any([options.signal, ended.signal]);
+  // Once the session ends, what a reload still under way reports is beside the point.
+  const say = (line: string) => {
+    if (!ended.signal.aborted) out(`${line}\n`);
+  };
+  const target = createFollowedTarget(checkout, report, say);
+
+  let session: WatchSession | undefined;
+  let watcher: Lock | undefined;
+  // Set once another session was found watching: only then may this one take the watching over.
+  let attached = false;
+  const watch = async () => {
+    session = await watchServices({
+      checkout,
+      report,
+      target,
+      ...(options.typecheck === undefined ? {} : { typecheck: options.typecheck }),
+      stillRunning: async () => {
+        await follower.check();
+        return !ended.signal.aborted && existsSync(checkout.ledgerPath);
+      },
+      log: (service, line) => say(format({ service, line: bold(line) })),
     });
+  };
+  // Taken and given back in turn by the sessions of this checkout; never brings a removed state folder back.
+  const takeWatcher = async () => {
+    const taken = await takeRecordLock(checkout.watcherPath, {
+      command: WATCHER_COMMAND,
+      createDir: false,
+    }).catch(() => null);
+    if (taken?.ok) watcher = taken.lock;
+    return taken;
+  };
+
+  const follower = followCheckout(checkout, {
+    onChange(change) {
+      if (change.kind === 'replaced') return target.follow(change.ledger);
+      say(describeEnd(change));
+      ended.abort();
+    },
+    // An attached session takes the watching over once the watching one has ended.
+    async onTick() {
+      if (!attached || session || watcher || ended.signal.aborted) return;
+      if (await readLiveHolder(checkout.watcherPath)) return;
+      const taken = await takeWatcher();
+      if (!taken?.ok || ended.signal.aborted) return;
+      await watch();
+      say('The session that watched this checkout ended: this one watches and reloads now.');
+    },
+  });
+
+  try {
+    const first = await takeWatcher();
+    if (first?.ok) {
+      await watch();
+      say('Watching for changes. Ctrl-C stops watching; the services keep running (`pnpm stop` tears down).');
+    } else {
+      attached = true;
+      const holder = first ? `pid ${first.holder.pid} (\`${first.holder.command}\`)` : 'another session';
+      say(
+        `Already watching this checkout: ${holder} rebuilds and reloads. This session follows the logs only, and takes the watching over when that one ends. Ctrl-C ends it.`,
+      );
+    }
+    if (!signal.aborted) {
+      await runLogs({
+        checkout,
+        services: SERVICE_NAMES,
+        lines: 0,
+        follow: true,
+        out: (text) => {
+          if (!ended.signal.aborted) out(text);
+        },
+        colour,
+        signal,
+        foldCrashes: true,
+      });
+    }
   } finally {
-    await session.close();
+    follower.close();
+    await session?.close();
+    await watcher?.release();
   }
 }

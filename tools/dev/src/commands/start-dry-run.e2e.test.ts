@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Checkout } from '../checkout/checkout.js';
+import { type Checkout, resolveCheckout } from '../checkout/checkout.js';
 import { createMemoryReporter } from '../format/reporter.js';
 import { isPortFree } from '../os/port-free.js';
 import { isProcessAlive } from '../os/process-identity.js';
@@ -92,6 +92,35 @@ describe.each(backends)('pnpm start --dry-run on the %s backend', { timeout: 60_
     });
     expect(result.stdout).toContain(`Dry run on the ${backend} backend: nothing was changed.`);
     expect(existsSync(checkout.stateDir)).toBe(false);
+  });
+
+  it('in a checkout moved while its services run, plans to take them back on their ports, and changes nothing', async (ctx) => {
+    if (!available) ctx.skip();
+    const before = open();
+    const started = await startServices({ checkout: before, backend, reporter: createMemoryReporter() });
+    renameSync(before.root, `${before.root}-moved`);
+    const moved = resolveCheckout(`${before.root}-moved`);
+    try {
+      const snapshot = snapshotState(moved);
+      const result = await dryRun(moved);
+      expect(result.code, result.stderr).toBe(0);
+      expect(planRows(result.stdout)).toEqual(
+        Object.fromEntries(started.services.map((s) => [s.name, ['start', String(s.port), 'not installed']])),
+      );
+      const labels = started.services.map((s) => `${s.label} (${backend})`);
+      const line = result.stdout.split('\n').find((l) => l.startsWith('This checkout moved here from'));
+      expect(line).toMatch(
+        new RegExp(
+          `^This checkout moved here from ${before.root}: would stop .* and reuse its ports where free$`,
+        ),
+      );
+      for (const label of labels) expect(line).toContain(label);
+      expect(snapshotState(moved)).toEqual(snapshot);
+      for (const s of started.services) expect(await isProcessAlive(s.pid)).toBe(true);
+    } finally {
+      await stopServices({ checkout: moved, reporter: createMemoryReporter() });
+    }
+    expect(await findMarkedProcesses(before.id)).toEqual([]);
   });
 
   it('attaches to what runs, shows a drifted unit as replace with the key that changed, and changes nothing', async (ctx) => {

@@ -1,19 +1,28 @@
 import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
 import { acquireLock } from '../checkout/lock.js';
-import type { Reporter } from '../format/reporter.js';
+import { createMemoryReporter, type Reporter } from '../format/reporter.js';
 import { executeStep, installChangedUnits, type StepOutcome } from '../plan/execute-step.js';
 import { gatherStartFacts } from '../plan/gather-start-facts.js';
 import { launchInDependencyOrder } from '../plan/launch-in-dependency-order.js';
 import { planStart, type StartPlan, stepsByName } from '../plan/plan-start.js';
-import { LEDGER_VERSION, type Ledger, type LedgerEntry, readLedger, writeLedger } from '../ports/ledger.js';
+import {
+  adoptPreviousLedger,
+  LEDGER_VERSION,
+  type Ledger,
+  type LedgerEntry,
+  type PreviousLocation,
+  readLedger,
+  writeLedger,
+} from '../ports/ledger.js';
 import { type BuildFreshness, checkBuildFreshness } from '../services/build-freshness.js';
 import { ensureBuilt } from '../services/ensure-built.js';
 import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, Supervisor, UnitRef, UnitSpec } from '../supervisor/supervisor.js';
-import { listOtherBackendUnits, teardownOtherBackends } from './teardown.js';
+import { describeTakeover, stopPreviousLocation } from './stop-previous-location.js';
+import { availableSupervisors, listOtherBackendUnits, teardownOtherBackends } from './teardown.js';
 
 export interface StartOptions {
   readonly checkout: Checkout;
@@ -66,6 +75,7 @@ export async function startServices(options: StartOptions): Promise<StartReport>
       : {
           version: LEDGER_VERSION,
           checkoutId: checkout.id,
+          root: checkout.root,
           backend,
           updatedAt: new Date().toISOString(),
           services: {
@@ -83,7 +93,7 @@ export async function startServices(options: StartOptions): Promise<StartReport>
       onNotice: (notice) => reporter.info(notice),
     });
     backend = supervisor.backend;
-    previous = await readOwnLedger(checkout, backend, reporter);
+    previous = await ledgerToStartFrom(checkout, backend, reporter);
     await teardownOtherBackends(checkout, supervisor.backend, reporter);
     await ensureBuilt(services, checkout, reporter);
 
@@ -162,14 +172,25 @@ async function executePlan(
   return moved;
 }
 
-/** This checkout's ledger when it was written for `backend`; a problem with it is reported. */
-async function readOwnLedger(
+/**
+ * This checkout's ledger when it was written for `backend` (a problem with it is reported). In a
+ * checkout moved here, the services its previous location ran are stopped first (one line says
+ * so) and their ports become this checkout's, reused where free.
+ */
+async function ledgerToStartFrom(
   checkout: Checkout,
   backend: BackendName,
   reporter: Reporter,
 ): Promise<Ledger | null> {
-  const { ledger, problem } = await readLedger(checkout);
+  const { ledger, problem, previous } = await readLedger(checkout);
   if (problem) reporter.warn(problem);
+  if (previous) {
+    const quiet = createMemoryReporter();
+    const labels = await stopPreviousLocation(checkout, previous, quiet);
+    for (const line of quiet.lines) if (line.startsWith('warning: ')) reporter.warn(line.slice(9));
+    if (labels.length > 0) reporter.info(describeTakeover(previous, labels, true));
+    return adoptPreviousLedger(checkout, previous);
+  }
   return ledger?.backend === backend ? ledger : null;
 }
 
@@ -182,6 +203,11 @@ export interface StartPreview {
   readonly otherUnits: ReadonlyArray<{ readonly backend: BackendName; readonly unit: UnitRef }>;
   /** Why the ledger was ignored, when it was. */
   readonly ledgerProblem?: string;
+  /** A checkout moved here: where it was, and the units it ran there, which a start stops. */
+  readonly previousLocation?: {
+    readonly location: PreviousLocation;
+    readonly units: ReadonlyArray<{ readonly backend: BackendName; readonly unit: UnitRef }>;
+  };
 }
 
 /**
@@ -194,14 +220,50 @@ export async function previewStart(
   const { checkout } = options;
   const services = options.services ?? SERVICES;
   const supervisor = await selectSupervisor({ backend: options.backend, checkout });
-  const { ledger: raw, problem } = await readLedger(checkout);
-  const ledger = raw?.backend === supervisor.backend ? raw : null;
+  const { ledger: raw, problem, previous } = await readLedger(checkout);
+  const ledger = previous
+    ? adoptPreviousLedger(checkout, previous)
+    : raw?.backend === supervisor.backend
+      ? raw
+      : null;
+  const previousUnits = previous ? await listPreviousLocationUnits(checkout, previous) : [];
+  const freedPids = previousUnits.flatMap(({ pid }) => (pid === null ? [] : [pid]));
   const [facts, otherUnits] = await Promise.all([
-    gatherStartFacts({ checkout, supervisor, ledger, services }),
+    gatherStartFacts({ checkout, supervisor, ledger, services, freedPids }),
     listOtherBackendUnits(checkout, supervisor.backend),
   ]);
   const builds = services
     .map((spec) => ({ service: spec.name, freshness: checkBuildFreshness(spec, checkout) }))
     .filter(({ freshness }) => freshness.state !== 'fresh');
-  return { plan: planStart(facts), builds, otherUnits, ...(problem ? { ledgerProblem: problem } : {}) };
+  return {
+    plan: planStart(facts),
+    builds,
+    otherUnits,
+    ...(problem ? { ledgerProblem: problem } : {}),
+    ...(previous
+      ? {
+          previousLocation: {
+            location: previous,
+            units: previousUnits.map(({ backend, unit }) => ({ backend, unit })),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The units a checkout moved here still has at its previous location, in every backend, with their pids. */
+async function listPreviousLocationUnits(checkout: Checkout, previous: PreviousLocation) {
+  const supervisors = await availableSupervisors(checkout);
+  const found = await Promise.all(
+    supervisors.map(async (s) =>
+      Promise.all(
+        (await s.listInstalled(previous.checkoutId)).map(async (unit) => ({
+          backend: s.backend,
+          unit,
+          pid: (await s.status(unit)).pid,
+        })),
+      ),
+    ),
+  );
+  return found.flat();
 }

@@ -1,6 +1,6 @@
 import type { Checkout } from '../checkout/checkout.js';
 import { probeHealth } from '../health/probe-health.js';
-import { readLedger } from '../ports/ledger.js';
+import { adoptPreviousLedger, type PreviousLocation, readLedger } from '../ports/ledger.js';
 import { expectedPort } from '../ports/resolve-port.js';
 import {
   SERVICES,
@@ -36,17 +36,23 @@ export interface StatusReport {
 
 /**
  * Reads the state of every service of this checkout from its supervisor (the ledger's backend
- * when recorded, else the auto-selected one) and probes each running service's health.
+ * when recorded, else the auto-selected one) and probes each running service's health. A checkout
+ * moved here shows the ports it will take back, and `previous` names where it was.
  */
 export async function collectStatus(options: {
   checkout: Checkout;
   backend?: string;
   services?: readonly ServiceSpec[];
-}): Promise<{ report: StatusReport; problem?: string }> {
+}): Promise<{ report: StatusReport; problem?: string; previous?: PreviousLocation }> {
   const { checkout } = options;
-  const { ledger, problem } = await readLedger(checkout);
-  const supervisor = await selectSupervisor({ backend: options.backend ?? ledger?.backend, checkout });
-  const own = ledger?.backend === supervisor.backend ? ledger : null;
+  const { ledger, problem, previous } = await readLedger(checkout);
+  const recorded = ledger ?? previous?.ledger;
+  const supervisor = await selectSupervisor({ backend: options.backend ?? recorded?.backend, checkout });
+  const own = previous
+    ? adoptPreviousLedger(checkout, previous)
+    : ledger?.backend === supervisor.backend
+      ? ledger
+      : null;
   const services = await Promise.all(
     (options.services ?? SERVICES).map(async (spec): Promise<ServiceStatusRow> => {
       const label = serviceLabel(spec.name, checkout.id);
@@ -76,6 +82,7 @@ export async function collectStatus(options: {
       services,
     },
     ...(problem ? { problem } : {}),
+    ...(previous ? { previous } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import { readLogTail } from '../logs/read-last-lines.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 import { PASS_THROUGH_ENV } from '../services/unit-spec.js';
 import { createDevStatusWriter, type DevStatusWriter } from '../watch/dev-status-writer.js';
-import type { StartReport } from './start.js';
+import type { FollowedTarget } from './watch-target.js';
 
 /** Lines of a crashed service's log the dashboard shows. */
 const CRASH_LINES = 15;
@@ -21,24 +21,30 @@ const SEARCH_LINES = 80;
  */
 export async function startWatchStatus(options: {
   readonly checkout: Checkout;
-  readonly report: StartReport;
+  /** The units the session reloads (followed when another `pnpm start` moves them). */
+  readonly target: FollowedTarget;
   readonly services: readonly ServiceSpec[];
   readonly log: (service: ServiceName, line: string) => void;
 }): Promise<DevStatusWriter> {
-  const { checkout, report } = options;
+  const { checkout, target } = options;
+  const first = target.current();
   const services = options.services.flatMap((spec) => {
-    const unit = report.units[spec.name];
+    const unit = first.units[spec.name];
     return unit ? [{ spec, unit }] : [];
   });
-  const find = (name: ServiceName) => services.find(({ spec }) => spec.name === name)!;
+  // The unit as the session reloads it now: another `pnpm start` may have moved it.
+  const find = (name: ServiceName) => {
+    const { spec, unit } = services.find(({ spec }) => spec.name === name)!;
+    return { spec, unit: target.current().units[name] ?? unit };
+  };
   let reported = false;
   return createDevStatusWriter({
     path: devStatusPath(checkout),
-    backend: report.backend,
+    backend: first.supervisor.backend,
     services: services.map(({ spec, unit }) => ({ name: spec.name, port: unit.port, logPath: unit.logPath })),
     async readFacts(name) {
       const { spec, unit } = find(name);
-      const status = await report.supervisor.status(unit);
+      const status = await target.current().supervisor.status(unit);
       const health = status.pid ? await probeHealth(unit.port, spec.healthPath) : undefined;
       const answer = health?.ok ? health.answer : undefined;
       const healthy = answer?.instance === checkout.id && answer.pid === status.pid;

@@ -1,11 +1,14 @@
 import type { Checkout } from '../checkout/checkout.js';
+import { takeRecordLock } from '../checkout/lock.js';
 import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
 import { executeStep } from '../plan/execute-step.js';
+import { readLedger } from '../ports/ledger.js';
 import { SERVICES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
 import { startWatchSession, type WatchSession } from '../watch/watch-session.js';
 import type { StartReport } from './start.js';
 import { startWatchStatus } from './watch-status.js';
+import { createFollowedTarget, type FollowedTarget } from './watch-target.js';
 
 export interface WatchOptions {
   readonly checkout: Checkout;
@@ -16,48 +19,88 @@ export interface WatchOptions {
   readonly services?: readonly ServiceSpec[];
   /** Run `tsc --watch` beside the fast build (default true). */
   readonly typecheck?: boolean;
+  /**
+   * The units to reload, followed when another `pnpm start` replaces them (default: the report's,
+   * never followed).
+   */
+  readonly target?: FollowedTarget;
+  /**
+   * Whether the checkout still runs its services: false once `pnpm stop` or `pnpm reset-state`
+   * ran elsewhere. Asked before every rebuild (nothing is rebuilt into a stopped checkout) and again
+   * under the lock before every restart (nothing is restarted or reinstalled into one).
+   */
+  readonly stillRunning?: () => Promise<boolean>;
 }
 
 /**
  * The hot-reload half of `pnpm start`: rebuild what changed and restart only that service through
  * the supervisor start chose (`launchctl kickstart -k`, `systemctl --user restart`, keeper
  * restart), the same way start replaces a service, then wait until it answers `/health` as ours.
+ * A restart holds the checkout's lock (briefly: other commands wait for it), so it never races a
+ * `pnpm stop` or `pnpm start` from another terminal; what those left is followed or ends it.
  */
 export async function watchServices(options: WatchOptions): Promise<WatchSession> {
   const { checkout, report } = options;
   const services = (options.services ?? SERVICES).filter((spec) => report.units[spec.name] !== undefined);
+  const target = options.target ?? createFollowedTarget(checkout, report, () => {});
+  const stillRunning = options.stillRunning;
   // What open dashboards show: build errors, reloads, crashes, the services' facts.
-  const status = await startWatchStatus({ checkout, report, services, log: options.log });
+  const status = await startWatchStatus({ checkout, target, services, log: options.log });
   const session = await startWatchSession({
     checkout,
     services,
     ...(options.typecheck === undefined ? {} : { typecheck: options.typecheck }),
+    ...(stillRunning ? { canReload: stillRunning } : {}),
     log: options.log,
     onEvent: status.record,
     async restartService(name) {
       const spec = services.find((s) => s.name === name);
-      const unit = report.units[name];
-      if (!spec || !unit) throw new Error(`${name} is not a service of this session`);
-      // The pid being replaced: until the new process answers, the old one's answers do not count.
-      const before = await probeHealth(unit.port, spec.healthPath);
-      await executeStep(
-        {
-          spec,
-          action: 'replace',
-          reason: 'rebuilt',
-          cause: 'rebuilt',
-          unit,
-          install: false,
-          running: before.ok ? before.answer.pid : null,
-        },
-        {
-          checkout,
-          supervisor: report.supervisor,
-          reporter: createMemoryReporter(),
-          readyTimeoutMs: 20_000,
-          recovery: 'save-fix',
-        },
-      );
+      if (!spec) throw new Error(`${name} is not a service of this session`);
+      if (stillRunning && !(await stillRunning())) return 'cancelled';
+      // createDir false: a reset meanwhile removed the state folder, which must not come back.
+      const taken = await takeRecordLock(checkout.lockPath, {
+        command: 'pnpm start (hot reload)',
+        brief: true,
+        waitMs: 60_000,
+        createDir: false,
+      }).catch(() => null);
+      if (taken === null) return 'cancelled';
+      if (!taken.ok) {
+        throw new Error(
+          `another nexu dev command (pid ${taken.holder.pid}, \`${taken.holder.command}\`) kept this checkout busy for a minute: not restarted; save again to retry`,
+        );
+      }
+      try {
+        // Whoever held the lock before may have stopped the services or put others in place.
+        const { ledger } = await readLedger(checkout);
+        if (!ledger) return 'cancelled';
+        target.follow(ledger);
+        const { supervisor, units } = target.current();
+        const unit = units[name];
+        if (!unit) throw new Error(`${name} is not a service of this session`);
+        // The pid being replaced: until the new process answers, the old one's answers do not count.
+        const before = await probeHealth(unit.port, spec.healthPath);
+        await executeStep(
+          {
+            spec,
+            action: 'replace',
+            reason: 'rebuilt',
+            cause: 'rebuilt',
+            unit,
+            install: false,
+            running: before.ok ? before.answer.pid : null,
+          },
+          {
+            checkout,
+            supervisor,
+            reporter: createMemoryReporter(),
+            readyTimeoutMs: 20_000,
+            recovery: 'save-fix',
+          },
+        );
+      } finally {
+        await taken.lock.release();
+      }
     },
   }).catch(async (error: unknown) => {
     await status.close();

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@nexu/service-kit';
 import getPort from 'get-port';
@@ -10,6 +10,8 @@ import { type Checkout, findRepoRoot } from '../checkout/checkout.js';
 import { type StartOptions, type StartReport, startServices } from '../commands/start.js';
 import { stopServices } from '../commands/stop.js';
 import { createMemoryReporter } from '../format/reporter.js';
+import { listMachineServices } from '../machine/machine-services.js';
+import { stopMachineUnit } from '../machine/stop-machine-unit.js';
 import { isPortFree } from '../os/port-free.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { processIdentity } from '../os/process-identity.js';
@@ -19,6 +21,7 @@ import { resolvePlatform } from '../supervisor/platform.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, Supervisor } from '../supervisor/supervisor.js';
 import { isBackendAvailable } from '../test-support/backend-available.js';
+import { createIsolatedMachine, type IsolatedMachine } from '../test-support/isolated-machine.js';
 import { launchdTestPlatform, loadedLaunchdLabels } from '../test-support/launchd-test-platform.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 
@@ -165,6 +168,19 @@ function keepLogs(checkout: Checkout, scenario: string): string {
   return target;
 }
 
+/**
+ * Units on the machine (every backend) of the given checkout ids, or whose recorded root lies in
+ * one of `parents`: what a test checkout left behind, also once it was deleted or moved (orphans).
+ */
+async function leftUnits(ids: ReadonlySet<string>, parents: readonly string[]) {
+  const { services } = await listMachineServices();
+  return services.filter(
+    ({ unit }) =>
+      ids.has(unit.checkoutId) ||
+      (unit.root !== null && parents.some((parent) => unit.root!.startsWith(parent + sep))),
+  );
+}
+
 /** What one fault test file shares for one backend: temp checkouts, foreign sentinels, cleanup. */
 export interface FaultContext {
   readonly backend: BackendName;
@@ -172,6 +188,13 @@ export interface FaultContext {
   available(): boolean;
   /** A fresh temp checkout, stopped and removed after the test. */
   open(name?: string): Checkout;
+  /**
+   * A checkout the test made itself inside an opened one's temp folder (a git worktree, a moved
+   * copy): stopped and checked like an opened one after the test, removed with that folder.
+   */
+  register(checkout: Checkout): Checkout;
+  /** The test file's own machine (with `isolated`), whose environment spawned commands need. */
+  machine(): IsolatedMachine | undefined;
   /** `startServices` on this backend with a recording reporter. */
   start(checkout: Checkout, options?: Partial<StartOptions>): Promise<StartReport>;
   /** This backend's supervisor for `checkout`. */
@@ -184,33 +207,54 @@ export interface FaultContext {
 
 /**
  * Registers the hooks of one `describe` block: a file-wide foreign sentinel; after each test every
- * temp checkout is stopped and checked empty (no marked process, no unit, no listener) and every
- * foreign process checked untouched; after all, no unit of any checkout of the block is left.
+ * temp checkout is stopped and checked empty (no marked process, no unit, no listener, and no unit
+ * anywhere on the machine recorded at its place: no orphan) and every foreign process checked
+ * untouched; after all, no unit of any checkout of the block is left. With `isolated`, the block
+ * runs on a machine of its own (see `createIsolatedMachine`): required for `--orphans` and `--all`.
  */
-export function useFaultContext(backend: BackendName): FaultContext {
+export function useFaultContext(backend: BackendName, options: { isolated?: boolean } = {}): FaultContext {
   let available = true;
   let sentinel: ForeignProcess | undefined;
+  let machine: IsolatedMachine | undefined;
   const opened: TempCheckout[] = [];
+  const registered: Checkout[] = [];
   const ports = new Map<string, Set<number>>();
   const foreigners: ForeignProcess[] = [];
   const ids = new Set<string>();
 
   beforeAll(async () => {
     available = await isBackendAvailable(backend);
+    if (options.isolated) {
+      machine = await createIsolatedMachine();
+      machine.enter();
+      if (backend === 'systemd' && !machine.systemd) available = false;
+    }
     sentinel = await spawnForeign({ port: await getPort() });
   });
 
   afterEach(async (context) => {
     const problems: string[] = [];
     const failed = context.task.result?.state === 'fail';
-    for (const temp of opened.splice(0)) {
-      const { checkout } = temp;
+    const temps = opened.splice(0);
+    const parents = temps.map((temp) => dirname(temp.checkout.root));
+    const checkouts = [...registered.splice(0), ...temps.map((temp) => temp.checkout)];
+    for (const checkout of checkouts) {
+      if (!existsSync(checkout.root)) continue; // deleted or moved by the test: the orphan check below
       // The checkout is deleted below: keep what tells why a failed scenario failed.
       if (failed)
         console.error(`[faults] logs of the failed scenario: ${keepLogs(checkout, context.task.name)}`);
       await stopServices({ checkout, reporter: createMemoryReporter() }).catch((error: Error) =>
         problems.push(`stop failed for ${checkout.root}: ${error.message}`),
       );
+    }
+    const orphans = await leftUnits(ids, parents);
+    if (orphans.length > 0) {
+      problems.push(
+        `units of test checkouts left: ${orphans.map((s) => `${s.unit.label} (${s.presence})`).join(', ')}`,
+      );
+      for (const { unit } of orphans) await stopMachineUnit(unit, { orphan: false });
+    }
+    for (const checkout of checkouts) {
       const marked = await findMarkedProcesses(checkout.id);
       if (marked.length > 0) problems.push(`processes of ${checkout.id} left: ${marked.join(', ')}`);
       const units = [
@@ -233,8 +277,8 @@ export function useFaultContext(backend: BackendName): FaultContext {
           console.error(`[faults] logs of the leftover check: ${keepLogs(checkout, context.task.name)}`);
         await forceCleanup(checkout);
       }
-      temp.remove();
     }
+    for (const temp of temps) temp.remove();
     for (const foreign of [...foreigners.splice(0), ...(sentinel ? [sentinel] : [])]) {
       if (!(await isIntact(foreign))) problems.push(`foreign pid ${foreign.pid} was touched`);
       else if (foreign.port !== undefined && (await isPortFree(foreign.port, foreign.host))) {
@@ -247,10 +291,16 @@ export function useFaultContext(backend: BackendName): FaultContext {
 
   afterAll(async () => {
     if (sentinel) killForeign(sentinel);
-    for (const id of ids) {
-      expect(listSystemdUnits(id)).toEqual([]);
-      expect(await loadedLaunchdLabels(id, launchdPlatform)).toEqual([]);
-      expect(await findMarkedProcesses(id)).toEqual([]);
+    try {
+      for (const id of ids) {
+        expect(listSystemdUnits(id)).toEqual([]);
+        expect(await loadedLaunchdLabels(id, launchdPlatform)).toEqual([]);
+        expect(await findMarkedProcesses(id)).toEqual([]);
+      }
+      expect((await leftUnits(ids, [])).map((s) => s.unit.label)).toEqual([]);
+    } finally {
+      // Its manager stops whatever it still runs: nothing of an isolated machine outlives the file.
+      await machine?.close();
     }
   });
 
@@ -263,6 +313,12 @@ export function useFaultContext(backend: BackendName): FaultContext {
       ids.add(temp.checkout.id);
       return temp.checkout;
     },
+    register(checkout) {
+      registered.push(checkout);
+      ids.add(checkout.id);
+      return checkout;
+    },
+    machine: () => machine,
     async start(checkout, options = {}) {
       const report = await startServices({ checkout, backend, reporter: createMemoryReporter(), ...options });
       const known = ports.get(checkout.id) ?? new Set<number>();

@@ -22,6 +22,11 @@ export interface GatherStartFactsOptions {
   readonly services: readonly ServiceSpec[];
   /** How units are rendered (tests); default: this node and the developer's pass-through env. */
   readonly unitOptions?: UnitSpecOptions;
+  /**
+   * Pids a start stops before it launches anything (the services of a moved checkout's previous
+   * location): the ports they hold count as free.
+   */
+  readonly freedPids?: readonly number[];
 }
 
 /**
@@ -60,6 +65,7 @@ export async function gatherStartFacts(options: GatherStartFactsOptions): Promis
         servicePid: pidOf(spec.name),
         peerPids: services.flatMap((peer) => (peer === spec ? [] : (pidOf(peer.name) ?? []))),
         taken: new Set([...resolved.values()].map((r) => r.port)),
+        ...(options.freedPids ? { freedPids: options.freedPids } : {}),
       }),
     );
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkoutAt } from '../checkout/checkout.js';
 import type { HealthResult } from '../health/probe-health.js';
 import type { ResolvedPort } from '../ports/resolve-port.js';
 import { SERVICES } from '../services/manifest.js';
@@ -6,17 +7,8 @@ import { resolveUnitSpec } from '../services/unit-spec.js';
 import type { ServiceStatus } from '../supervisor/supervisor.js';
 import { planStart, type ServiceFacts } from './plan-start.js';
 
-const checkout = {
-  id: 'ab12cd34',
-  root: '/work/nexu',
-  tmpDir: '/work/nexu/.tmp',
-  stateDir: '/work/nexu/.tmp/dev',
-  nexuHome: '/work/nexu/.tmp/dev/nexu-home',
-  logsDir: '/work/nexu/.tmp/dev/nexu-home/logs',
-  unitsDir: '/work/nexu/.tmp/dev/units',
-  ledgerPath: '/work/nexu/.tmp/dev/runtime.json',
-  lockPath: '/work/nexu/.tmp/dev/lock',
-};
+// A fixed id keeps the labels below readable.
+const checkout = { ...checkoutAt('/work/nexu'), id: 'ab12cd34' };
 const ports = { gateway: 18789, controller: 18790, web: 18791 };
 const gateway = SERVICES[0]!;
 

@@ -23,6 +23,11 @@ export interface LedgerEntry {
 export interface Ledger {
   readonly version: typeof LEDGER_VERSION;
   readonly checkoutId: string;
+  /**
+   * Real path of the checkout when the ledger was written (absent from ledgers written before it was
+   * recorded): a checkout that was moved finds its previous location's services by it.
+   */
+  readonly root?: string;
   readonly backend: BackendName;
   /** ISO time of the last write. */
   readonly updatedAt: string;

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Checkout } from '../checkout/checkout.js';
+import { type Checkout, checkoutIdFor } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
 import { createTempCheckout } from '../test-support/temp-checkout.js';
 import { type Ledger, readLedger, removeLedger, writeLedger } from './ledger.js';
@@ -94,6 +94,41 @@ describe('ledger', () => {
       expect(result.problem).toMatch(/^ignoring \.tmp\/dev\/runtime\.json: /);
       expect(result.problem).toMatch(problem);
       expect(result.problem).not.toContain('\n');
+    });
+  });
+
+  describe('written by this checkout at its previous location', () => {
+    const others: Array<() => void> = [];
+    afterEach(() => {
+      for (const remove of others.splice(0)) remove();
+    });
+    const ledgerAt = (root: string): Ledger => ({ ...ledgerOf(checkoutIdFor(root)), root });
+
+    it('comes back as the previous location when nothing lives there any more', async () => {
+      const gone = join(dirname(checkout.root), 'where-it-was');
+      await writeLedger(checkout, ledgerAt(gone));
+      expect(await readLedger(checkout)).toEqual({
+        ledger: null,
+        previous: { checkoutId: checkoutIdFor(gone), root: gone, ledger: ledgerAt(gone) },
+      });
+    });
+
+    it('is foreign when that checkout still lives there (this one is a copy of it)', async () => {
+      const original = createTempCheckout({ services: false });
+      others.push(original.remove);
+      await writeLedger(checkout, ledgerAt(original.checkout.root));
+      const result = await readLedger(checkout);
+      expect(result).toEqual({ ledger: null, problem: expect.stringMatching(/still lives at .*copy/) });
+      expect(result.problem).toContain(original.checkout.root);
+    });
+
+    it('is foreign when its recorded root does not hash to its id', async () => {
+      const gone = join(dirname(checkout.root), 'where-it-was');
+      await writeLedger(checkout, { ...ledgerOf('ffffffff'), root: gone });
+      expect(await readLedger(checkout)).toEqual({
+        ledger: null,
+        problem: expect.stringMatching(/belongs to checkout ffffffff/),
+      });
     });
   });
 

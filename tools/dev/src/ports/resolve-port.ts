@@ -74,6 +74,8 @@ export interface ResolvePortOptions {
   readonly peerPids: readonly number[];
   /** Ports already given to other services of this checkout. */
   readonly taken: ReadonlySet<number>;
+  /** Pids that will be stopped before the service starts: a port one of them holds counts as free. */
+  readonly freedPids?: readonly number[];
 }
 
 /**
@@ -101,6 +103,7 @@ async function findHolder(port: number, options: ResolvePortOptions): Promise<Po
     return { kind: 'foreign', description: 'is in use by a process this user cannot see' };
   }
   if (owner.pid === options.servicePid) return { kind: 'service', pid: owner.pid };
+  if (options.freedPids?.includes(owner.pid)) return { kind: 'free' };
   const foreign = {
     kind: 'foreign',
     description: `is held by pid ${owner.pid} (${owner.command}), not ours`,

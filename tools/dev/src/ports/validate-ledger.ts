@@ -41,6 +41,7 @@ export function validateLedger(raw: unknown, checkoutId?: string): ValidateLedge
   if (!(BACKEND_NAMES as readonly unknown[]).includes(raw.backend)) {
     return { ok: false, reason: `unknown backend ${JSON.stringify(raw.backend)}` };
   }
+  if (!(raw.root === undefined || isString(raw.root))) return { ok: false, reason: 'root is not a path' };
   if (!isString(raw.updatedAt)) return { ok: false, reason: 'updatedAt missing' };
   if (!isObject(raw.services)) return { ok: false, reason: 'services missing' };
   const services: Partial<Record<ServiceName, LedgerEntry>> = {};
@@ -67,6 +68,7 @@ export function validateLedger(raw: unknown, checkoutId?: string): ValidateLedge
     ledger: {
       version: LEDGER_VERSION,
       checkoutId: raw.checkoutId,
+      ...(isString(raw.root) ? { root: raw.root } : {}),
       backend: raw.backend as Ledger['backend'],
       updatedAt: raw.updatedAt,
       services,

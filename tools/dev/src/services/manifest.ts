@@ -23,7 +23,7 @@ export interface ServiceSpec {
   readonly watchPaths: readonly string[];
   /** Services that must be running (and healthy) before this one starts. */
   readonly dependsOn: readonly ServiceName[];
-  /** Environment beyond the common NEXU_HOME / PORT / NEXU_DEV_INSTANCE. */
+  /** Environment beyond the common NEXU_HOME / PORT / NEXU_DEV_INSTANCE / NEXU_DEV_ROOT. */
   env(ports: ServicePorts): Record<string, string>;
   /**
    * Whether the service is told where the watch session's status file is (`NEXU_DEV_STATUS_FILE`):

@@ -5,20 +5,12 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serviceBuildOptions } from '../../bin/build-service.mjs';
+import { checkoutAt } from '../checkout/checkout.js';
 import { SERVICES } from './manifest.js';
 import { DEV_STATUS_FILE_ENV, resolveUnitSpec, SERVICE_NODE_FLAGS } from './unit-spec.js';
 
-const checkout = {
-  id: 'ab12cd34',
-  root: '/work/nexu',
-  tmpDir: '/work/nexu/.tmp',
-  stateDir: '/work/nexu/.tmp/dev',
-  nexuHome: '/work/nexu/.tmp/dev/nexu-home',
-  logsDir: '/work/nexu/.tmp/dev/nexu-home/logs',
-  unitsDir: '/work/nexu/.tmp/dev/units',
-  ledgerPath: '/work/nexu/.tmp/dev/runtime.json',
-  lockPath: '/work/nexu/.tmp/dev/lock',
-};
+// A fixed id keeps the labels below readable.
+const checkout = { ...checkoutAt('/work/nexu'), id: 'ab12cd34' };
 const ports = { gateway: 18789, controller: 18790, web: 18791 };
 const unitOf = (name: string) =>
   resolveUnitSpec(SERVICES.find((s) => s.name === name)!, checkout, ports, {

@@ -62,6 +62,8 @@ export function resolveUnitSpec(
       NEXU_HOME: checkout.nexuHome,
       PORT: String(ports[spec.name]),
       NEXU_DEV_INSTANCE: checkout.id,
+      // Where the checkout lives, so the machine-wide listing can tell a deleted or moved one.
+      NEXU_DEV_ROOT: checkout.root,
       NODE_ENV: 'development',
       ...spec.env(ports),
       ...(spec.showsDevStatus ? { [DEV_STATUS_FILE_ENV]: devStatusPath(checkout) } : {}),

@@ -1,5 +1,6 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+import { readTextOrNull } from './unit-files.js';
 
 /** Absolute path of the guard preloaded into every launchd job and systemd unit. */
 export const CRASH_LOOP_GUARD_PATH = fileURLToPath(new URL('./crash-loop-guard.mjs', import.meta.url));
@@ -50,4 +51,14 @@ export function guardedEnv(
     [GUARD_ENV.windowMs]: String(policy.windowMs),
     ...(guard.recordConfigExit ? { [GUARD_ENV.recordConfigExit]: '1' } : {}),
   };
+}
+
+/** The reason the guard recorded in `<stateBase>.crashed` when it stopped a crash loop, or null. */
+export async function readCrashedReason(stateBase: string): Promise<string | null> {
+  try {
+    const record = JSON.parse((await readTextOrNull(`${stateBase}.crashed`)) ?? 'null');
+    return typeof record?.reason === 'string' ? record.reason : null;
+  } catch {
+    return null;
+  }
 }

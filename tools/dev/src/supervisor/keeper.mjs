@@ -1,25 +1,35 @@
 #!/usr/bin/env node
 // Process keeper: the process backend's supervisor for ONE service.
 //
-//   node keeper.mjs <unit.json> <state.json>
+//   node keeper.mjs <unit.json> <state.json> [<registry entry.json>]
 //
 // Plain JavaScript run directly by node (no tsx, no build) so it starts in a few tens of ms.
 // Started detached by process.ts (leader of its own process group, stdio to a file), so it
 // survives the terminal. It runs the service as its own process group (so a stop reaches the
 // service's children too), appends the service's stdout+stderr to the unit's log, restarts it on
 // failure with backoff, never restarts after exit 0 or 78, stops a crash loop, and writes its state
-// atomically to <state.json> after every change. Signals: SIGHUP = restart the service now (the hot
+// atomically to <state.json> after every change, and to its entry in the user's keeper registry
+// (what the service is and whose checkout it serves), which outlives a deleted or moved checkout. Signals: SIGHUP = restart the service now (the hot
 // reload path); SIGTERM/SIGINT = stop the service (SIGTERM, SIGKILL after the grace) and exit.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { processStartTimeSync as startTimeOf } from '@nexu/service-kit/proc-stat';
 import { CONFIG_EXIT_REASON, describeCrashLoop, EXIT_CONFIG } from './crash-loop.mjs';
 
-const [unitPath, statePath] = process.argv.slice(2);
+const [unitPath, statePath, registryPath] = process.argv.slice(2);
 if (!unitPath || !statePath) {
-  console.error('usage: keeper.mjs <unit.json> <state.json>');
+  console.error('usage: keeper.mjs <unit.json> <state.json> [<registry entry.json>]');
   process.exit(2);
 }
 const unitText = readFileSync(unitPath, 'utf8');
@@ -39,11 +49,39 @@ const state = {
   updatedAt: null,
 };
 
+/** The part of the unit's environment that says whose checkout this is (see machine-unit.ts). */
+const checkoutEnv = Object.fromEntries(
+  ['NEXU_DEV_INSTANCE', 'NEXU_DEV_ROOT', 'NEXU_HOME', 'PORT'].flatMap((key) =>
+    unit.env[key] === undefined ? [] : [[key, unit.env[key]]],
+  ),
+);
+
+function writeAtomic(path, text) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
 function writeState() {
   state.updatedAt = new Date().toISOString();
-  const tmp = `${statePath}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, statePath);
+  // Both best effort: a checkout deleted or moved under a running keeper takes <state.json>'s folder
+  // along; the keeper goes on supervising and reporting through the registry, where a later
+  // `pnpm stop --orphans` finds it.
+  try {
+    writeAtomic(statePath, `${JSON.stringify(state, null, 2)}\n`);
+  } catch {}
+  if (!registryPath) return;
+  const entry = {
+    ...state,
+    service: unit.service,
+    checkoutId: unit.checkoutId,
+    unitPath,
+    statePath,
+    env: checkoutEnv,
+  };
+  try {
+    writeAtomic(registryPath, `${JSON.stringify(entry, null, 2)}\n`);
+  } catch {}
 }
 
 const describeExit = (code, signal) => (signal ? `killed by ${signal}` : `exited ${code}`);
@@ -55,10 +93,19 @@ let failures = [];
 let busy = false; // a restart or stop is in progress: exits are expected, not failures
 let stopping = false;
 
+/** The service's log, opened for appending; 'ignore' when its checkout is gone (never recreated). */
+function openLog() {
+  try {
+    if (existsSync(unit.cwd)) mkdirSync(dirname(unit.logPath), { recursive: true });
+    return openSync(unit.logPath, 'a');
+  } catch {
+    return 'ignore';
+  }
+}
+
 function launch() {
   timer = null;
-  mkdirSync(dirname(unit.logPath), { recursive: true });
-  const fd = openSync(unit.logPath, 'a');
+  const fd = openLog();
   let proc;
   try {
     proc = spawn(unit.argv[0], unit.argv.slice(1), {
@@ -68,7 +115,7 @@ function launch() {
       detached: true,
     });
   } finally {
-    closeSync(fd);
+    if (typeof fd === 'number') closeSync(fd);
   }
   let resolveDone;
   const entry = { proc, startedAt: Date.now(), done: new Promise((resolve) => (resolveDone = resolve)) };

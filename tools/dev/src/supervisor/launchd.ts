@@ -13,12 +13,17 @@ import {
 import { isProcessAlive } from '../os/process-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
-import { CRASH_LOOP_GUARD_PATH, type CrashLoopGuard } from './crash-loop-guard.js';
+import { CRASH_LOOP_GUARD_PATH, type CrashLoopGuard, GUARD_ENV } from './crash-loop-guard.js';
 import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.mjs';
 import { describeLaunchdJob, type LaunchdGuardRecords } from './launchd-job-state.js';
 import { listUnitFiles } from './list-unit-files.js';
+import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
 import { notInstalledStatus } from './not-installed-status.js';
-import { type LaunchctlPrint, parseLaunchctlPrint } from './parse-launchctl-print.js';
+import {
+  type LaunchctlPrint,
+  parseLaunchctlDomainServices,
+  parseLaunchctlPrint,
+} from './parse-launchctl-print.js';
 import { parsePrintDisabled } from './parse-print-disabled.js';
 import { DEFAULT_LAUNCHCTL, type ResolvedPlatform, resolvePlatform } from './platform.js';
 import { findProtectedFolder, type ProtectedFolder, protectedFolderAdvice } from './protected-folder.js';
@@ -26,6 +31,8 @@ import { plistFields, renderPlist } from './render-plist.js';
 import type {
   InstallOutcome,
   LastExit,
+  ListMachineOptions,
+  MachineUnit,
   PreflightResult,
   ServiceStatus,
   Supervisor,
@@ -232,10 +239,16 @@ export class LaunchdSupervisor implements Supervisor {
     const installed = await readTextOrNull(this.plistPath(unit.label));
     const print = await this.print(unit.label);
     if (installed === null && print === null) return notInstalledStatus(unit.label);
-    const records = await this.readRecords(unit.label);
+    const records = await this.readRecords(join(this.unitsDir, unit.label));
+    const status = this.toStatus(unit.label, print, records);
     const job = describeLaunchdJob(print, records);
-    let reason = job.reason;
-    if (job.launchFailed && job.reason) reason = await this.abandonLaunch(unit, job.reason);
+    if (!job.launchFailed || !job.reason) return status;
+    return { ...status, reason: await this.abandonLaunch(unit, job.reason) };
+  }
+
+  /** What a job's print and its guard's records say, as the contract's status. */
+  private toStatus(label: string, print: LaunchctlPrint | null, records: LaunchdGuardRecords): ServiceStatus {
+    const job = describeLaunchdJob(print, records);
     const stopped = records.stopped;
     const lastExit: LastExit | null = stopped
       ? { code: stopped.code ?? EXIT_CONFIG, signal: null }
@@ -245,14 +258,14 @@ export class LaunchdSupervisor implements Supervisor {
           ? { code: print.lastExitCode, signal: null }
           : null;
     return {
-      label: unit.label,
+      label,
       state: job.state,
       pid: job.state === 'running' ? (print?.pid ?? null) : null,
       // `runs` counts every spawn since load, explicit kickstarts included: launchd's own restarts
       // are the spawns after the first since the last explicit start.
       restarts: Math.max(0, (print?.runs ?? 0) - records.runsAtStart - 1),
       lastExit,
-      ...(reason ? { reason } : {}),
+      ...(job.reason ? { reason: job.reason } : {}),
     };
   }
 
@@ -267,6 +280,34 @@ export class LaunchdSupervisor implements Supervisor {
         return undefined; // unreadable plist: still ours by name, port unknown
       }
     });
+  }
+
+  async listMachine(options: ListMachineOptions = {}): Promise<MachineUnit[]> {
+    if (this.platform.platform !== 'darwin' && this.platform.launchctlPath === DEFAULT_LAUNCHCTL) return [];
+    // A checkout started over SSH runs in user/<uid>, one started at the console in gui/<uid>: ask both.
+    const domains = [...new Set([this.domain, this.platform.guiDomain, this.platform.userDomain])];
+    const listed = new Map<string, { label: string; domain: string; service: string; checkoutId: string }>();
+    for (const domain of domains) {
+      const result = await this.launchctl(['print', domain]);
+      if (result.exitCode !== 0) continue;
+      for (const { label } of parseLaunchctlDomainServices(result.stdout)) {
+        const parsed = parseDevLabel(label);
+        if (parsed && parsed.checkoutId !== options.except && !listed.has(label)) {
+          listed.set(label, { label, domain, ...parsed });
+        }
+      }
+    }
+    // The domain lists labels and pids only; each job's environment (its checkout) needs its own print.
+    const units = await Promise.all(
+      [...listed.values()].map(async ({ domain, ...unit }): Promise<MachineUnit | null> => {
+        const print = await this.print(unit.label, domain).catch(() => null);
+        if (print === null) return null; // booted out meanwhile
+        const guardBase = print.environment[GUARD_ENV.stateBase] ?? join(this.unitsDir, unit.label);
+        const status = this.toStatus(unit.label, print, await this.readRecords(guardBase));
+        return { ...unit, backend: 'launchd', ...checkoutFieldsOf(print.environment), status };
+      }),
+    );
+    return units.filter((unit): unit is MachineUnit => unit !== null);
   }
 
   /**
@@ -323,12 +364,13 @@ export class LaunchdSupervisor implements Supervisor {
     }
   }
 
-  private async readRecords(label: string): Promise<LaunchdGuardRecords> {
+  /** The guard's files of a job, at `base` (`<unitsDir>/<label>` of the checkout that runs it). */
+  private async readRecords(base: string): Promise<LaunchdGuardRecords> {
     const [crashed, stopped, starts, runs] = await Promise.all([
-      this.readJson<GuardRecord>(this.guardFile(label, 'crashed')),
-      this.readJson<GuardRecord>(this.guardFile(label, 'stopped')),
-      readTextOrNull(this.guardFile(label, 'starts')),
-      this.readJson<number>(this.guardFile(label, 'runs')),
+      this.readJson<GuardRecord>(`${base}.crashed`),
+      this.readJson<GuardRecord>(`${base}.stopped`),
+      readTextOrNull(`${base}.starts`),
+      this.readJson<number>(`${base}.runs`),
     ]);
     return {
       crashed,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readLaunchctlPrintFixture as fixture } from '../test-support/launchctl-print-fixture.js';
-import { parseLaunchctlPrint } from './parse-launchctl-print.js';
+import { parseLaunchctlDomainServices, parseLaunchctlPrint } from './parse-launchctl-print.js';
 
 // Every fixture is real `launchctl print` output from a public source named in its header.
 describe('parseLaunchctlPrint on real launchctl output', () => {
@@ -104,5 +104,22 @@ describe('parseLaunchctlPrint on real launchctl output', () => {
 
   it('returns null for a service that is not found', () => {
     expect(parseLaunchctlPrint(fixture('not-found'))).toBeNull();
+  });
+});
+
+describe('parseLaunchctlDomainServices', () => {
+  it('lists every job of the top-level services block with its pid (0: not running)', () => {
+    const services = parseLaunchctlDomainServices(fixture('domain'));
+    expect(services).toContainEqual({ label: 'io.nexu.gateway.ab12cd34.dev', pid: 12873 });
+    expect(services).toContainEqual({ label: 'io.nexu.controller.ab12cd34.dev', pid: null });
+    expect(services).toContainEqual({ label: 'com.apple.tonelibraryd', pid: 61949 });
+    expect(services).toHaveLength(8);
+  });
+
+  it('reads nothing from other blocks (endpoints, subdomains) and nothing from a job print', () => {
+    const labels = parseLaunchctlDomainServices(fixture('domain')).map((s) => s.label);
+    expect(labels).not.toContain('io.nexu.gateway.ab12cd34.dev.helper');
+    expect(labels).not.toContain('pid/1204');
+    expect(parseLaunchctlDomainServices(fixture('mattstack-running-in-documents'))).toEqual([]);
   });
 });

@@ -77,3 +77,38 @@ export function parseLaunchctlPrint(text: string): LaunchctlPrint | null {
     environment,
   };
 }
+
+/** One line of the `services = {` block of `launchctl print <domain>`. */
+export interface LaunchctlDomainService {
+  readonly label: string;
+  /** Its pid, or null when it does not run (the block shows 0). */
+  readonly pid: number | null;
+}
+
+/**
+ * The jobs `launchctl print gui/<uid>` lists in its top-level `services = {` block, one per line:
+ * `<pid> <last exit or flags> <label>`, pid 0 when not running (docs/platform.md, "launchctl").
+ */
+export function parseLaunchctlDomainServices(text: string): LaunchctlDomainService[] {
+  const services: LaunchctlDomainService[] = [];
+  let depth = 0;
+  let inServices = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (line === '}') {
+      depth -= 1;
+      if (depth <= 1) inServices = false;
+      continue;
+    }
+    if (line.endsWith('{')) {
+      if (depth === 1 && line === 'services = {') inServices = true;
+      depth += 1;
+      continue;
+    }
+    if (!inServices || depth !== 2) continue;
+    const match = /^(\d+)\s+\S+\s+(\S+)$/.exec(line);
+    if (match?.[1] && match[2]) services.push({ label: match[2], pid: Number(match[1]) || null });
+  }
+  return services;
+}

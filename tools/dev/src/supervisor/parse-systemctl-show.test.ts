@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
-import { parseSystemctlShow, parseSystemctlShowBlocks, systemdState } from './parse-systemctl-show.js';
+import { parseSystemctlShow, parseSystemctlShowUnits, systemdState } from './parse-systemctl-show.js';
 
 const show = (lines: string) => parseSystemctlShow(lines.trim().replace(/^\s+/gm, ''));
 const stateOf = (lines: string) => systemdState(show(lines), DEFAULT_CRASH_LOOP);
-
-describe('parseSystemctlShowBlocks', () => {
-  it('reads one block per unit, in order, a unit systemd does not know included', () => {
-    // `systemctl --user show -p LoadState,ActiveState,MainPID a.service b.service` (systemd 252).
-    const text =
-      'LoadState=loaded\nActiveState=active\nMainPID=42\n\nLoadState=not-found\nActiveState=inactive\nMainPID=0\n';
-    expect(parseSystemctlShowBlocks(text)).toEqual([
-      { LoadState: 'loaded', ActiveState: 'active', MainPID: '42' },
-      { LoadState: 'not-found', ActiveState: 'inactive', MainPID: '0' },
-    ]);
-  });
-});
 
 describe('systemd status mapping', () => {
   it('keeps values that contain =', () => {
@@ -68,5 +56,32 @@ describe('systemd status mapping', () => {
       pid: null,
       lastExit: null,
     });
+  });
+});
+
+describe('parseSystemctlShowUnits', () => {
+  it('reads one block per unit, keyed by Id (systemd 252 separates them with an empty line)', () => {
+    const text = [
+      'Id=io.nexu.gateway.ab12cd34.dev.service',
+      'LoadState=loaded',
+      'ActiveState=active',
+      'MainPID=4242',
+      '',
+      'Id=io.nexu.web.ab12cd34.dev.service',
+      'LoadState=not-found',
+      'ActiveState=inactive',
+      'MainPID=0',
+      '',
+    ].join('\n');
+    const units = parseSystemctlShowUnits(text);
+    expect([...units.keys()]).toEqual([
+      'io.nexu.gateway.ab12cd34.dev.service',
+      'io.nexu.web.ab12cd34.dev.service',
+    ]);
+    expect(units.get('io.nexu.gateway.ab12cd34.dev.service')).toMatchObject({
+      ActiveState: 'active',
+      MainPID: '4242',
+    });
+    expect(units.get('io.nexu.web.ab12cd34.dev.service')).toMatchObject({ LoadState: 'not-found' });
   });
 });

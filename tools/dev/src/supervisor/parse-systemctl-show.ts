@@ -28,14 +28,16 @@ export function parseSystemctlShow(text: string): SystemctlShow {
 }
 
 /**
- * Parses the output of one `systemctl show` for several units: one block of `Key=Value` lines per
- * unit, in the order the units were given, separated by an empty line.
+ * Parses `systemctl show -p Id,... a.service b.service`: one block of `Key=Value` lines per unit,
+ * separated by an empty line (docs/platform.md, "systemd --user"); keyed by each block's `Id`.
  */
-export function parseSystemctlShowBlocks(text: string): SystemctlShow[] {
-  return text
-    .split(/\n\s*\n/)
-    .filter((block) => block.trim() !== '')
-    .map(parseSystemctlShow);
+export function parseSystemctlShowUnits(text: string): Map<string, SystemctlShow> {
+  const units = new Map<string, SystemctlShow>();
+  for (const block of text.split(/\n\s*\n/)) {
+    const props = parseSystemctlShow(block) as SystemctlShow & { Id?: string };
+    if (props.Id) units.set(props.Id, props);
+  }
+  return units;
 }
 
 /** What the systemd properties mean for the contract: state, main pid, restarts, last exit, why. */

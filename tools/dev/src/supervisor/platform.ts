@@ -37,6 +37,12 @@ export interface ResolvedPlatform {
   readonly systemdUserDir: string | null;
   /** Environment for `systemctl --user` with XDG_RUNTIME_DIR set even from shells that lack it. */
   readonly systemctlEnv: NodeJS.ProcessEnv;
+  /**
+   * Where every process keeper of this user registers, whichever checkout started it (a deleted
+   * checkout takes its own `.tmp/dev` along): `NEXU_DEV_KEEPER_REGISTRY`, else
+   * `$XDG_STATE_HOME/nexu-dev/keepers` (`~/.local/state/...`). Never the packaged app's `~/.nexu`.
+   */
+  readonly keeperRegistryDir: string;
 }
 
 export const DEFAULT_LAUNCHCTL = '/bin/launchctl';
@@ -85,5 +91,8 @@ export function resolvePlatform(options: PlatformOptions = {}): ResolvedPlatform
     runtimeDir,
     systemdUserDir: runtimeDir ? join(runtimeDir, 'systemd', 'user') : null,
     systemctlEnv: runtimeDir ? { ...env, XDG_RUNTIME_DIR: runtimeDir } : { ...env },
+    keeperRegistryDir:
+      env.NEXU_DEV_KEEPER_REGISTRY ||
+      join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'nexu-dev', 'keepers'),
   };
 }

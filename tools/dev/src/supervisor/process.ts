@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor, writeFileAtomic } from '@nexu/service-kit';
@@ -8,11 +8,15 @@ import { LOCAL_EVENT_POLL } from '../os/local-event-poll.js';
 import { processIdentity } from '../os/process-identity.js';
 import { terminateGroup } from '../os/terminate-group.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
 import { notInstalledStatus } from './not-installed-status.js';
+import { resolvePlatform } from './platform.js';
 import { type ProcessUnit, processUnitFields, renderProcessUnit } from './render-process-unit.js';
 import type {
   InstallOutcome,
   LastExit,
+  ListMachineOptions,
+  MachineUnit,
   PreflightResult,
   ServiceState,
   ServiceStatus,
@@ -34,6 +38,8 @@ export interface ProcessSupervisorOptions {
   readonly nodePath?: string;
   /** How long start/restart/stop wait for the keeper (default 10 s). */
   readonly timeoutMs?: number;
+  /** The user's keeper registry (default: `ResolvedPlatform.keeperRegistryDir`). */
+  readonly registryDir?: string;
 }
 
 /** What `keeper.mjs` writes to `<unitsDir>/<label>.json`. */
@@ -46,6 +52,18 @@ interface KeeperState {
   readonly lastExit: LastExit | null;
   readonly state: 'starting' | 'running' | 'stopped' | 'crashed';
   readonly reason: string | null;
+  /** ISO time of the keeper's write (the newer of the two copies wins). */
+  readonly updatedAt?: string | null;
+}
+
+/** What the keeper writes to `<registryDir>/<label>.json`: its state and whose service it runs. */
+interface RegistryEntry extends KeeperState {
+  readonly service: string;
+  readonly checkoutId: string;
+  readonly unitPath: string;
+  readonly statePath: string;
+  /** NEXU_DEV_INSTANCE, NEXU_DEV_ROOT, NEXU_HOME, PORT of the unit. */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 const KEEPER_PATH = fileURLToPath(new URL('./keeper.mjs', import.meta.url));
@@ -56,9 +74,24 @@ async function isSameProcess(pid: number, startTime: string | null): Promise<boo
   return identity !== null && (startTime === null || identity.startTime === startTime);
 }
 
+/** A keeper's state as the contract reports it; `keeperAlive` says whether its keeper still runs. */
+function keeperStatus(label: string, state: KeeperState | null, keeperAlive: boolean, logHint: string) {
+  const base = { label, pid: null, restarts: state?.restarts ?? 0, lastExit: state?.lastExit ?? null };
+  if (!state) return { ...base, state: 'stopped' } satisfies ServiceStatus;
+  let serviceState: ServiceState = state.state;
+  let reason = state.reason ?? undefined;
+  if (!keeperAlive && (serviceState === 'running' || serviceState === 'starting')) {
+    serviceState = 'crashed';
+    reason = `its keeper (pid ${state.keeper.pid}) is gone; see ${logHint}`;
+  }
+  const pid = serviceState === 'running' || serviceState === 'starting' ? (state.child?.pid ?? null) : null;
+  return { ...base, state: serviceState, pid, ...(reason ? { reason } : {}) } satisfies ServiceStatus;
+}
+
 /**
  * The embedded backend: one detached keeper process per service (`keeper.mjs`), which runs the
- * service, restarts it on failure and reports through a state file. Works anywhere node runs.
+ * service, restarts it on failure and reports through a state file and the user's keeper
+ * registry (`ResolvedPlatform.keeperRegistryDir`). Works anywhere node runs.
  */
 export class ProcessSupervisor implements Supervisor {
   readonly backend = 'process' as const;
@@ -66,12 +99,14 @@ export class ProcessSupervisor implements Supervisor {
   private readonly crashLoop: CrashLoopPolicy;
   private readonly nodePath: string;
   private readonly timeoutMs: number;
+  private readonly registryDir: string;
 
   constructor(options: ProcessSupervisorOptions) {
     this.unitsDir = options.unitsDir;
     this.crashLoop = options.crashLoop ?? DEFAULT_CRASH_LOOP;
     this.nodePath = options.nodePath ?? process.execPath;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.registryDir = options.registryDir ?? resolvePlatform().keeperRegistryDir;
   }
 
   async preflight(): Promise<PreflightResult> {
@@ -98,6 +133,7 @@ export class ProcessSupervisor implements Supervisor {
     if (await this.liveKeeper(unit.label)) return;
     await removeFiles(this.statePath(unit.label));
     mkdirSync(this.unitsDir, { recursive: true });
+    mkdirSync(this.registryDir, { recursive: true, mode: 0o700 });
     const log = openSync(this.keeperLogPath(unit.label), 'a');
     let spawnError: Error | undefined;
     try {
@@ -105,7 +141,7 @@ export class ProcessSupervisor implements Supervisor {
       // the command (and terminal) that started it.
       const keeper = spawn(
         this.nodePath,
-        [KEEPER_PATH, this.unitPath(unit.label), this.statePath(unit.label)],
+        [KEEPER_PATH, this.unitPath(unit.label), this.statePath(unit.label), this.registryPath(unit.label)],
         {
           cwd: this.unitsDir,
           detached: true,
@@ -187,6 +223,7 @@ export class ProcessSupervisor implements Supervisor {
       this.statePath(unit.label),
       `${this.statePath(unit.label)}.keeper-lock`,
       this.keeperLogPath(unit.label),
+      this.registryPath(unit.label),
     );
   }
 
@@ -199,37 +236,74 @@ export class ProcessSupervisor implements Supervisor {
     const installed = await readTextOrNull(this.unitPath(unit.label));
     const state = await this.readState(unit.label);
     const keeperAlive = state !== null && (await isSameProcess(state.keeper.pid, state.keeper.startTime));
-    const base = {
-      label: unit.label,
-      pid: null,
-      restarts: state?.restarts ?? 0,
-      lastExit: state?.lastExit ?? null,
-    };
     if (installed === null && !keeperAlive) return notInstalledStatus(unit.label);
-    if (!state) return { ...base, state: 'stopped' };
-    let serviceState: ServiceState = state.state;
-    let reason = state.reason ?? undefined;
-    if (!keeperAlive && (serviceState === 'running' || serviceState === 'starting')) {
-      serviceState = 'crashed';
-      reason = `its keeper (pid ${state.keeper.pid}) is gone; see ${this.keeperLogPath(unit.label)}`;
-    }
-    const pid = serviceState === 'running' || serviceState === 'starting' ? (state.child?.pid ?? null) : null;
-    return { ...base, state: serviceState, pid, ...(reason ? { reason } : {}) };
+    return keeperStatus(unit.label, state, keeperAlive, this.keeperLogPath(unit.label));
   }
 
   async listInstalled(checkoutId: string): Promise<UnitRef[]> {
     const names = await readdir(this.unitsDir).catch(() => [] as string[]);
-    const units: UnitRef[] = [];
+    const units = new Map<string, UnitRef>();
     for (const name of names.filter((n) => n.endsWith('.unit.json'))) {
       const text = await readTextOrNull(join(this.unitsDir, name));
       try {
         const unit = JSON.parse(text ?? '') as ProcessUnit;
         if (unit.checkoutId === checkoutId) {
-          units.push({ label: unit.label, service: unit.service, checkoutId, port: unit.port });
+          units.set(unit.label, { label: unit.label, service: unit.service, checkoutId, port: unit.port });
         }
       } catch {
         // not one of ours, or half-written by hand: ignore
       }
+    }
+    // Keepers whose unit file went away with the state folder still run: the registry knows them.
+    for (const entry of await this.readRegistry()) {
+      if (entry.checkoutId !== checkoutId || units.has(entry.label)) continue;
+      const running =
+        (await isSameProcess(entry.keeper.pid, entry.keeper.startTime)) ||
+        (entry.child !== null && (await isSameProcess(entry.child.pid, entry.child.startTime)));
+      if (!running) continue;
+      const { port } = checkoutFieldsOf(entry.env);
+      units.set(entry.label, {
+        label: entry.label,
+        service: entry.service,
+        checkoutId,
+        ...(port ? { port } : {}),
+      });
+    }
+    return [...units.values()];
+  }
+
+  async listMachine(options: ListMachineOptions = {}): Promise<MachineUnit[]> {
+    const units: MachineUnit[] = [];
+    for (const entry of await this.readRegistry()) {
+      const parsed = parseDevLabel(entry.label);
+      if (!parsed || parsed.checkoutId !== entry.checkoutId || parsed.checkoutId === options.except) continue;
+      const keeperAlive = await isSameProcess(entry.keeper.pid, entry.keeper.startTime);
+      const child =
+        entry.child && (await isSameProcess(entry.child.pid, entry.child.startTime)) ? entry.child : null;
+      const installed = (await readTextOrNull(entry.unitPath).catch(() => null)) !== null;
+      if (!keeperAlive && !child && !installed) {
+        // Nothing of it runs or is installed any more (its keeper ended, its checkout went): forget it.
+        await rm(this.registryPath(entry.label), { force: true });
+        continue;
+      }
+      const status: ServiceStatus =
+        !keeperAlive && child
+          ? {
+              label: entry.label,
+              state: 'running',
+              pid: child.pid,
+              restarts: entry.restarts,
+              lastExit: entry.lastExit,
+              reason: `unsupervised: its keeper (pid ${entry.keeper.pid}) is gone`,
+            }
+          : keeperStatus(entry.label, entry, keeperAlive, this.keeperLogPath(entry.label));
+      units.push({
+        ...parsed,
+        label: entry.label,
+        backend: 'process',
+        ...checkoutFieldsOf(entry.env),
+        status,
+      });
     }
     return units;
   }
@@ -246,13 +320,49 @@ export class ProcessSupervisor implements Supervisor {
     return join(this.unitsDir, `${label}.keeper.log`);
   }
 
-  private async readState(label: string): Promise<KeeperState | null> {
-    const text = await readTextOrNull(this.statePath(label));
+  private registryPath(label: string) {
+    return join(this.registryDir, `${label}.json`);
+  }
+
+  private async readJson<T>(path: string): Promise<T | null> {
+    const text = await readTextOrNull(path).catch(() => null);
     try {
-      return text ? (JSON.parse(text) as KeeperState) : null;
+      return text ? (JSON.parse(text) as T) : null;
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The keeper's state: the newer of its copy in the units folder and its registry entry (the
+   * former stops changing once the checkout is moved or deleted under the keeper).
+   */
+  private async readState(label: string): Promise<KeeperState | null> {
+    const [local, registered] = await Promise.all([
+      this.readJson<KeeperState>(this.statePath(label)),
+      this.readJson<KeeperState>(this.registryPath(label)),
+    ]);
+    const valid = [local, registered].filter((s): s is KeeperState => s?.label === label);
+    return valid.sort((a, b) => (b.updatedAt ?? '').localeCompare(a.updatedAt ?? ''))[0] ?? null;
+  }
+
+  /** Every well-formed entry of the keeper registry. */
+  private async readRegistry(): Promise<RegistryEntry[]> {
+    const names = await readdir(this.registryDir).catch(() => [] as string[]);
+    const entries = await Promise.all(
+      names
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => this.readJson<RegistryEntry>(join(this.registryDir, name))),
+    );
+    return entries.filter(
+      (entry): entry is RegistryEntry =>
+        typeof entry?.label === 'string' &&
+        typeof entry.checkoutId === 'string' &&
+        typeof entry.unitPath === 'string' &&
+        typeof entry.keeper?.pid === 'number' &&
+        typeof entry.env === 'object' &&
+        entry.env !== null,
+    );
   }
 
   /** The keeper's state when the keeper recorded there still runs (pid and start time match). */

@@ -9,6 +9,7 @@ import {
   quoteEnvironment,
   quoteExecArg,
   renderSystemdUnit,
+  systemdUnitEnvironment,
   systemdUnitName,
 } from './render-systemd-unit.js';
 
@@ -25,6 +26,12 @@ describe('systemd quoting', () => {
     expect(quoteEnvironment('A', 'x y')).toBe('"A=x y"');
     expect(quoteEnvironment('A', 'q"b\\ 5% $X\nz')).toBe('"A=q\\"b\\\\ 5%% $X\\nz"');
     expect(() => quoteEnvironment('BAD KEY', 'x')).toThrow(/not valid/);
+  });
+
+  it('reads the environment back from a rendered unit, unquoted', () => {
+    const env = { A: 'x y', B: 'q"b\\ 5% $X\nz\t', NEXU_DEV_ROOT: "/tmp/nexu dév 100% 'q' $HOME" };
+    const unit = { ...sampleUnit(), env };
+    expect(systemdUnitEnvironment(renderSystemdUnit(unit))).toEqual(env);
   });
 
   it('keeps unquoted paths literal but doubles %', () => {

@@ -29,6 +29,24 @@ export function quoteEnvironment(key: string, value: string): string {
   return quoteWord(`${key}=${value}`, { '%': '%%' });
 }
 
+const C_UNESCAPES: Record<string, string> = { '\\': '\\', '"': '"', n: '\n', r: '\r', t: '\t' };
+
+/** The environment of a unit rendered by `renderSystemdUnit`: its `Environment=` lines unquoted. */
+export function systemdUnitEnvironment(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('Environment="') || !line.endsWith('"')) continue;
+    const assignment = line
+      .slice('Environment="'.length, -1)
+      .replace(/\\(.)|%%/g, (all, ch: string | undefined) =>
+        ch === undefined ? '%' : (C_UNESCAPES[ch] ?? all),
+      );
+    const eq = assignment.indexOf('=');
+    if (eq > 0) env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+  }
+  return env;
+}
+
 /**
  * A path in a setting that systemd does not unquote (WorkingDirectory=, StandardOutput=append:):
  * the rest of the line is taken as is, so spaces and backslashes stay literal; only `%` doubles.

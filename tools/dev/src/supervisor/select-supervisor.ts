@@ -36,7 +36,10 @@ export function createSupervisor(
     case 'systemd':
       return new SystemdSupervisor(common);
     case 'process':
-      return new ProcessSupervisor({ unitsDir: common.unitsDir });
+      return new ProcessSupervisor({
+        unitsDir: common.unitsDir,
+        ...(options.platform ? { registryDir: options.platform.keeperRegistryDir } : {}),
+      });
   }
 }
 

@@ -76,10 +76,13 @@ const cases: BackendCase[] = [
   {
     name: 'process',
     skipReason: null,
-    create: (checkout) => new ProcessSupervisor({ unitsDir: checkout.unitsDir }),
+    // A keeper registry of its own: the user's is shared with every other checkout on the machine.
+    create: (checkout) =>
+      new ProcessSupervisor({ unitsDir: checkout.unitsDir, registryDir: join(checkout.stateDir, 'keepers') }),
     unitFiles: (checkout, label) => [
       join(checkout.unitsDir, `${label}.unit.json`),
       join(checkout.unitsDir, `${label}.json`),
+      join(checkout.stateDir, 'keepers', `${label}.json`),
     ],
   },
 ];
@@ -233,6 +236,28 @@ describe.each(cases)('$name supervisor', (backend) => {
       await supervisor.stop(unit);
       expect(await isProcessAlive(health.pid)).toBe(false);
       expect(await isPortFree(unit.port)).toBe(true);
+    });
+
+    it('lists the unit machine-wide with its checkout, port and state, and no more once uninstalled', async () => {
+      const unit = await unitFor('machine');
+      const { status } = await startHealthy(unit);
+      const mine = async (options?: { except: string }) =>
+        (await supervisor.listMachine(options)).filter((found) => found.label === unit.label);
+      expect(await mine()).toEqual([
+        {
+          label: unit.label,
+          service: 'machine',
+          checkoutId: temp.checkout.id,
+          backend: backend.name,
+          marker: temp.checkout.id,
+          root: temp.checkout.root,
+          port: unit.port,
+          status: expect.objectContaining({ state: 'running', pid: status.pid }),
+        },
+      ]);
+      expect(await mine({ except: temp.checkout.id })).toEqual([]);
+      await supervisor.uninstall(unit);
+      expect(await mine()).toEqual([]);
     });
 
     it('uninstall leaves nothing behind', async () => {

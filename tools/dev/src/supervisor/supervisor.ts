@@ -20,7 +20,7 @@ export interface UnitSpec {
   readonly argv: readonly string[];
   /** Working directory (the service's package folder). */
   readonly cwd: string;
-  /** Full environment of the service: PATH, NEXU_HOME, PORT, peers, NEXU_DEV_INSTANCE. */
+  /** Full environment of the service: PATH, NEXU_HOME, PORT, peers, NEXU_DEV_INSTANCE, NEXU_DEV_ROOT. */
   readonly env: Readonly<Record<string, string>>;
   /** Log file receiving both stdout and stderr (appended). */
   readonly logPath: string;
@@ -55,6 +55,24 @@ export interface ServiceStatus {
   readonly reason?: string;
 }
 
+/** A unit found on the machine by `listMachine`: any checkout's, with what it says about its checkout. */
+export interface MachineUnit extends UnitRef {
+  readonly backend: BackendName;
+  /** `NEXU_DEV_INSTANCE` of the unit's environment (the checkout marker), or null when it has none. */
+  readonly marker: string | null;
+  /**
+   * Root of the checkout the unit was rendered for: its `NEXU_DEV_ROOT` (units rendered before that
+   * existed: derived from their `NEXU_HOME`), or null when neither says.
+   */
+  readonly root: string | null;
+  readonly status: ServiceStatus;
+}
+
+export interface ListMachineOptions {
+  /** Leave out the units of this checkout id (the caller's own, which cannot be orphaned). */
+  readonly except?: string;
+}
+
 export type InstallOutcome = 'installed' | 'replaced' | 'unchanged';
 
 export type PreflightResult =
@@ -87,4 +105,11 @@ export interface Supervisor {
   drift(unit: UnitSpec): Promise<readonly string[] | null>;
   /** Labels of every unit of `checkoutId` this backend has installed (for teardown of leftovers). */
   listInstalled(checkoutId: string): Promise<UnitRef[]>;
+  /**
+   * Every nexu dev unit (`io.nexu.<service>.<id>.dev`) this backend holds for this user, of any
+   * checkout, read from the backend itself (unit files, launchd jobs, the keeper registry) with its
+   * state: a directory read and one batched query where the backend allows it. Only `.dev` labels:
+   * the packaged app's are never listed.
+   */
+  listMachine(options?: ListMachineOptions): Promise<MachineUnit[]>;
 }

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
 import {
@@ -9,19 +10,27 @@ import {
 } from '../os/command-runner.js';
 import { createBatch } from '../os/create-batch.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
-import { CRASH_LOOP_GUARD_PATH } from './crash-loop-guard.js';
+import { CRASH_LOOP_GUARD_PATH, GUARD_ENV, readCrashedReason } from './crash-loop-guard.js';
 import { listUnitFiles } from './list-unit-files.js';
+import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
-  parseSystemctlShowBlocks,
+  parseSystemctlShowUnits,
   SHOW_PROPERTIES,
   type SystemctlShow,
   systemdState,
 } from './parse-systemctl-show.js';
 import { type ResolvedPlatform, resolvePlatform } from './platform.js';
-import { renderSystemdUnit, systemdUnitFields, systemdUnitName } from './render-systemd-unit.js';
+import {
+  renderSystemdUnit,
+  systemdUnitEnvironment,
+  systemdUnitFields,
+  systemdUnitName,
+} from './render-systemd-unit.js';
 import type {
   InstallOutcome,
+  ListMachineOptions,
+  MachineUnit,
   PreflightResult,
   ServiceStatus,
   Supervisor,
@@ -159,11 +168,16 @@ export class SystemdSupervisor implements Supervisor {
     if (props.LoadState === 'not-found' || props.LoadState === undefined) {
       if ((await readTextOrNull(this.unitPath(unit.label))) === null) return notInstalledStatus(unit.label);
     }
+    return this.describe(unit.label, props, join(this.unitsDir, unit.label));
+  }
+
+  /** A unit's status from its properties and its crash-loop guard's files (`guardBase`). */
+  private async describe(label: string, props: SystemctlShow, guardBase: string): Promise<ServiceStatus> {
     const state = systemdState(props, this.crashLoop);
     // The guard stopped a crash loop: the unit ended with exit 0, which systemd does not restart.
-    const crashed = state.state === 'stopped' ? await this.readCrashed(unit.label) : null;
-    if (crashed) return { label: unit.label, ...state, state: 'crashed', reason: crashed };
-    return { label: unit.label, ...state };
+    const crashed = state.state === 'stopped' ? await readCrashedReason(guardBase) : null;
+    if (crashed) return { label, ...state, state: 'crashed', reason: crashed };
+    return { label, ...state };
   }
 
   async drift(unit: UnitSpec): Promise<readonly string[] | null> {
@@ -193,20 +207,40 @@ export class SystemdSupervisor implements Supervisor {
     });
   }
 
-  /** The reason the crash-loop guard recorded when it stopped the service, or null. */
-  private async readCrashed(label: string): Promise<string | null> {
-    try {
-      const record = JSON.parse((await readTextOrNull(join(this.unitsDir, `${label}.crashed`))) ?? 'null');
-      return typeof record?.reason === 'string' ? record.reason : null;
-    } catch {
-      return null;
-    }
-  }
-
   /** Forgets the guard's count and verdict: an explicit start begins a new window. */
   private clearGuard(label: string): Promise<void> {
     const base = join(this.unitsDir, label);
     return removeFiles(`${base}.starts`, `${base}.crashed`);
+  }
+
+  async listMachine(options: ListMachineOptions = {}): Promise<MachineUnit[]> {
+    const dir = this.platform.systemdUserDir;
+    if (!dir) return [];
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const found: Array<Omit<MachineUnit, 'status'> & { guardBase: string }> = [];
+    for (const name of names) {
+      if (!name.endsWith('.service')) continue;
+      const label = name.slice(0, -'.service'.length);
+      const parsed = parseDevLabel(label);
+      if (!parsed || parsed.checkoutId === options.except) continue;
+      const text = await readTextOrNull(join(dir, name)).catch(() => null);
+      if (text === null) continue;
+      const env = systemdUnitEnvironment(text);
+      found.push({
+        label,
+        ...parsed,
+        backend: 'systemd',
+        ...checkoutFieldsOf(env),
+        guardBase: env[GUARD_ENV.stateBase] ?? join(dir, label),
+      });
+    }
+    // One `systemctl show` for all of them (the batch), each read as `status` reads it.
+    return Promise.all(
+      found.map(async ({ guardBase, ...unit }) => ({
+        ...unit,
+        status: await this.describe(unit.label, await this.show(unit.label), guardBase),
+      })),
+    );
   }
 
   private unitPath(label: string): string {
@@ -250,18 +284,9 @@ export class SystemdSupervisor implements Supervisor {
 
   /** One `systemctl show` for every unit asked about in the same turn of the event loop. */
   private async showMany(labels: readonly string[]): Promise<SystemctlShow[]> {
-    const result = await this.checked([
-      'show',
-      '-p',
-      SHOW_PROPERTIES.join(','),
-      ...labels.map(systemdUnitName),
-    ]);
-    const blocks = parseSystemctlShowBlocks(result.stdout);
-    if (blocks.length !== labels.length) {
-      throw new Error(
-        `systemctl show answered ${blocks.length} units for ${labels.length}: ${result.stdout}`,
-      );
-    }
-    return blocks;
+    const names = labels.map(systemdUnitName);
+    const result = await this.checked(['show', '-p', ['Id', ...SHOW_PROPERTIES].join(','), ...names]);
+    const shown = parseSystemctlShowUnits(result.stdout);
+    return names.map((name) => shown.get(name) ?? {});
   }
 }

@@ -38,6 +38,7 @@ export async function fixtureUnit(
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       NEXU_HOME: checkout.nexuHome,
       NEXU_DEV_INSTANCE: checkout.id,
+      NEXU_DEV_ROOT: checkout.root,
       PORT: String(port),
       FIXTURE_MODE: options.mode ?? 'normal',
       FIXTURE_GREETING: options.greeting ?? 'hello "world" 100% \\o/',

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A fake `launchctl` for machines that are not Macs. It plays what a real Mac answers (the facts and
 // their public sources: docs/platform.md, "launchctl"): modern subcommands, `print` in the real
-// output's shape, bootout that returns before the job is gone, and the exit codes a normal user sees.
+// output's shape (of a job, and of a domain with its `services = {` block), bootout that returns
+// before the job is gone, and the exit codes a normal user sees.
 // State lives in $FAKE_LAUNCHCTL_STATE; every call is appended to calls.log. Loaded jobs are run by
 // fake-launchd-job.mjs (one detached runner per job), which spawns the real ProgramArguments and
 // applies KeepAlive, ThrottleInterval, the xpcproxy phase and folder privacy.
@@ -19,6 +20,7 @@ import {
   appendFileSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -199,9 +201,9 @@ switch (verb) {
     break;
   }
   case 'print': {
-    const { domain, kind, label } = parseTarget(rest[0], 'Print');
+    const { domain, label } = parseTarget(rest[0], 'Print');
     if (!label) {
-      console.log(`${domain} = {\n\ttype = ${kind === 'gui' ? 'gui' : 'user'}\n}`);
+      console.log(renderDomainPrint(domain));
       break;
     }
     const job = readJob(label);
@@ -211,6 +213,41 @@ switch (verb) {
   }
   default:
     fail(EXIT.usage, `Unrecognized subcommand: ${verb}`);
+}
+
+/**
+ * `print <domain>`: the domain's header and its `services = {` block, one loaded job per line as
+ * launchd prints it: pid (0 when not running), last exit status (`-` before the first exit), label
+ * (shape: docs/platform.md, "launchctl").
+ */
+function renderDomainPrint(domain) {
+  const T = '\t';
+  const jobs = readdirSync(jobsDir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => readJob(name.slice(0, -'.json'.length)))
+    .filter((job) => job !== null && job.domain === domain);
+  const services = jobs.map((job) => {
+    const exit = job.lastExitCode === null || job.lastExitCode === undefined ? '-' : String(job.lastExitCode);
+    return `${T}${T}${String(job.pid ?? 0).padStart(8)}${exit.padStart(7)} ${T}${job.label}`;
+  });
+  return [
+    `${domain} = {`,
+    `${T}type = ${domain.startsWith('gui') ? 'login' : 'user'}`,
+    `${T}handle = 100005`,
+    `${T}active count = ${jobs.filter((job) => job.pid).length}`,
+    `${T}service count = ${jobs.length}`,
+    '',
+    `${T}services = {`,
+    ...services,
+    `${T}}`,
+    '',
+    `${T}endpoints = {`,
+    `${T}${T}"com.apple.fake.endpoint" = {`,
+    `${T}${T}${T}port = 0x7a03`,
+    `${T}${T}}`,
+    `${T}}`,
+    '}',
+  ].join('\n');
 }
 
 /**

@@ -1,4 +1,13 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
@@ -31,8 +40,11 @@ const running = (pid: number, port: number): ServiceFacts => ({
 });
 
 /** A writer over fake facts: `facts[name]` is what the next read returns; `reads` counts reads. */
-function start(secrets: string[] = [], initial: Record<string, ServiceFacts> = {}) {
-  const path = join(dir, 'dev-status.json');
+function start(
+  secrets: string[] = [],
+  initial: Record<string, ServiceFacts> = {},
+  path = join(dir, 'dev-status.json'),
+) {
   const facts: Record<string, ServiceFacts> = {
     gateway: running(11, 1001),
     controller: running(12, 1002),
@@ -69,6 +81,19 @@ function start(secrets: string[] = [], initial: Record<string, ServiceFacts> = {
 }
 
 describe('createDevStatusWriter', () => {
+  it('never brings back a state folder removed under it (pnpm reset-state): no file, no error', async () => {
+    const state = join(dir, 'state');
+    mkdirSync(state);
+    const { writer } = start([], {}, join(state, 'dev-status.json'));
+    await writer.settled();
+    expect(existsSync(join(state, 'dev-status.json'))).toBe(true);
+    rmSync(state, { recursive: true });
+    // onError throws (see start): an update that reported the missing folder would fail here.
+    writer.record({ kind: 'building', service: 'controller', what: 'controller' });
+    await writer.settled();
+    expect(existsSync(state)).toBe(false);
+  });
+
   it('writes every service’s facts and the watcher once they are read, owner-only', async () => {
     const { path, read, writer } = start();
     await writer.settled();

@@ -147,10 +147,14 @@ export function createDevStatusWriter(options: DevStatusWriterOptions): DevStatu
           services,
         };
         try {
-          await writeFileAtomic(options.path, `${JSON.stringify(file, null, 2)}\n`, { durable: false });
+          // Never brings back a state folder `pnpm reset-state` removed: the session is ending.
+          await writeFileAtomic(options.path, `${JSON.stringify(file, null, 2)}\n`, {
+            durable: false,
+            createDir: false,
+          });
           written = body;
         } catch (error) {
-          onError(error as Error);
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') onError(error as Error);
         }
       }
     })().finally(() => {

@@ -86,4 +86,25 @@ describe('createReloadUnits', () => {
       message: 'Unable to start controller: it hit the crash loop',
     });
   });
+
+  it('reports nothing for a restart cancelled because the session is ending', async () => {
+    await writeFile(join(root, 'api/package.json'), '{"type":"module"}');
+    await mkdir(join(root, 'api/src'));
+    await writeFile(join(root, 'api/src/main.ts'), 'export const a = 1;\n');
+    const events: ReloadEvent[] = [];
+    const lines: string[] = [];
+    units = createReloadUnits(
+      { name: 'controller', dir: 'api' },
+      { root },
+      {
+        ...hooks,
+        restartService: async () => 'cancelled' as const,
+        log: (_service, line) => lines.push(line),
+        onEvent: (event) => events.push(event),
+      },
+    );
+    await units[0]?.reload();
+    expect(events.map((e) => e.kind)).toEqual(['building', 'restarting']);
+    expect(lines).toEqual([]);
+  });
 });

@@ -9,8 +9,11 @@ import { createWebBuilder } from './web-builder.js';
 
 /** Hooks a reload unit needs from the session (the supervisor is the caller's). */
 export interface ReloadHooks {
-  /** Restarts the service on its new build and resolves once it answers as ours again. */
-  restartService: (name: ServiceName) => Promise<void>;
+  /**
+   * Restarts the service on its new build and resolves once it answers as ours again; resolves
+   * `'cancelled'` when it did not, because the session is ending (its last line says why).
+   */
+  restartService: (name: ServiceName) => Promise<void | 'cancelled'>;
   log: (service: ServiceName, line: string) => void;
   /** Receives what each unit is doing, as data (the dev status file); default: nothing. */
   onEvent?: (event: ReloadEvent) => void;
@@ -111,7 +114,7 @@ function createNodeUnit(
       emit({ kind: 'restarting', service: name, what });
       const started = performance.now();
       try {
-        await hooks.restartService(name);
+        if ((await hooks.restartService(name)) === 'cancelled') return;
       } catch (error) {
         const message = String((error as Error).message ?? error);
         emit({ kind: 'reload-failed', service: name, what, message });

@@ -6,7 +6,7 @@ import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../os/process-identity.js';
 import { parseTscOutput } from './tsc-output.js';
-import { createTypecheck, resolveTscCommand, type Typecheck } from './typecheck.js';
+import { createTypecheck, resolveTscCommand, TYPECHECK_CACHE_DIR, type Typecheck } from './typecheck.js';
 
 describe('createTypecheck', () => {
   let root: string;
@@ -31,7 +31,7 @@ describe('createTypecheck', () => {
 
   const create = (lines: string[]) =>
     createTypecheck({
-      checkout: { root, stateDir: join(root, '.tmp/dev') },
+      checkout: { root },
       services: [{ name: 'controller', dir: 'svc' }],
       log: (service, line) => lines.push(`${service}: ${line}`),
     });
@@ -61,8 +61,9 @@ describe('createTypecheck', () => {
     typecheck.check('controller');
     await typecheck.idle();
     expect(lines.at(-1)).toBe('controller: type errors fixed (svc/tsconfig.json)');
-    // The build info stays in the checkout's state folder, not in the sources.
-    expect(readdirNames(join(root, '.tmp/dev/typecheck')).some((n) => n.endsWith('.tsbuildinfo'))).toBe(true);
+    // The build info stays in the checkout's cache folder, not in the sources nor in the dev state.
+    expect(readdirNames(join(root, TYPECHECK_CACHE_DIR)).some((n) => n.endsWith('.tsbuildinfo'))).toBe(true);
+    expect(readdirNames(join(root, '.tmp'))).toEqual([]);
   });
 
   it('close kills a running check and prints nothing of it', async () => {

@@ -11,8 +11,11 @@ import { createRebuildQueue, type RebuildQueue } from './rebuild-queue.js';
 import { parseTscOutput } from './tsc-output.js';
 
 /** Options of `createTypecheck`. */
+/** Where the build info of the checks lives, relative to the checkout root. */
+export const TYPECHECK_CACHE_DIR = 'node_modules/.cache/nexu-dev/typecheck';
+
 export interface TypecheckOptions {
-  checkout: Pick<Checkout, 'root' | 'stateDir'>;
+  checkout: Pick<Checkout, 'root'>;
   services: readonly Pick<ServiceSpec, 'name' | 'dir'>[];
   /** Receives type errors and "type errors fixed" lines, per service (the caller prefixes/colours). */
   log: (service: ServiceName, line: string) => void;
@@ -77,15 +80,17 @@ const EXIT_WITH_PARENT = fileURLToPath(new URL('../../bin/exit-with-parent.cjs',
  *
  * One-shot incremental runs of the native compiler (TypeScript 7) rather than `tsc --watch`: a
  * check of one service takes a few hundred ms and nothing stays resident between saves (a
- * `tsc --watch` of TypeScript 5 held a few hundred MB per service). The build info lives in the
- * checkout's state folder. Where only TypeScript 5 is installed, the same runs work, slower.
+ * `tsc --watch` of TypeScript 5 held a few hundred MB per service). The build info is a cache, kept
+ * where build tools keep theirs (`node_modules/.cache/`), not in the dev state: a check still
+ * running when `pnpm reset-state` removes that state must not bring its folder back. Where only
+ * TypeScript 5 is installed, the same runs work, slower.
  */
 export function createTypecheck(options: TypecheckOptions): Typecheck {
   const { root } = options.checkout;
   const running = new Set<ChildProcess>();
   const queues = new Map<string, RebuildQueue>();
   const lastReport = new Map<string, string>();
-  const buildInfoDir = join(options.checkout.stateDir, 'typecheck');
+  const buildInfoDir = join(root, TYPECHECK_CACHE_DIR);
   let tsc: string[] | undefined;
   let closed: Promise<void> | undefined;
 

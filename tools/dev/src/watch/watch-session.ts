@@ -15,6 +15,8 @@ export interface WatchSessionOptions extends ReloadHooks {
   debounceMs?: number;
   /** Type-check a changed service beside the fast build (default true). */
   typecheck?: boolean;
+  /** Asked before every rebuild: false skips it (the checkout was stopped; the session is ending). */
+  canReload?: () => Promise<boolean>;
 }
 
 /** A running watch session. */
@@ -39,7 +41,9 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
     createReloadUnits(spec, checkout, options).map((unit) => ({
       unit,
       queue: createRebuildQueue({
-        run: () => unit.reload(),
+        run: async () => {
+          if ((await options.canReload?.()) !== false) await unit.reload();
+        },
         ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
         onError: (error) =>
           log(spec.name, `Unable to rebuild ${spec.name}: ${(error as Error).message ?? error}`),

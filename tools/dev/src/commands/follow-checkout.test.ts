@@ -1,0 +1,74 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { waitFor } from '@nexu/service-kit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Checkout } from '../checkout/checkout.js';
+import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
+import { type Ledger, writeLedger } from '../ports/ledger.js';
+import { createTempCheckout } from '../test-support/temp-checkout.js';
+import { type CheckoutChange, type CheckoutFollower, followCheckout } from './follow-checkout.js';
+
+const ledgerOf = (checkout: Checkout, port: number): Ledger => ({
+  version: 1,
+  checkoutId: checkout.id,
+  root: checkout.root,
+  backend: 'process',
+  updatedAt: new Date().toISOString(),
+  services: {
+    gateway: {
+      label: `io.nexu.gateway.${checkout.id}.dev`,
+      port,
+      pid: null,
+      startTime: null,
+      unitHash: 'x',
+      since: new Date().toISOString(),
+      mode: 'started',
+    },
+  },
+});
+
+describe('followCheckout', () => {
+  let remove: () => void;
+  let checkout: Checkout;
+  let follower: CheckoutFollower | undefined;
+  const changes: CheckoutChange[] = [];
+  beforeEach(async () => {
+    ({ remove, checkout } = createTempCheckout({ services: false }));
+    await ensureStateDirs(checkout);
+    await writeLedger(checkout, ledgerOf(checkout, 18789));
+    follower = followCheckout(checkout, { intervalMs: 20, onChange: (change) => changes.push(change) });
+  });
+  afterEach(() => {
+    follower?.close();
+    changes.splice(0);
+    remove();
+  });
+  const next = async () => {
+    const seen = await waitFor(() => changes.shift(), { timeoutMs: 5_000 });
+    if (!seen.ok) throw new Error('no change reported');
+    return seen.value;
+  };
+
+  it('reports a ledger another start rewrote, with its content', async () => {
+    await writeLedger(checkout, ledgerOf(checkout, 19000));
+    const change = await next();
+    expect(change).toMatchObject({ kind: 'replaced', ledger: { services: { gateway: { port: 19000 } } } });
+  });
+
+  it('reports a removed ledger as a stop', async () => {
+    await rm(checkout.ledgerPath);
+    expect(await next()).toEqual({ kind: 'stopped', by: null });
+  });
+
+  it('reports a removed state folder as a reset', async () => {
+    await rm(checkout.stateDir, { recursive: true });
+    expect(await next()).toEqual({ kind: 'reset', by: null });
+  });
+
+  it('reports a ledger rewritten as garbage as one that cannot be followed', async () => {
+    await writeFile(checkout.ledgerPath, 'not json');
+    expect(await next()).toMatchObject({
+      kind: 'unreadable',
+      problem: expect.stringMatching(/not valid JSON/),
+    });
+  });
+});

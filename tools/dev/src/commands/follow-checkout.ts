@@ -1,0 +1,100 @@
+import { existsSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Checkout } from '../checkout/checkout.js';
+import { readLiveHolder } from '../checkout/lock.js';
+import { type Ledger, readLedger } from '../ports/ledger.js';
+
+/** What happened to a checkout outside the session following it. */
+export type CheckoutChange =
+  /** Its ledger was removed: `pnpm stop` (here or `--all` elsewhere). `by` names the command seen holding the lock. */
+  | { readonly kind: 'stopped'; readonly by: string | null }
+  /** Its state folder was removed: `pnpm reset-state`. */
+  | { readonly kind: 'reset'; readonly by: string | null }
+  /** Its ledger was rewritten by another `pnpm start` (same units, or others: another backend, other ports). */
+  | { readonly kind: 'replaced'; readonly ledger: Ledger }
+  /** Its ledger was rewritten as something that cannot be followed. */
+  | { readonly kind: 'unreadable'; readonly problem: string };
+
+export interface CheckoutFollower {
+  /** Looks now instead of at the next tick; resolves once the change (if any) was reported. */
+  check(): Promise<void>;
+  /** Stops following; idempotent. */
+  close(): void;
+}
+
+export interface FollowCheckoutOptions {
+  readonly onChange: (change: CheckoutChange) => void;
+  /** Poll interval in ms (default 250): a stat of the ledger, read only when it changed. */
+  readonly intervalMs?: number;
+  /** Runs on every tick after the ledger was looked at (the attached session's takeover check). */
+  readonly onTick?: () => Promise<void>;
+}
+
+/** How long a removed ledger is watched for its state folder to go too (reset-state deletes it right after). */
+const RESET_GRACE_MS = 500;
+
+type Seen = { readonly ino: number; readonly mtimeMs: number; readonly size: number } | null;
+
+/**
+ * Follows a checkout's ledger, which every command that changes its services rewrites or removes:
+ * reports a stop or reset (terminal: following ends) and every rewrite by another start.
+ */
+export function followCheckout(checkout: Checkout, options: FollowCheckoutOptions): CheckoutFollower {
+  const seenOf = (s: { ino: number; mtimeMs: number; size: number } | null | undefined): Seen =>
+    s ? { ino: s.ino, mtimeMs: s.mtimeMs, size: s.size } : null;
+  let closed = false;
+  // Taken at once: a stop right after the start must not become the baseline.
+  let seen: Seen = seenOf(statSync(checkout.ledgerPath, { throwIfNoEntry: false }));
+  let running: Promise<void> | undefined;
+  // The last other command seen holding the lock: a stop releases it right after removing the ledger.
+  let lastHolder: string | null = null;
+
+  const tick = async () => {
+    if (closed) return;
+    const holder = await readLiveHolder(checkout.lockPath);
+    if (holder && holder.pid !== process.pid) lastHolder = holder.command;
+    const now = seenOf(await stat(checkout.ledgerPath).catch(() => null));
+    if (now === null && seen !== null) {
+      closed = true;
+      const by = lastHolder;
+      const start = Date.now();
+      while (existsSync(checkout.stateDir) && Date.now() - start < RESET_GRACE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const reset = !existsSync(checkout.stateDir) || by === 'pnpm reset-state';
+      options.onChange({ kind: reset ? 'reset' : 'stopped', by });
+      return;
+    } else if (
+      now !== null &&
+      (seen === null || now.ino !== seen.ino || now.mtimeMs !== seen.mtimeMs || now.size !== seen.size)
+    ) {
+      seen = now;
+      const { ledger, problem } = await readLedger(checkout);
+      if (ledger) options.onChange({ kind: 'replaced', ledger });
+      else {
+        closed = true;
+        options.onChange({ kind: 'unreadable', problem: problem ?? 'it names no service of this checkout' });
+        return;
+      }
+    }
+    await options.onTick?.();
+  };
+
+  // One look at a time: a tick still running is joined, not doubled.
+  const check = () => {
+    running ??= tick().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  void check();
+  const timer = setInterval(() => void check(), options.intervalMs ?? 250);
+  timer.unref();
+  return {
+    check,
+    close() {
+      closed = true;
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Checkout } from '../checkout/checkout.js';
+import type { Reporter } from '../format/reporter.js';
+import { findPortOwner } from '../os/port-owner.js';
+import { findMarkedProcesses } from '../ports/find-marked-processes.js';
+import type { Ledger } from '../ports/ledger.js';
+import { expectedPorts } from '../ports/resolve-port.js';
+import { stopOwnedProcess } from '../ports/stop-owned-process.js';
+import { verifyOwnership } from '../ports/verify-ownership.js';
+
+/**
+ * Stops processes of checkout `checkout.id` that no supervisor owns any more (e.g. from a crashed
+ * run): holders of its ports or carriers of its marker, each verified ours first.
+ */
+export async function stopLeftovers(
+  checkout: Checkout,
+  ledger: Ledger | null,
+  reporter: Reporter,
+): Promise<number[]> {
+  const ports = new Set<number>([
+    ...Object.values(expectedPorts(checkout, null)),
+    ...Object.values(ledger?.services ?? {}).map((s) => s!.port),
+  ]);
+  const candidates = new Map<number, number | undefined>();
+  for (const port of ports) {
+    const owner = await findPortOwner(port);
+    if (owner.status === 'listening') candidates.set(owner.pid, port);
+  }
+  for (const pid of await findMarkedProcesses(checkout.id))
+    if (!candidates.has(pid)) candidates.set(pid, undefined);
+
+  const stopped: number[] = [];
+  for (const [pid, port] of candidates) {
+    const verdict = await verifyOwnership(pid, { checkout, ledger, supervisorPids: [] });
+    if (!verdict.ours) continue;
+    const result = await stopOwnedProcess(verdict.process, port === undefined ? {} : { port });
+    if (result.stopped) {
+      stopped.push(pid);
+      reporter.info(`Stopped leftover process ${pid}${port ? ` on port ${port}` : ''} of this checkout`);
+    } else {
+      reporter.warn(`Unable to stop leftover process ${pid}: ${result.reason}`);
+    }
+  }
+  return stopped;
+}

@@ -1,0 +1,156 @@
+import { resolveCheckout } from '../checkout/checkout.js';
+import type { Reporter } from '../format/reporter.js';
+import { isOrphaned, listMachineServices, type MachineService } from '../machine/machine-services.js';
+import { stopMachineUnit } from '../machine/stop-machine-unit.js';
+import { stopServices } from './stop.js';
+
+/** What `pnpm stop --orphans` / `--all` did. */
+export interface StopMachineReport {
+  /** Labels stopped and uninstalled. */
+  readonly stopped: readonly string[];
+  /** Units that could not be stopped (or were not proven ours), with why. */
+  readonly failed: ReadonlyArray<{ readonly label: string; readonly reason: string }>;
+}
+
+const whose = (s: MachineService) =>
+  s.presence === 'live' ? `checkout ${s.unit.root}` : `${s.presence} checkout ${s.unit.root}`;
+
+/** Stops machine units one by one through their own backend, each verified first; reports each. */
+async function stopUnits(
+  services: readonly MachineService[],
+  orphan: boolean,
+  reporter: Reporter,
+): Promise<StopMachineReport> {
+  const stopped: string[] = [];
+  const failed: Array<{ label: string; reason: string }> = [];
+  for (const s of services) {
+    const { unit } = s;
+    const result = await stopMachineUnit(unit, { orphan });
+    if (result.ok) {
+      stopped.push(unit.label);
+      reporter.info(`Stopped ${unit.service} (${unit.label}) of ${whose(s)}`);
+    } else {
+      failed.push({ label: unit.label, reason: result.reason });
+      reporter.warn(`Unable to stop ${unit.service} (${unit.label}): ${result.reason}`);
+    }
+  }
+  return { stopped, failed };
+}
+
+/**
+ * `pnpm stop --orphans`: stops and uninstalls the services of checkouts that were deleted or moved
+ * away, each proven ours (`verifyMachineUnit`) right before. Live checkouts are never touched.
+ * Idempotent: with no orphan it says so and does nothing.
+ */
+export async function stopOrphanedServices(options: { reporter: Reporter }): Promise<StopMachineReport> {
+  const { services, problems } = await listMachineServices();
+  for (const problem of problems) options.reporter.warn(problem);
+  const orphans = services.filter(isOrphaned);
+  if (orphans.length === 0) {
+    options.reporter.info('Nothing to stop: no service of a deleted or moved checkout is installed.');
+    return { stopped: [], failed: [] };
+  }
+  return stopUnits(orphans, true, options.reporter);
+}
+
+export interface StopAllOptions {
+  readonly reporter: Reporter;
+  /** `--yes`: stop without asking. */
+  readonly yes: boolean;
+  /** Whether a person can answer a question (stdin is a terminal). */
+  readonly isTTY: boolean;
+  /** Asks a yes/no question; resolves true only for an explicit yes. */
+  readonly confirm: (question: string) => Promise<boolean>;
+  /** Receives the lines of the list shown before the question. */
+  readonly out: (line: string) => void;
+}
+
+export type StopAllResult =
+  | ({ readonly ok: true } & StopMachineReport)
+  | {
+      readonly ok: false;
+      readonly reason: 'needs-confirmation' | 'declined' | 'failed';
+      readonly message: string;
+    };
+
+/** The list `pnpm stop --all` asks about: one line per checkout and backend. */
+function describeAll(services: readonly MachineService[]): string[] {
+  const groups = new Map<string, MachineService[]>();
+  for (const s of services) {
+    const key = `${s.unit.checkoutId}\0${s.unit.backend}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  return [...groups.values()].map((group) => {
+    const [first] = group as [MachineService];
+    const where = first.presence === 'live' ? 'live' : `orphaned (${first.presence})`;
+    const names = group.map((s) => s.unit.service).join(', ');
+    return `  ${first.unit.checkoutId}  ${first.unit.root ?? '?'}  ${where}  ${first.unit.backend}: ${names}`;
+  });
+}
+
+/**
+ * `pnpm stop --all`: every checkout's dev services on this machine. Asks first on a terminal (with
+ * the list); `--yes` skips the question; without a terminal and without `--yes` it refuses and
+ * stops nothing. A live checkout is stopped as `pnpm stop` in it would (its lock, its ledger, its
+ * leftovers); services of gone checkouts and any unit still left are stopped one by one, verified.
+ */
+export async function stopAllServices(options: StopAllOptions): Promise<StopAllResult> {
+  const { reporter } = options;
+  const { services, problems } = await listMachineServices();
+  for (const problem of problems) reporter.warn(problem);
+  if (services.length === 0) {
+    reporter.info('Nothing to stop: no nexu dev service is installed on this machine.');
+    return { ok: true, stopped: [], failed: [] };
+  }
+  if (!options.yes) {
+    if (!options.isTTY) {
+      return {
+        ok: false,
+        reason: 'needs-confirmation',
+        message: `Refusing to stop the ${services.length} nexu dev services of every checkout without confirmation: no terminal to ask on, pass --yes to confirm.`,
+      };
+    }
+    options.out('This stops and uninstalls every nexu dev service on this machine:');
+    for (const line of describeAll(services)) options.out(line);
+    if (!(await options.confirm(`Stop these ${services.length} services? [y/N] `))) {
+      return { ok: false, reason: 'declined', message: 'Nothing was stopped.' };
+    }
+  }
+
+  const stopped: string[] = [];
+  const failed: Array<{ label: string; reason: string }> = [];
+  const liveRoots = new Set(services.filter((s) => s.presence === 'live').map((s) => s.unit.root!));
+  const busy = new Set<string>();
+  for (const root of liveRoots) {
+    try {
+      const report = await stopServices({
+        checkout: resolveCheckout(root),
+        reporter,
+        command: 'pnpm stop --all',
+      });
+      stopped.push(...report.units);
+    } catch (error) {
+      // Its lock is held (a start under way): leave it to that command rather than race it.
+      busy.add(root);
+      const reason = (error as Error).message;
+      reporter.warn(`Unable to stop the services of checkout ${root}: ${reason}`);
+      for (const s of services) if (s.unit.root === root) failed.push({ label: s.unit.label, reason });
+    }
+  }
+  // What is left: gone checkouts' units, and whatever a live checkout's stop did not reach.
+  const targeted = new Set(services.map((s) => s.unit.label));
+  const left = (await listMachineServices()).services.filter(
+    (s) => targeted.has(s.unit.label) && !busy.has(s.unit.root ?? ''),
+  );
+  const rest = await stopUnits(left, false, reporter);
+  stopped.push(...rest.stopped);
+  failed.push(...rest.failed);
+  if (failed.length > 0) {
+    return {
+      ok: false,
+      reason: 'failed',
+      message: `${failed.length} of ${services.length} services could not be stopped (see above).`,
+    };
+  }
+  return { ok: true, stopped, failed };
+}
