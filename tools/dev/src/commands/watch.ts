@@ -98,6 +98,7 @@ export async function watchServices(options: WatchOptions): Promise<WatchSession
             recovery: 'save-fix',
           },
         );
+        return 'restarted';
       } finally {
         await taken.lock.release();
       }

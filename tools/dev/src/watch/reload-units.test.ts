@@ -10,7 +10,7 @@ describe('createReloadUnits', () => {
   let root: string;
   let units: ReloadUnit[] = [];
   const hooks = {
-    restartService: async () => {},
+    restartService: async () => 'restarted' as const,
     log: () => {},
     viteFrom: join(resolveCheckout().root, 'apps/web'),
   };
@@ -57,6 +57,7 @@ describe('createReloadUnits', () => {
         ...hooks,
         restartService: async () => {
           if (restartError) throw restartError;
+          return 'restarted' as const;
         },
         onEvent: (event) => events.push(event),
       },

@@ -10,10 +10,11 @@ import { createWebBuilder } from './web-builder.js';
 /** Hooks a reload unit needs from the session (the supervisor is the caller's). */
 export interface ReloadHooks {
   /**
-   * Restarts the service on its new build and resolves once it answers as ours again; resolves
-   * `'cancelled'` when it did not, because the session is ending (its last line says why).
+   * Restarts the service on its new build and resolves `'restarted'` once it answers as ours
+   * again, or `'cancelled'` when it did not restart it because the session is ending (the
+   * session's last line says why).
    */
-  restartService: (name: ServiceName) => Promise<void | 'cancelled'>;
+  restartService: (name: ServiceName) => Promise<'restarted' | 'cancelled'>;
   log: (service: ServiceName, line: string) => void;
   /** Receives what each unit is doing, as data (the dev status file); default: nothing. */
   onEvent?: (event: ReloadEvent) => void;

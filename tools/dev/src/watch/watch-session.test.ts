@@ -92,6 +92,7 @@ describe('startWatchSession', () => {
         await stop();
         launch();
         await waitHealthy();
+        return 'restarted' as const;
       },
       log: (service, line) => lines.push(`${service}: ${line}`),
     });
@@ -161,7 +162,10 @@ describe('startWatchSession with a web service', () => {
       services: [{ name: 'web', dir: 'web', watchPaths: ['web/src', 'web/server', 'web/index.html'] }],
       typecheck: false,
       viteFrom: join(resolveCheckout().root, 'apps/web'),
-      restartService: async (name) => void restarts.push(name),
+      restartService: async (name) => {
+        restarts.push(name);
+        return 'restarted' as const;
+      },
       log: (_service, line) => lines.push(line),
     });
 
