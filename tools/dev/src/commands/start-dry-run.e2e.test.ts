@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Checkout, resolveCheckout } from '../checkout/checkout.js';
 import { createMemoryReporter } from '../format/reporter.js';
 import { isPortFree } from '../os/port-free.js';
@@ -10,9 +10,8 @@ import { isProcessAlive } from '../os/process-identity.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
 import { expectedPorts } from '../ports/resolve-port.js';
 import type { BackendName } from '../supervisor/supervisor.js';
-import { isBackendAvailable } from '../test-support/backend-available.js';
 import { spawnCli } from '../test-support/spawn-cli.js';
-import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
+import { useBackendCheckouts } from '../test-support/use-backend-checkouts.js';
 import { startServices } from './start.js';
 import { collectStatus } from './status.js';
 import { stopServices } from './stop.js';
@@ -47,39 +46,15 @@ function planRows(stdout: string): Record<string, [string, string, string]> {
 }
 
 describe.each(backends)('pnpm start --dry-run on the %s backend', { timeout: 60_000 }, (backend) => {
-  const opened: TempCheckout[] = [];
-  const foreign: number[] = [];
-  let available = true;
-
-  beforeAll(async () => {
-    available = await isBackendAvailable(backend);
-  });
-
-  afterEach(async () => {
-    for (const pid of foreign.splice(0)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {}
-    }
-    for (const temp of opened.splice(0)) {
-      await stopServices({ checkout: temp.checkout, reporter: createMemoryReporter() });
-      expect(await findMarkedProcesses(temp.checkout.id)).toEqual([]);
-      temp.remove();
-    }
-  });
-
-  function open() {
-    const temp = createTempCheckout();
-    opened.push(temp);
-    return temp.checkout;
-  }
+  const checkouts = useBackendCheckouts(backend);
+  const open = checkouts.open;
 
   const dryRun = (checkout: Checkout, env?: NodeJS.ProcessEnv) =>
     spawnCli('start', ['--dry-run', '--backend', backend], { cwd: checkout.root, ...(env ? { env } : {}) })
       .done;
 
   it('on a new checkout plans to start everything and creates no state at all', async (ctx) => {
-    if (!available) ctx.skip();
+    if (!checkouts.available()) ctx.skip();
     const checkout = open();
     const result = await dryRun(checkout);
     expect(result.code, result.stderr).toBe(0);
@@ -95,7 +70,7 @@ describe.each(backends)('pnpm start --dry-run on the %s backend', { timeout: 60_
   });
 
   it('in a checkout moved while its services run, plans to take them back on their ports, and changes nothing', async (ctx) => {
-    if (!available) ctx.skip();
+    if (!checkouts.available()) ctx.skip();
     const before = open();
     const started = await startServices({ checkout: before, backend, reporter: createMemoryReporter() });
     renameSync(before.root, `${before.root}-moved`);
@@ -124,7 +99,7 @@ describe.each(backends)('pnpm start --dry-run on the %s backend', { timeout: 60_
   });
 
   it('attaches to what runs, shows a drifted unit as replace with the key that changed, and changes nothing', async (ctx) => {
-    if (!available) ctx.skip();
+    if (!checkouts.available()) ctx.skip();
     const checkout = open();
     const started = await startServices({ checkout, backend, reporter: createMemoryReporter() });
     const before = snapshotState(checkout);
@@ -160,7 +135,7 @@ describe.each(backends)('pnpm start --dry-run on the %s backend', { timeout: 60_
   });
 
   it('names a foreign holder of a port and the port the service would move to, touching neither', async (ctx) => {
-    if (!available) ctx.skip();
+    if (!checkouts.available()) ctx.skip();
     const checkout = open();
     const controllerPort = expectedPorts(checkout, null).controller;
     const squatter = spawn(
@@ -168,7 +143,7 @@ describe.each(backends)('pnpm start --dry-run on the %s backend', { timeout: 60_
       ['-e', `require('node:net').createServer().listen(${controllerPort}, '127.0.0.1')`],
       { stdio: 'ignore', env: { PATH: process.env.PATH } },
     );
-    foreign.push(squatter.pid!);
+    checkouts.killAfter(squatter.pid!);
     expect((await waitFor(async () => !(await isPortFree(controllerPort)), { timeoutMs: 5_000 })).ok).toBe(
       true,
     );

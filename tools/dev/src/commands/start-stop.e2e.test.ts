@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { waitFor } from '@nexu/service-kit';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
 import { isPortFree } from '../os/port-free.js';
@@ -11,8 +11,7 @@ import { SERVICES, type ServicePorts } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName } from '../supervisor/supervisor.js';
-import { isBackendAvailable } from '../test-support/backend-available.js';
-import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
+import { useBackendCheckouts } from '../test-support/use-backend-checkouts.js';
 import { type StartReport, startServices } from './start.js';
 import { collectStatus } from './status.js';
 import { stopServices } from './stop.js';
@@ -20,32 +19,8 @@ import { stopServices } from './stop.js';
 const backends: BackendName[] = ['process', 'systemd', 'launchd'];
 
 describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000 }, (backend) => {
-  const opened: TempCheckout[] = [];
-  const foreign: number[] = [];
-  let available = true;
-
-  beforeAll(async () => {
-    available = await isBackendAvailable(backend);
-  });
-
-  afterEach(async () => {
-    for (const pid of foreign.splice(0)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {}
-    }
-    for (const temp of opened.splice(0)) {
-      await stopServices({ checkout: temp.checkout, reporter: createMemoryReporter() });
-      expect(await findMarkedProcesses(temp.checkout.id)).toEqual([]);
-      temp.remove();
-    }
-  });
-
-  function open(name?: string) {
-    const temp = createTempCheckout({ name });
-    opened.push(temp);
-    return temp.checkout;
-  }
+  const checkouts = useBackendCheckouts(backend);
+  const open = checkouts.open;
 
   const start = (checkout: ReturnType<typeof open>, reporter = createMemoryReporter()) =>
     startServices({ checkout, backend, reporter });
@@ -53,7 +28,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000
   const pids = (report: StartReport) => Object.fromEntries(report.services.map((s) => [s.name, s.pid]));
 
   it('cold start brings every service up healthy, and a second start attaches without restarting', async (ctx) => {
-    if (!available) ctx.skip();
+    if (!checkouts.available()) ctx.skip();
     const checkout = open();
     const cold = await start(checkout);
     expect(cold.services.map((s) => [s.name, s.mode])).toEqual(SERVICES.map((s) => [s.name, 'started']));
@@ -75,7 +50,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000
   });
 
   it('restarts only the controller when only its unit was stopped (partial attach)', async (ctx) => {
-    if (!available) ctx.skip();
+    if (!checkouts.available()) ctx.skip();
     const checkout = open();
     const first = await start(checkout);
     const supervisor = await selectSupervisor({ backend, checkout });
@@ -96,7 +71,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000
   });
 
   it('never signals a foreign listener on the controller port and moves the controller elsewhere', async (ctx) => {
-    if (!available) ctx.skip();
+    if (!checkouts.available()) ctx.skip();
     const checkout = open();
     const first = await start(checkout);
     const controllerPort = first.services.find((s) => s.name === 'controller')!.port;
@@ -110,7 +85,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000
       ['-e', `require('node:net').createServer().listen(${controllerPort}, '127.0.0.1')`],
       { stdio: 'ignore', env: { PATH: process.env.PATH } },
     );
-    foreign.push(squatter.pid!);
+    checkouts.killAfter(squatter.pid!);
     await waitFor(async () => !(await isPortFree(controllerPort)), { timeoutMs: 5_000 });
 
     const reporter = createMemoryReporter();
@@ -126,7 +101,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000
   });
 
   it('stops a leftover controller of this checkout that no supervisor owns, and replaces it', async (ctx) => {
-    if (!available) ctx.skip();
+    if (!checkouts.available()) ctx.skip();
     const checkout = open();
     const first = await start(checkout);
     const controller = first.services.find((s) => s.name === 'controller')!;
@@ -146,7 +121,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000
       detached: true,
       env: unit.env,
     });
-    foreign.push(leftover.pid!);
+    checkouts.killAfter(leftover.pid!);
     const up = await waitFor(
       async () => {
         const health = await probeHealth(controller.port);
@@ -164,7 +139,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000
   });
 
   it('replaces only the unit whose environment changed (unit drift)', async (ctx) => {
-    if (!available) ctx.skip();
+    if (!checkouts.available()) ctx.skip();
     const checkout = open();
     const first = await start(checkout);
     const web = SERVICES.find((s) => s.name === 'web')!;
@@ -185,7 +160,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000
   });
 
   it('runs two checkouts side by side; stopping one leaves the other healthy', async (ctx) => {
-    if (!available) ctx.skip();
+    if (!checkouts.available()) ctx.skip();
     const a = open('a');
     const b = open('b');
     const ra = await start(a);
@@ -199,7 +174,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000
   });
 
   it('stop leaves no process, unit, listener or ledger, and a second stop exits cleanly', async (ctx) => {
-    if (!available) ctx.skip();
+    if (!checkouts.available()) ctx.skip();
     const checkout = open();
     const report = await start(checkout);
     const reporter = createMemoryReporter();
