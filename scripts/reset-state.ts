@@ -1,6 +1,5 @@
 #!/usr/bin/env tsx
 /** `pnpm reset-state`: stop this checkout's services, then delete its dev state (`.tmp/dev`). */
-import { createInterface } from 'node:readline/promises';
 import {
   consoleReporter,
   parseArgsOrExit,
@@ -8,6 +7,7 @@ import {
   resolveCheckout,
   runCli,
   stopServices,
+  terminalConfirmation,
 } from '@nexu/dev';
 
 const spec = {
@@ -23,24 +23,12 @@ const spec = {
 
 const flags = parseArgsOrExit(spec);
 
-async function confirm(question: string): Promise<boolean> {
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await prompt.question(question)).trim());
-  } finally {
-    prompt.close();
-  }
-}
-
 await runCli(async () => {
   const checkout = resolveCheckout();
   const result = await resetState({
     checkout,
     stop: () => stopServices({ checkout, reporter: consoleReporter, command: 'pnpm reset-state' }),
-    yes: flags.yes,
-    isTTY: process.stdin.isTTY === true,
-    confirm,
-    out: (line) => console.log(line),
+    ...terminalConfirmation(flags.yes),
   });
   if (result.ok) return 0;
   console.error(result.message);

@@ -1,6 +1,5 @@
 #!/usr/bin/env tsx
 /** `pnpm stop`: tear down this checkout's services (or every checkout's, or those of gone checkouts). */
-import { createInterface } from 'node:readline/promises';
 import {
   consoleReporter,
   parseArgsOrExit,
@@ -9,6 +8,7 @@ import {
   stopAllServices,
   stopOrphanedServices,
   stopServices,
+  terminalConfirmation,
   usageError,
 } from '@nexu/dev';
 
@@ -40,15 +40,6 @@ if (flags.orphans && flags.all)
   usageError(spec, '--orphans and --all cannot be combined: --all includes the orphans');
 if (flags.yes && !flags.all) usageError(spec, '--yes only applies to --all');
 
-async function confirm(question: string): Promise<boolean> {
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await prompt.question(question)).trim());
-  } finally {
-    prompt.close();
-  }
-}
-
 await runCli(async () => {
   if (flags.orphans) {
     const report = await stopOrphanedServices({ reporter: consoleReporter });
@@ -57,10 +48,7 @@ await runCli(async () => {
   if (flags.all) {
     const result = await stopAllServices({
       reporter: consoleReporter,
-      yes: flags.yes,
-      isTTY: process.stdin.isTTY === true,
-      confirm,
-      out: (line) => console.log(line),
+      ...terminalConfirmation(flags.yes),
     });
     if (result.ok) return 0;
     console.error(result.message);

@@ -1,20 +1,13 @@
 import { rm } from 'node:fs/promises';
 import type { Checkout } from '../checkout/checkout.js';
+import { askConfirmation, type Confirmation } from '../cli/confirmation.js';
 import { formatBytes } from '../format/format-bytes.js';
 import { checkStateDir } from './check-state-dir.js';
 
-export interface ResetStateOptions {
+export interface ResetStateOptions extends Confirmation {
   readonly checkout: Checkout;
   /** Stops every service of this checkout (`pnpm stop`); runs before anything is deleted. */
   readonly stop: () => Promise<unknown>;
-  /** `--yes`: delete without asking. */
-  readonly yes: boolean;
-  /** Whether a person can answer a question (stdin is a terminal). */
-  readonly isTTY: boolean;
-  /** Asks a yes/no question; resolves true only for an explicit yes. */
-  readonly confirm: (question: string) => Promise<boolean>;
-  /** Receives the lines to show the user. */
-  readonly out: (line: string) => void;
 }
 
 export type ResetStateResult =
@@ -42,19 +35,22 @@ export async function resetState(options: ResetStateOptions): Promise<ResetState
   const before = await checkStateDir(checkout);
   if (!before.ok) return { ok: false, reason: 'unsafe', message: before.message };
 
-  if (before.exists && !options.yes) {
-    if (!options.isTTY) {
+  if (before.exists) {
+    const lines = [
+      `This stops this checkout's services and deletes ${checkout.stateDir}:`,
+      ...before.entries.map((entry) => `  ${entry.name.padEnd(16)} ${formatBytes(entry.bytes)}`),
+      `  total            ${formatBytes(before.totalBytes)}`,
+    ];
+    const answer = await askConfirmation(options, lines, 'Delete it? [y/N] ');
+    if (answer === 'needs-confirmation') {
       return {
         ok: false,
-        reason: 'needs-confirmation',
+        reason: answer,
         message: `Refusing to delete ${checkout.stateDir} without confirmation: no terminal to ask on, pass --yes to confirm.`,
       };
     }
-    out(`This stops this checkout's services and deletes ${checkout.stateDir}:`);
-    for (const entry of before.entries) out(`  ${entry.name.padEnd(16)} ${formatBytes(entry.bytes)}`);
-    out(`  total            ${formatBytes(before.totalBytes)}`);
-    if (!(await options.confirm('Delete it? [y/N] '))) {
-      return { ok: false, reason: 'declined', message: 'Nothing was stopped or removed.' };
+    if (answer === 'declined') {
+      return { ok: false, reason: answer, message: 'Nothing was stopped or removed.' };
     }
   }
 

@@ -1,4 +1,5 @@
 import { resolveCheckout } from '../checkout/checkout.js';
+import { askConfirmation, type Confirmation } from '../cli/confirmation.js';
 import type { Reporter } from '../format/reporter.js';
 import { isOrphaned, listMachineServices, type MachineService } from '../machine/machine-services.js';
 import { stopMachineUnit } from '../machine/stop-machine-unit.js';
@@ -53,16 +54,8 @@ export async function stopOrphanedServices(options: { reporter: Reporter }): Pro
   return stopUnits(orphans, true, options.reporter);
 }
 
-export interface StopAllOptions {
+export interface StopAllOptions extends Confirmation {
   readonly reporter: Reporter;
-  /** `--yes`: stop without asking. */
-  readonly yes: boolean;
-  /** Whether a person can answer a question (stdin is a terminal). */
-  readonly isTTY: boolean;
-  /** Asks a yes/no question; resolves true only for an explicit yes. */
-  readonly confirm: (question: string) => Promise<boolean>;
-  /** Receives the lines of the list shown before the question. */
-  readonly out: (line: string) => void;
 }
 
 export type StopAllResult =
@@ -102,20 +95,19 @@ export async function stopAllServices(options: StopAllOptions): Promise<StopAllR
     reporter.info('Nothing to stop: no nexu dev service is installed on this machine.');
     return { ok: true, stopped: [], failed: [] };
   }
-  if (!options.yes) {
-    if (!options.isTTY) {
-      return {
-        ok: false,
-        reason: 'needs-confirmation',
-        message: `Refusing to stop the ${services.length} nexu dev services of every checkout without confirmation: no terminal to ask on, pass --yes to confirm.`,
-      };
-    }
-    options.out('This stops and uninstalls every nexu dev service on this machine:');
-    for (const line of describeAll(services)) options.out(line);
-    if (!(await options.confirm(`Stop these ${services.length} services? [y/N] `))) {
-      return { ok: false, reason: 'declined', message: 'Nothing was stopped.' };
-    }
+  const answer = await askConfirmation(
+    options,
+    ['This stops and uninstalls every nexu dev service on this machine:', ...describeAll(services)],
+    `Stop these ${services.length} services? [y/N] `,
+  );
+  if (answer === 'needs-confirmation') {
+    return {
+      ok: false,
+      reason: answer,
+      message: `Refusing to stop the ${services.length} nexu dev services of every checkout without confirmation: no terminal to ask on, pass --yes to confirm.`,
+    };
   }
+  if (answer === 'declined') return { ok: false, reason: answer, message: 'Nothing was stopped.' };
 
   const stopped: string[] = [];
   const failed: Array<{ label: string; reason: string }> = [];
