@@ -9,22 +9,20 @@ import {
   stopServices,
   TempDirs,
 } from '@nexu/service-kit/test-support';
-import { canRunChromium, launchChromium } from '@nexu/service-kit/test-support/chromium';
-import type { Browser, Page } from 'playwright-core';
+import { canRunChromium, useChromium } from '@nexu/service-kit/test-support/chromium';
+import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TITLE } from '../src/title.js';
 import { ENTRIES, startBackend } from './test-support.js';
 
 const temp = new TempDirs();
 const children: ServiceProcess[] = [];
-let browser: Browser | undefined;
-
 afterEach(async () => {
-  await browser?.close();
-  browser = undefined;
   await stopServices(children);
   await temp.removeAll();
 });
+// Registered after: closes the browser first (hooks after a test run last-registered first).
+const browser = useChromium();
 
 const text = (page: Page, testId: string) => page.getByTestId(testId).textContent();
 
@@ -75,8 +73,7 @@ describe.skipIf(!canRunChromium)('dashboard in a browser', () => {
     });
     children.push(web);
 
-    browser = await launchChromium();
-    const page = await browser.newPage();
+    const page = await (await browser()).newPage();
     let navigations = 0;
     page.on('framenavigated', (frame) => {
       if (frame === page.mainFrame()) navigations += 1;
@@ -111,8 +108,7 @@ describe.skipIf(!canRunChromium)('dashboard in a browser', () => {
       NEXU_CONTROLLER_URL: `http://127.0.0.1:${await freePort()}`,
     });
     children.push(web);
-    browser = await launchChromium();
-    const page = await browser.newPage();
+    const page = await (await browser()).newPage();
     await page.goto(web.url);
     await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe(TITLE);
 
@@ -134,8 +130,7 @@ describe.skipIf(!canRunChromium)('dashboard in a browser', () => {
       NEXU_CONTROLLER_URL: `http://127.0.0.1:${await freePort()}`,
     });
     children.push(web);
-    browser = await launchChromium();
-    const page = await browser.newPage();
+    const page = await (await browser()).newPage();
     const requested: string[] = [];
     page.on('request', (request) => requested.push(new URL(request.url()).pathname));
     const stream = page.waitForResponse((response) => response.url().endsWith('/__nexu/live-reload'));
@@ -192,8 +187,7 @@ describe.skipIf(!canRunChromium)('dashboard in a browser', () => {
       NEXU_DEV_STATUS_FILE: statusPath,
     });
     children.push(web);
-    browser = await launchChromium();
-    const page = await browser.newPage();
+    const page = await (await browser()).newPage();
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
-import { canRunChromium, launchChromium } from '@nexu/service-kit/test-support/chromium';
+import { canRunChromium, useChromium } from '@nexu/service-kit/test-support/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryReporter } from '../format/reporter.js';
@@ -53,19 +53,16 @@ describe.skipIf(!canRunChromium).each(backends)(
   { timeout: 90_000 },
   (backend) => {
     const checkouts = createWatchedCheckouts(backend);
-    let browser: Browser | undefined;
-
     afterEach(async () => {
-      await browser?.close();
-      browser = undefined;
       expect(await checkouts.closeAll()).toEqual([]);
     });
+    // Registered after: closes the browser first (hooks after a test run last-registered first).
+    const browser = useChromium();
 
     async function start(ctx: { skip: () => void }) {
       if (!(await checkouts.available())) ctx.skip();
       const watched = await checkouts.start();
-      browser = await launchChromium();
-      return { watched, dashboard: await openDashboard(browser, webUrl(watched)) };
+      return { watched, dashboard: await openDashboard(await browser(), webUrl(watched)) };
     }
 
     it('shows a broken controller build with its file and line while the old controller serves; the fix removes it, without navigating', async (ctx) => {
@@ -191,11 +188,8 @@ describe.skipIf(!canRunChromium).each(backends)(
   { timeout: 120_000 },
   (backend) => {
     let started: StartedCli | undefined;
-    let browser: Browser | undefined;
 
     afterEach(async () => {
-      await browser?.close();
-      browser = undefined;
       if (!started) return;
       const { temp, cli } = started;
       started = undefined;
@@ -213,6 +207,8 @@ describe.skipIf(!canRunChromium).each(backends)(
         temp.remove();
       }
     });
+    // Registered after: closes the browser first (hooks after a test run last-registered first).
+    const browser = useChromium();
 
     async function startCli(ctx: { skip: () => void }): Promise<StartedCli> {
       if (!(await isBackendAvailable(backend))) ctx.skip();
@@ -233,8 +229,7 @@ describe.skipIf(!canRunChromium).each(backends)(
 
     it('shows crashed with the error and its src/….ts line; a fixing save brings it back; the terminal prints the stack once, with a count', async (ctx) => {
       const { temp, webUrl: url, lines, cli } = await startCli(ctx);
-      browser = await launchChromium();
-      const { page } = await openDashboard(browser, url);
+      const { page } = await openDashboard(await browser(), url);
       await expect.poll(() => text(page, 'dev-gateway-state'), { timeout: 10_000 }).toBe('running');
 
       const source = join(temp.checkout.root, GATEWAY_REVISION);

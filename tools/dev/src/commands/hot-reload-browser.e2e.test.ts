@@ -1,5 +1,4 @@
-import { canRunChromium, launchChromium } from '@nexu/service-kit/test-support/chromium';
-import type { Browser } from 'playwright-core';
+import { canRunChromium, useChromium } from '@nexu/service-kit/test-support/chromium';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BackendName } from '../supervisor/supervisor.js';
 import { createWatchedCheckouts } from '../test-support/watched-checkouts.js';
@@ -13,13 +12,11 @@ describe.skipIf(!canRunChromium).each(backends)(
   { timeout: 60_000 },
   (backend) => {
     const checkouts = createWatchedCheckouts(backend);
-    let browser: Browser | undefined;
-
     afterEach(async () => {
-      await browser?.close();
-      browser = undefined;
       expect(await checkouts.closeAll()).toEqual([]);
     });
+    // Registered after: closes the browser first (hooks after a test run last-registered first).
+    const browser = useChromium();
 
     it('shows an edited heading in the already open page, without a web server restart', async (ctx) => {
       if (!(await checkouts.available())) ctx.skip();
@@ -28,8 +25,7 @@ describe.skipIf(!canRunChromium).each(backends)(
       const title = /export const TITLE = '([^']*)';/.exec(before)?.[1];
       expect(title).toBeTruthy();
 
-      browser = await launchChromium();
-      const page = await browser.newPage();
+      const page = await (await browser()).newPage();
       let loads = 0;
       page.on('load', () => {
         loads += 1;
@@ -62,8 +58,7 @@ describe.skipIf(!canRunChromium).each(backends)(
       const title = /export const TITLE = '([^']*)';/.exec(before)?.[1];
       const webUrl = watched.report.services.find((s) => s.name === 'web')!.url;
 
-      browser = await launchChromium();
-      const page = await browser.newPage();
+      const page = await (await browser()).newPage();
       let loads = 0;
       page.on('load', () => {
         loads += 1;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
+import { afterEach } from 'vitest';
 
 /** Debian's Chromium, which the browser tests drive through playwright-core. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -24,4 +25,21 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * For the tests of one file or `describe` block: returns what opens the test's browser (launched
+ * on first use, the same one after), closed after each test.
+ */
+export function useChromium(): () => Promise<Browser> {
+  let browser: Promise<Browser> | undefined;
+  afterEach(async () => {
+    const open = browser;
+    browser = undefined;
+    await (await open?.catch(() => undefined))?.close();
+  });
+  return () => {
+    browser ??= launchChromium();
+    return browser;
+  };
 }
