@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, rmdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { runCommand } from '@nexu/dev';
+import { canRunSystemd, startPrivateUserManager, userManagerAnswers } from '@nexu/dev/test-support';
 
 /** A systemd user manager that answers `systemctl --user`; `stop()` ends it if we started it. */
 export interface UserManager {
@@ -18,64 +15,19 @@ export function userRuntimeDir(): string {
   return process.env.XDG_RUNTIME_DIR || `/run/user/${uid()}`;
 }
 
-async function managerAnswers(runtimeDir: string): Promise<boolean> {
-  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
-  const result = await runCommand(['systemctl', '--user', 'is-system-running'], { env, timeoutMs: 5_000 });
-  // Exit code is non-zero for "degraded"/"starting", but any state word means the bus answered.
-  return /^(running|degraded|starting|initializing|maintenance|stopping)/m.test(result.stdout);
-}
-
 /**
- * Makes sure a systemd user manager answers, starting a private one where PID 1 is not systemd
- * (containers, CI). systemd refuses to run unless `/run/systemd/system/` exists; we create it for
- * the start and remove it again once the manager is up (see docs/platform.md, "systemd --user").
+ * Makes sure a systemd user manager answers, starting a private one (with a login's environment,
+ * see `startPrivateUserManager`) where PID 1 is not systemd: containers, CI.
  */
 export async function ensureUserManager(log: (line: string) => void = () => {}): Promise<UserManager> {
   const runtimeDir = userRuntimeDir();
   const noop: UserManager = { runtimeDir, started: false, stop: async () => {} };
   if (process.platform !== 'linux') return noop;
-  if (await managerAnswers(runtimeDir)) return noop;
-  if (!existsSync('/usr/bin/systemd') && !existsSync('/lib/systemd/systemd')) {
+  if (await userManagerAnswers(runtimeDir)) return noop;
+  if (!canRunSystemd()) {
     throw new Error('systemd is not installed: no user manager can be started (apt-get install systemd).');
   }
-
-  const markerDir = '/run/systemd/system';
-  const createdMarker = !existsSync(markerDir);
-  if (createdMarker) mkdirSync(markerDir, { recursive: true });
-  mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
-
-  const logPath = join(runtimeDir, 'nexu-user-manager.log');
-  const out = openSync(logPath, 'a');
   log(`starting a private systemd user manager (XDG_RUNTIME_DIR=${runtimeDir})`);
-  const child: ChildProcess = spawn('systemd', ['--user'], {
-    env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir },
-    stdio: ['ignore', out, out],
-    detached: true,
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const deadline = Date.now() + 15_000;
-  while (!(await managerAnswers(runtimeDir))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`systemd --user did not come up within 15 s; see ${logPath}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (createdMarker) rmdirSync(markerDir);
-
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      await runCommand(['systemctl', '--user', 'exit'], {
-        env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir },
-        timeoutMs: 5_000,
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    })();
-    return stopping;
-  };
-  return { runtimeDir, started: true, stop };
+  const manager = await startPrivateUserManager({ runtimeDir, logDir: runtimeDir });
+  return { runtimeDir, started: true, stop: manager.stop };
 }

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, type FSWatcher, statSync, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Checkout } from '../checkout/checkout.js';
 import { readLiveHolder } from '../checkout/lock.js';
@@ -24,7 +24,10 @@ export interface CheckoutFollower {
 
 export interface FollowCheckoutOptions {
   readonly onChange: (change: CheckoutChange) => void;
-  /** Poll interval in ms (default 250): a stat of the ledger, read only when it changed. */
+  /**
+   * Poll interval in ms (default 1000): a stat of the ledger, read only when it changed. Changes
+   * in the state folder are looked at at once (`fs.watch`); the poll catches what events miss.
+   */
   readonly intervalMs?: number;
   /** Runs on every tick after the ledger was looked at (the attached session's takeover check). */
   readonly onTick?: () => Promise<void>;
@@ -88,13 +91,20 @@ export function followCheckout(checkout: Checkout, options: FollowCheckoutOption
     return running;
   };
   void check();
-  const timer = setInterval(() => void check(), options.intervalMs ?? 250);
+  const timer = setInterval(() => void check(), options.intervalMs ?? 1000);
   timer.unref();
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(checkout.stateDir, { persistent: false }, () => void check());
+    // The folder removed (reset-state) or unwatchable: the poll goes on alone.
+    watcher.on('error', () => watcher?.close());
+  } catch {}
   return {
     check,
     close() {
       closed = true;
       clearInterval(timer);
+      watcher?.close();
     },
   };
 }

@@ -22,7 +22,11 @@ export interface FollowLogsOptions {
   readonly onLine: (line: LogLine) => void;
   /** Called when reading a file fails (EACCES, EIO); following goes on. */
   readonly onError?: (error: Error, source: LogSource) => void;
-  /** Fallback poll interval in ms (default 250): catches what file-system events miss. */
+  /**
+   * Fallback poll interval in ms (default 250) while a log folder cannot be watched yet; four
+   * times as long once every folder is watched (the poll then only catches what file-system
+   * events miss): an idle follower costs next to nothing.
+   */
   readonly pollIntervalMs?: number;
 }
 
@@ -111,7 +115,8 @@ export function followLogs(options: FollowLogsOptions): LogFollower {
       } while (again && !closed);
     })().finally(() => {
       polling = undefined;
-      if (!closed) timer = setTimeout(requestPoll, interval);
+      const watchingAll = [...watchers.values()].every((watcher) => watcher !== undefined);
+      if (!closed) timer = setTimeout(requestPoll, watchingAll ? interval * 4 : interval);
     });
   }
 

@@ -49,7 +49,7 @@ describe('renderSystemdUnit', () => {
     const text = renderSystemdUnit(unit);
     expect(text).toContain('Restart=on-failure\n');
     expect(text).toContain('RestartPreventExitStatus=78\n');
-    expect(text).toMatch(/\[Unit\][^[]*StartLimitIntervalSec=30s\nStartLimitBurst=5\n/);
+    expect(text).toMatch(/\[Unit\][^[]*StartLimitIntervalSec=30s\nStartLimitBurst=20\n/);
     expect(text).toContain('KillMode=control-group\n');
     expect(text).toContain(`StandardOutput=append:${unit.logPath.replace(/%/g, '%%')}\n`);
   });

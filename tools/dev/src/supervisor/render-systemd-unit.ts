@@ -56,6 +56,9 @@ export function escapeUnquotedPath(path: string): string {
   return path.replace(/%/g, '%%');
 }
 
+/** systemd's start limit, as a multiple of the guard's: a backstop that hot reloads seldom reach. */
+export const START_LIMIT_BACKSTOP_FACTOR = 4;
+
 /**
  * Renders the systemd --user service unit of `unit` (pure: same input, same text). With a `guard`
  * the crash-loop guard is preloaded into the service: systemd's own start limit stays as a
@@ -75,9 +78,10 @@ export function renderSystemdUnit(
   return [
     '[Unit]',
     `Description=${escapeUnquotedPath(`nexu dev ${unit.service} (${unit.label})`)}`,
-    // Crash-loop breaker: more than Burst starts in the interval -> failed, Result=start-limit-hit.
+    // Backstop behind the guard (which a daemon-reload cannot reset): more than Burst starts in the
+    // interval -> failed. It counts explicit restarts too, so it sits well above the guard's limit.
     `StartLimitIntervalSec=${Math.max(1, Math.round(crashLoop.windowMs / 1000))}s`,
-    `StartLimitBurst=${crashLoop.maxStarts}`,
+    `StartLimitBurst=${crashLoop.maxStarts * START_LIMIT_BACKSTOP_FACTOR}`,
     '',
     '[Service]',
     // exec: `systemctl start` fails at once when the binary cannot be executed.

@@ -136,14 +136,18 @@ export class SystemdSupervisor implements Supervisor {
   }
 
   async restart(unit: UnitRef): Promise<void> {
-    // Manual restarts (hot reload) must not count towards the crash-loop breaker: reset its
-    // counters first. Not after: a new build that crashes at once would race the reset and the
-    // breaker would lose count of its automatic restarts.
-    await Promise.all([
-      this.systemctl(['reset-failed', systemdUnitName(unit.label)]),
-      this.clearGuard(unit.label),
-    ]);
-    await this.checked(['restart', systemdUnitName(unit.label)]);
+    // An explicit restart (a hot reload) begins a new crash-loop window of the guard. systemd's own
+    // start limit counts explicit restarts too; it is only a backstop (a burst several times the
+    // guard's), so it is reset only when it refuses one: one systemctl call per hot reload.
+    const name = systemdUnitName(unit.label);
+    await this.clearGuard(unit.label);
+    try {
+      await this.checked(['restart', name]);
+    } catch (error) {
+      if ((await this.show(unit.label)).Result !== 'start-limit-hit') throw error;
+      await this.systemctl(['reset-failed', name]);
+      await this.checked(['restart', name]);
+    }
   }
 
   async stop(unit: UnitRef): Promise<void> {

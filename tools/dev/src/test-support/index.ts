@@ -1,4 +1,11 @@
-// Test helpers other packages use (the benchmark): throwaway checkouts of this repo.
+// Test helpers other packages and scripts use (the benchmark, `pnpm test`): throwaway checkouts of
+// this repo, a private systemd user manager.
 
 export { type CliResult, type SpawnedCli, spawnCli } from './spawn-cli.js';
 export { createTempCheckout, type TempCheckout, type TempCheckoutOptions } from './temp-checkout.js';
+export {
+  canRunSystemd,
+  type PrivateUserManager,
+  startPrivateUserManager,
+  userManagerAnswers,
+} from './user-manager.js';

@@ -66,6 +66,34 @@ describe('createTypecheck', () => {
     expect(readdirNames(join(root, '.tmp'))).toEqual([]);
   });
 
+  it('starts no check of a service before what it waits for (the reload) is done', async () => {
+    const lines: string[] = [];
+    let reloadDone = () => {};
+    const reloaded = new Promise<void>((resolve) => {
+      reloadDone = resolve;
+    });
+    const waitedFor: string[] = [];
+    typecheck = createTypecheck({
+      checkout: { root },
+      services: [{ name: 'controller', dir: 'svc' }],
+      log: (service, line) => lines.push(`${service}: ${line}`),
+      after: (service) => {
+        waitedFor.push(service);
+        return reloaded;
+      },
+    });
+    await writeFile(join(root, 'svc/src/a.ts'), "export const a: number = 'x';\n");
+    typecheck.check('controller');
+    await waitFor(() => waitedFor.length > 0, { timeoutMs: 5_000, intervalMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(typecheck.pids()).toEqual([]);
+    expect(lines).toEqual([]);
+    reloadDone();
+    await typecheck.idle();
+    expect(waitedFor).toEqual(['controller']);
+    expect(lines.at(-1)).toBe('controller: 1 type error in svc/tsconfig.json (reload not blocked)');
+  });
+
   it('close kills a running check and prints nothing of it', async () => {
     const lines: string[] = [];
     typecheck = create(lines);

@@ -19,8 +19,13 @@ export interface TypecheckOptions {
   services: readonly Pick<ServiceSpec, 'name' | 'dir'>[];
   /** Receives type errors and "type errors fixed" lines, per service (the caller prefixes/colours). */
   log: (service: ServiceName, line: string) => void;
-  /** Quiet time after the last change before a check starts (default 30 ms). */
+  /** Quiet time after the last change before a check starts (default: the rebuild queue's). */
   debounceMs?: number;
+  /**
+   * Awaited before each check of `service` (the watch session: until its reload is done), so the
+   * type checker never competes with a restart for the CPU.
+   */
+  after?: (service: ServiceName) => Promise<void>;
 }
 
 /** Type checking of the services beside the fast build. */
@@ -175,7 +180,10 @@ export function createTypecheck(options: TypecheckOptions): Typecheck {
     let queue = queues.get(project);
     if (!queue) {
       queue = createRebuildQueue({
-        run: () => runProject(service, project),
+        run: async () => {
+          await options.after?.(service);
+          await runProject(service, project);
+        },
         ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
       });
       queues.set(project, queue);

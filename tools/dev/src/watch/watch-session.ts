@@ -11,7 +11,7 @@ export interface WatchSessionOptions extends ReloadHooks {
   checkout: Pick<Checkout, 'root' | 'stateDir'>;
   /** Services to keep current (already running and healthy). */
   services: readonly Pick<ServiceSpec, 'name' | 'dir' | 'watchPaths'>[];
-  /** Quiet time after a burst of saves before rebuilding (default 30 ms). */
+  /** Quiet time after a burst of saves before rebuilding (default: the rebuild queue's, 5 ms). */
   debounceMs?: number;
   /** Type-check a changed service beside the fast build (default true). */
   typecheck?: boolean;
@@ -50,8 +50,15 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
       }),
     })),
   );
+  // A service's type check waits for its reload: the restart is what the user waits for.
+  const reloaded = (service: ServiceName) =>
+    Promise.all(units.filter(({ unit }) => unit.service === service).map(({ queue }) => queue.idle())).then(
+      () => undefined,
+    );
   const typecheck =
-    options.typecheck === false ? undefined : createTypecheck({ checkout, services: options.services, log });
+    options.typecheck === false
+      ? undefined
+      : createTypecheck({ checkout, services: options.services, log, after: reloaded });
   const watcher = await startSourceWatcher({
     root: checkout.root,
     targets: resolveWatchTargets(options.services, checkout),
