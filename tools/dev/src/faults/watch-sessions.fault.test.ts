@@ -145,14 +145,16 @@ describe.each(FAULT_BACKENDS)(
       expect(second.output.stdout).not.toMatch(/reloaded in|built in|Unable to/);
       expect(first.output.stdout.match(/controller reloaded in/g)).toHaveLength(1);
 
-      expect((await interrupt(first)).code).toBe(0);
+      const firstEnded = await interrupt(first);
+      expect(firstEnded.code, firstEnded.stderr).toBe(0);
       await outputMatching(
         second,
         /The session that watched this checkout ended: this one watches and reloads now\./,
       );
       await saveRevision(checkout, 3);
       await outputMatching(second, /controller reloaded in \d+ ms/);
-      expect((await interrupt(second)).code).toBe(0);
+      const secondEnded = await interrupt(second);
+      expect(secondEnded.code, secondEnded.stderr).toBe(0);
     });
   },
 );
