@@ -71,4 +71,39 @@ describe('followCheckout', () => {
       problem: expect.stringMatching(/not valid JSON/),
     });
   });
+
+  it('reports a failing takeover check and keeps looking; close waits for the check under way', async () => {
+    follower?.close();
+    const errors: unknown[] = [];
+    let ticks = 0;
+    let release: (() => void) | undefined;
+    let finished = false;
+    follower = followCheckout(checkout, {
+      intervalMs: 20,
+      onChange: (change) => changes.push(change),
+      onError: (error) => errors.push(error),
+      async onTick() {
+        ticks += 1;
+        if (ticks === 1) throw new Error('cannot take over');
+        if (ticks === 3) {
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          finished = true;
+        }
+      },
+    });
+    expect((await waitFor(() => release, { timeoutMs: 5_000 })).ok).toBe(true);
+    expect(errors).toEqual([new Error('cannot take over')]);
+    let closed = false;
+    const closing = follower.close().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(false);
+    release?.();
+    await closing;
+    expect(finished).toBe(true);
+    expect(ticks).toBe(3);
+  });
 });

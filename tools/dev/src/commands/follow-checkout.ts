@@ -18,8 +18,8 @@ export type CheckoutChange =
 export interface CheckoutFollower {
   /** Looks now instead of at the next tick; resolves once the change (if any) was reported. */
   check(): Promise<void>;
-  /** Stops following; idempotent. */
-  close(): void;
+  /** Stops following; resolves once a look under way (and its `onTick`) has ended. Idempotent. */
+  close(): Promise<void>;
 }
 
 export interface FollowCheckoutOptions {
@@ -29,8 +29,13 @@ export interface FollowCheckoutOptions {
    * in the state folder are looked at at once (`fs.watch`); the poll catches what events miss.
    */
   readonly intervalMs?: number;
-  /** Runs on every tick after the ledger was looked at (the attached session's takeover check). */
+  /**
+   * Runs on every tick after the ledger was looked at (the attached session's takeover check).
+   * It handles its own errors: one it throws is reported to `onError` and the next tick goes on.
+   */
   readonly onTick?: () => Promise<void>;
+  /** A look failed (default: ignored, the next tick looks again). */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** How long a removed ledger is watched for its state folder to go too (reset-state deletes it right after). */
@@ -83,11 +88,14 @@ export function followCheckout(checkout: Checkout, options: FollowCheckoutOption
     await options.onTick?.();
   };
 
-  // One look at a time: a tick still running is joined, not doubled.
+  // One look at a time: a tick still running is joined, not doubled. Never rejects: the poll and
+  // the folder watch call it without waiting, and a failed look is retried by the next tick.
   const check = () => {
-    running ??= tick().finally(() => {
-      running = undefined;
-    });
+    running ??= tick()
+      .catch((error: unknown) => options.onError?.(error))
+      .finally(() => {
+        running = undefined;
+      });
     return running;
   };
   void check();
@@ -101,10 +109,11 @@ export function followCheckout(checkout: Checkout, options: FollowCheckoutOption
   } catch {}
   return {
     check,
-    close() {
+    async close() {
       closed = true;
       clearInterval(timer);
       watcher?.close();
+      await running;
     },
   };
 }

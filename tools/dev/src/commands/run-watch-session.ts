@@ -104,7 +104,18 @@ export async function runWatchSession(options: WatchSessionRunOptions): Promise<
       if (await readLiveHolder(checkout.watcherPath)) return;
       const taken = await takeWatcher();
       if (!taken?.ok || ended.signal.aborted) return;
-      await watch();
+      try {
+        await watch();
+      } catch (error) {
+        // Given back, and not tried again: another session (or the next pnpm start) may watch.
+        attached = false;
+        watcher = undefined;
+        await taken.lock.release();
+        say(
+          `Could not take the watching over (${(error as Error).message}): this session follows the logs only.`,
+        );
+        return;
+      }
       say('The session that watched this checkout ended: this one watches and reloads now.');
     },
   });
@@ -136,7 +147,8 @@ export async function runWatchSession(options: WatchSessionRunOptions): Promise<
       });
     }
   } finally {
-    follower.close();
+    // After the follower: a takeover under way has set up its session by then, and it is closed too.
+    await follower.close();
     await session?.close();
     await watcher?.release();
   }

@@ -94,6 +94,31 @@ describe('createTypecheck', () => {
     expect(lines.at(-1)).toBe('controller: 1 type error in svc/tsconfig.json (reload not blocked)');
   });
 
+  it('starts no check once closed while waiting for the reload', async () => {
+    let reloadDone = () => {};
+    const reloaded = new Promise<void>((resolve) => {
+      reloadDone = resolve;
+    });
+    let waited = false;
+    typecheck = createTypecheck({
+      checkout: { root },
+      services: [{ name: 'controller', dir: 'svc' }],
+      log: () => {},
+      after: () => {
+        waited = true;
+        return reloaded;
+      },
+    });
+    typecheck.check('controller');
+    await waitFor(() => waited, { timeoutMs: 5_000, intervalMs: 1 });
+    const closing = typecheck.close();
+    reloadDone();
+    await closing;
+    expect(typecheck.pids()).toEqual([]);
+    // No run began: not even its cache folder was made.
+    expect(existsSync(join(root, TYPECHECK_CACHE_DIR))).toBe(false);
+  });
+
   it('close kills a running check and prints nothing of it', async () => {
     const lines: string[] = [];
     typecheck = create(lines);

@@ -101,6 +101,8 @@ export function createTypecheck(options: TypecheckOptions): Typecheck {
 
   const runProject = (service: ServiceName, project: string) =>
     new Promise<void>((resolve) => {
+      // Closed while this check waited for the reload: nothing may start after close().
+      if (closed) return resolve();
       tsc ??= resolveTscCommand(root);
       mkdirSync(buildInfoDir, { recursive: true });
       const buildInfo = join(
