@@ -81,10 +81,10 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
   }
 }
 
-// Two commands may judge the same lock stale at once. Renaming is atomic, so only one moves a given
-// file; the mover then checks it moved the stale lock it judged and not a fresh one the other
-// command just created (in which case it links it back).
-async function removeStale(path: string, judged: string): Promise<void> {
+// Moves the file at `path` aside and removes it if it still held `judged`; else links it back.
+// Renaming is atomic, so only one caller moves a given file; a file created meanwhile by someone
+// else is put back (unless yet another one was created in that moment: see `removeStale`).
+async function removeIfUnchanged(path: string, judged: string): Promise<void> {
   const aside = `${path}.${unique()}.stale`;
   try {
     await rename(path, aside);
@@ -95,6 +95,38 @@ async function removeStale(path: string, judged: string): Promise<void> {
   const moved = await readFile(aside, 'utf8').catch(() => null);
   if (moved !== judged) await link(aside, path).catch(() => undefined);
   await rm(aside, { force: true });
+}
+
+/** How long a command waits for another one that is removing the same stale lock. */
+const TAKEOVER_WAIT_MS = 2_000;
+
+// Several commands may judge the same lock stale at once. Its removal is serialised by a second
+// lock beside it (`<path>.takeover`, taken the same exclusive way and held for a moment): under it
+// the lock is removed only while it still holds what was judged stale, so a fresh lock that another
+// command took meanwhile is never removed. (Moving the lock aside and linking a fresh one back
+// left a moment without any lock file, in which a third command took the lock too.) A takeover
+// lock whose holder died is itself removed.
+async function removeStale(path: string, judged: string, content: string): Promise<void> {
+  const guard = `${path}.takeover`;
+  const stillJudged = async () => (await readFile(path, 'utf8').catch(() => null)) === judged;
+  const taken = await waitFor(
+    async () => {
+      // Removed (and maybe taken) by another command meanwhile: nothing left to do here.
+      if (!(await stillJudged())) return 'gone';
+      if (await createExclusive(guard, content)) return 'taken';
+      const text = await readFile(guard, 'utf8').catch(() => null);
+      const remover = text === null ? null : parseRecord(text);
+      if (text !== null && !(remover && (await isHolderAlive(remover)))) await removeIfUnchanged(guard, text);
+      return undefined;
+    },
+    { timeoutMs: TAKEOVER_WAIT_MS, intervalMs: 1, maxIntervalMs: 10 },
+  );
+  if (!taken.ok || taken.value === 'gone') return;
+  try {
+    if (await stillJudged()) await rm(path, { force: true });
+  } finally {
+    await rm(guard, { force: true });
+  }
 }
 
 // A holder that could not read its own start time recorded '': then the pid alone decides, erring
@@ -112,7 +144,7 @@ async function tryAcquire(path: string, content: string): Promise<Attempt> {
     if (text === null) continue;
     holder = parseRecord(text);
     if (holder && (await isHolderAlive(holder))) return { ok: false, holder };
-    await removeStale(path, text);
+    await removeStale(path, text, content);
   }
   return { ok: false, holder: holder ?? { pid: 0, startTime: '', command: '?', at: '' } };
 }
