@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
-import { parseSystemctlShow, parseSystemctlShowUnits, systemdState } from './parse-systemctl-show.js';
+import {
+  parseSystemctlShow,
+  parseSystemctlShowUnits,
+  readFailedStart,
+  systemdState,
+} from './parse-systemctl-show.js';
 
 const show = (lines: string) => parseSystemctlShow(lines.trim().replace(/^\s+/gm, ''));
 const stateOf = (lines: string) => systemdState(show(lines), DEFAULT_CRASH_LOOP);
@@ -83,5 +88,40 @@ describe('parseSystemctlShowUnits', () => {
       MainPID: '4242',
     });
     expect(units.get('io.nexu.web.ab12cd34.dev.service')).toMatchObject({ LoadState: 'not-found' });
+  });
+});
+
+// `systemctl --user show -p Result,ExecMainStartTimestampMonotonic,ExecMainCode,ExecMainStatus`
+// right after a failed `systemd-run --user -p Type=exec ...` job, recorded on systemd 252.
+describe('readFailedStart', () => {
+  const exited78 = parseSystemctlShow(
+    'Result=exit-code\nExecMainStartTimestampMonotonic=13486092594\nExecMainCode=1\nExecMainStatus=78\n',
+  );
+  it('a program of this job that exited at once ran (systemd/systemd#28304)', () => {
+    expect(readFailedStart(exited78, 13486000000n)).toEqual({
+      ran: true,
+      ended: 'its main process exited with 78',
+    });
+    const killed = { ...exited78, ExecMainCode: '2', ExecMainStatus: '9' };
+    expect(readFailedStart(killed, 13486000000n)).toEqual({
+      ran: true,
+      ended: 'its main process was killed by SIGKILL',
+    });
+  });
+  it("the exit of an earlier job's process says nothing of this one", () => {
+    expect(readFailedStart(exited78, 13486100000n)).toEqual({ ran: false, ended: null });
+  });
+  it("systemd's own exit statuses mean the program never ran", () => {
+    const chdir = { ...exited78, ExecMainStatus: '200' };
+    expect(readFailedStart(chdir, 13486000000n)).toEqual({
+      ran: false,
+      ended: 'systemd could not set its process up: exit status 200 (systemd.exec(5), "Process Exit Codes")',
+    });
+  });
+  it('a job that started no process (executable not found) ran nothing', () => {
+    const never = parseSystemctlShow(
+      'Result=success\nExecMainStartTimestampMonotonic=0\nExecMainCode=0\nExecMainStatus=0\n',
+    );
+    expect(readFailedStart(never, 0n)).toEqual({ ran: false, ended: null });
   });
 });

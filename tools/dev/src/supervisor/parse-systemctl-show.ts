@@ -13,6 +13,7 @@ export const SHOW_PROPERTIES = [
   'ExecMainCode',
   'Result',
   'NeedDaemonReload',
+  'ExecMainStartTimestampMonotonic',
 ] as const;
 
 export type SystemctlShow = Partial<Record<(typeof SHOW_PROPERTIES)[number], string>>;
@@ -59,6 +60,33 @@ function lastExitOf(props: SystemctlShow): LastExit | null {
     return { code: null, signal };
   }
   return null;
+}
+
+/**
+ * What a failed start or restart job left, from the unit's properties right after it: whether a
+ * process of that job (started at or after `sinceMicros` on CLOCK_MONOTONIC, systemd's
+ * `...Monotonic` clock) ran the program and then exited or was killed (`ran`), and one line on how
+ * that process ended (null when the job started none). On systemd 252-255 a Type=exec job fails
+ * when the program exits before the manager handled its successful exec (systemd/systemd#28304,
+ * fixed by #30799): that program did launch, and its exit is for the readiness wait to report (78
+ * as a configuration error, a crash with its log). systemd's own exit statuses (200-243, e.g.
+ * 203/EXEC) mean it could not set the process up: the program never ran.
+ */
+export function readFailedStart(
+  props: SystemctlShow,
+  sinceMicros: bigint,
+): { readonly ran: boolean; readonly ended: string | null } {
+  const started = BigInt(props.ExecMainStartTimestampMonotonic || '0');
+  const exit = started > 0n && started >= sinceMicros ? lastExitOf(props) : null;
+  if (!exit) return { ran: false, ended: null };
+  if (exit.signal) return { ran: true, ended: `its main process was killed by ${exit.signal}` };
+  if (exit.code !== null && exit.code >= 200 && exit.code <= 243) {
+    return {
+      ran: false,
+      ended: `systemd could not set its process up: exit status ${exit.code} (systemd.exec(5), "Process Exit Codes")`,
+    };
+  }
+  return { ran: true, ended: `its main process exited with ${exit.code}` };
 }
 
 /** Maps a loaded unit's properties to the contract's state (pure; `LoadState` is checked by the caller). */

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../os/command-runner.js';
 import { isBackendAvailable } from '../test-support/backend-available.js';
@@ -67,5 +69,31 @@ describe('systemd backend', () => {
       ({ health } = await waitForHealthy(strict, unit));
       expect(health.pid, `restart ${i}`).not.toBe(before);
     }
+  });
+
+  it('a program that exits at once is launched, not a failed start (systemd 252-255 fail its start job: systemd/systemd#28304)', async (ctx) => {
+    if (!available) ctx.skip();
+    // Exits 78 (a configuration error) before systemd has handled its exec: with Type=exec, about
+    // every other `systemctl start` fails here although the program ran.
+    const script = join(temp.checkout.root, 'exit-78.sh');
+    writeFileSync(script, '#!/bin/sh\nexit 78\n', { mode: 0o755 });
+    const unit = { ...(await fixtureUnit(temp.checkout, 'exits-at-once')), argv: [script] };
+    units.push(unit);
+    await supervisor.install(unit);
+    for (let i = 1; i <= 10; i++) {
+      await expect(supervisor.start(unit), `start ${i}`).resolves.toBeUndefined();
+      const status = await waitForStatus(supervisor, unit, (s) => s.lastExit?.code === 78, 10_000);
+      expect(status.state).toBe('stopped');
+    }
+  });
+
+  it('a unit systemd cannot set up fails to start, saying how its process ended', async (ctx) => {
+    if (!available) ctx.skip();
+    const unit = { ...(await fixtureUnit(temp.checkout, 'no-cwd')), cwd: join(temp.checkout.root, 'gone') };
+    units.push(unit);
+    await supervisor.install(unit);
+    await expect(supervisor.start(unit)).rejects.toThrow(
+      /systemd could not set its process up: exit status 200 \(systemd\.exec\(5\)/,
+    );
   });
 });

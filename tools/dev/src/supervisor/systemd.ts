@@ -16,6 +16,7 @@ import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
   parseSystemctlShowUnits,
+  readFailedStart,
   SHOW_PROPERTIES,
   type SystemctlShow,
   systemdState,
@@ -132,21 +133,41 @@ export class SystemdSupervisor implements Supervisor {
       this.systemctl(['reset-failed', systemdUnitName(unit.label)]),
       this.clearGuard(unit.label),
     ]);
-    await this.checked(['start', systemdUnitName(unit.label)]);
+    await this.job('start', unit.label);
   }
 
   async restart(unit: UnitRef): Promise<void> {
     // An explicit restart (a hot reload) begins a new crash-loop window of the guard. systemd's own
     // start limit counts explicit restarts too; it is only a backstop (a burst several times the
     // guard's), so it is reset only when it refuses one: one systemctl call per hot reload.
-    const name = systemdUnitName(unit.label);
     await this.clearGuard(unit.label);
+    await this.job('restart', unit.label, { resetStartLimit: true });
+  }
+
+  /**
+   * Runs a start or restart job. A failed job whose program did run (it exited at once, before
+   * systemd 252-255 noticed it had started: see `readFailedStart`) counts as launched; any other
+   * failure throws, saying how its process ended.
+   */
+  private async job(
+    verb: 'start' | 'restart',
+    label: string,
+    options: { resetStartLimit?: boolean } = {},
+  ): Promise<void> {
+    const name = systemdUnitName(label);
+    const since = process.hrtime.bigint() / 1000n;
     try {
-      await this.checked(['restart', name]);
+      await this.checked([verb, name]);
     } catch (error) {
-      if ((await this.show(unit.label)).Result !== 'start-limit-hit') throw error;
-      await this.systemctl(['reset-failed', name]);
-      await this.checked(['restart', name]);
+      const props = await this.show(label);
+      if (options.resetStartLimit && props.Result === 'start-limit-hit') {
+        await this.systemctl(['reset-failed', name]);
+        return this.job(verb, label);
+      }
+      const { ran, ended } = readFailedStart(props, since);
+      if (ran) return;
+      if (ended && error instanceof Error) error.message += `\n  ${name}: ${ended}`;
+      throw error;
     }
   }
 
