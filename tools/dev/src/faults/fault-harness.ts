@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@nexu/service-kit';
-import getPort from 'get-port';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { type Checkout, findRepoRoot } from '../checkout/checkout.js';
 import { type StartOptions, type StartReport, startServices } from '../commands/start.js';
@@ -45,29 +44,53 @@ export interface ForeignProcess {
 
 /**
  * Starts a foreign process (no checkout marker in its environment, own process group): a TCP
- * listener on `port` and `host` when given, else a plain sleeper.
+ * listener on `port` and `host` when given (0: any free port, chosen by the listener itself so
+ * that no other test can take it between a check and the bind), else a plain sleeper. Resolves
+ * once it listens, with the port it holds; throws with the listener's own answer when it cannot.
  */
 export async function spawnForeign(options: { port?: number; host?: string } = {}): Promise<ForeignProcess> {
   const { port, host = '127.0.0.1' } = options;
   const code =
     port === undefined
       ? 'setInterval(() => {}, 1 << 30)'
-      : `require('node:net').createServer().listen({ port: ${port}, host: ${JSON.stringify(host)}, exclusive: true })`;
+      : `const server = require('node:net').createServer();
+         server.on('error', (error) => { console.log('cannot listen: ' + error.code); process.exit(1); });
+         server.listen({ port: ${port}, host: ${JSON.stringify(host)}, exclusive: true }, () =>
+           console.log('listening ' + server.address().port));`;
   const child = spawn(process.execPath, ['-e', code], {
-    stdio: 'ignore',
+    stdio: ['ignore', port === undefined ? 'ignore' : 'pipe', 'ignore'],
     detached: true,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
   });
   const pid = child.pid!;
+  let listening: number | undefined;
   if (port !== undefined) {
-    const up = await waitFor(async () => !(await isPortFree(port, host)), { timeoutMs: 5_000 });
-    if (!up.ok) throw new Error(`foreign listener on ${host}:${port} did not come up`);
+    let timer: NodeJS.Timeout | undefined;
+    const answer = await new Promise<string>((resolve) => {
+      let out = '';
+      timer = setTimeout(() => resolve('no answer in 15 s'), 15_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      child.on('exit', (code) => resolve(out.trim() || `exited ${code}`));
+      child.on('error', (error) => resolve(error.message));
+    }).finally(() => {
+      clearTimeout(timer);
+      child.stdout!.destroy();
+    });
+    const bound = /^listening (\d+)$/.exec(answer);
+    if (!bound) {
+      killForeign({ pid, startTime: '', port, host, child });
+      throw new Error(`foreign listener on ${host}:${port} did not come up: ${answer}`);
+    }
+    listening = Number(bound[1]);
   }
   const identity = await waitFor(() => processIdentity(pid).then((i) => i ?? undefined), {
     timeoutMs: 2_000,
   });
   if (!identity.ok) throw new Error(`foreign process ${pid} vanished`);
-  return { pid, startTime: identity.value.startTime, port, host, child };
+  return { pid, startTime: identity.value.startTime, port: listening, host, child };
 }
 
 /** Whether the foreign process still runs as the very same process (same pid and start time). */
@@ -229,7 +252,7 @@ export function useFaultContext(backend: BackendName, options: { isolated?: bool
       machine.enter();
       if (backend === 'systemd' && !machine.systemd) available = false;
     }
-    sentinel = await spawnForeign({ port: await getPort() });
+    sentinel = await spawnForeign({ port: 0 });
   });
 
   afterEach(async (context) => {

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
-import getPort from 'get-port';
 import { describe, expect, it } from 'vitest';
 import { collectStatus } from '../commands/status.js';
 import { stopServices } from '../commands/stop.js';
@@ -59,7 +58,7 @@ describe.each(FAULT_BACKENDS)('port faults on the %s backend', (backend) => {
   it('a foreign process whose pid is in our ledger with another start time is never signalled', async (t) => {
     if (!ctx.available()) t.skip();
     const checkout = ctx.open();
-    const reused = await ctx.foreign({ port: await getPort() });
+    const reused = await ctx.foreign({ port: 0 });
     const now = new Date().toISOString();
     // The ledger says: the gateway is pid <foreign> on the foreign's port, started at another time.
     const poisoned = (services: Ledger['services']): Ledger => ({

@@ -45,6 +45,23 @@ async function putSession(controllerUrl: string, id: string, data: unknown) {
   expect(stored.ok).toBe(true);
 }
 
+/**
+ * The status of reading a session through the controller once its gateway link is up: start
+ * returns once every service answers /health, and the controller's link may come up a moment later
+ * (it answers 503 until then).
+ */
+async function sessionStatus(controllerUrl: string, id: string) {
+  const answered = await waitFor(
+    async () => {
+      const { status } = await call(`${controllerUrl}/api/sessions/${id}`);
+      return status === 503 ? undefined : status;
+    },
+    { timeoutMs: 15_000 },
+  );
+  expect(answered.ok).toBe(true);
+  return (answered as { value: number }).value;
+}
+
 describe.each(FAULT_BACKENDS)('state and input faults on the %s backend', (backend) => {
   const outside: string[] = [];
   // Registered first so that it runs last, after the checkouts were stopped and removed.
@@ -148,7 +165,7 @@ describe.each(FAULT_BACKENDS)('state and input faults on the %s backend', (backe
       /state\.json is corrupt[^\n]*moved it to/,
     );
     // Empty state, and writable again.
-    expect((await call(`${urlOf(second, 'controller')}/api/sessions/before`)).status).toBe(404);
+    expect(await sessionStatus(urlOf(second, 'controller'), 'before')).toBe(404);
     await putSession(urlOf(second, 'controller'), 'after', { n: 2 });
   });
 
@@ -203,10 +220,7 @@ describe.each(FAULT_BACKENDS)('state and input faults on the %s backend', (backe
     expect(reset.ok).toBe(true);
     report = await ctx.start(checkout);
     expect((await call(`${controller()}/api/config`)).body).toEqual({});
-    await waitFor(async () => (await call(`${controller()}/api/sessions/s1`)).status !== 503, {
-      timeoutMs: 15_000,
-    });
-    expect((await call(`${controller()}/api/sessions/s1`)).status).toBe(404);
+    expect(await sessionStatus(controller(), 's1')).toBe(404);
   });
 
   it('a checkout path with spaces, quotes, %, $ and non-ASCII works end to end', async (t) => {
