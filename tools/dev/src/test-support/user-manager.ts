@@ -79,12 +79,7 @@ export async function startPrivateUserManager(
       }
     }
     const log = openSync(join(logDir, `systemd-${attempt}.log`), 'a');
-    // Its own log (units failing to start, why) goes to that file: no journal runs here.
-    const child = spawn('systemd', ['--user', '--log-target=console'], {
-      env,
-      stdio: ['ignore', log, log],
-      detached: true,
-    });
+    const child = spawn('systemd', ['--user'], { env, stdio: ['ignore', log, log], detached: true });
     child.unref();
     const up = await waitFor(
       async () =>
