@@ -31,7 +31,7 @@ export interface FollowCheckoutOptions {
   readonly intervalMs?: number;
   /**
    * Runs on every tick after the ledger was looked at (the attached session's takeover check).
-   * It handles its own errors: one it throws is reported to `onError` and the next tick goes on.
+   * An error it throws goes to `onError`, like any failed look; the next tick goes on.
    */
   readonly onTick?: () => Promise<void>;
   /** A look failed (default: ignored, the next tick looks again). */
