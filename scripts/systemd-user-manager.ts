@@ -8,6 +8,7 @@
  *   tsx scripts/systemd-user-manager.ts status
  */
 import { runCommand } from '@nexu/dev';
+import { userManagerAnswers } from '@nexu/dev/test-support';
 import { argv } from 'zx';
 import { ensureUserManager, userRuntimeDir } from './lib/systemd-user-manager.js';
 
@@ -31,9 +32,13 @@ if (argv.help || argv.h) {
     result.exitCode === 0 ? 'systemd user manager asked to exit' : 'no systemd user manager answered',
   );
 } else if (verb === 'status') {
-  const result = await runCommand(['systemctl', '--user', 'is-system-running'], { env });
-  console.log(result.stdout.trim() || result.stderr.trim());
-  process.exitCode = result.stdout.trim() ? 0 : 1;
+  const answers = await userManagerAnswers(userRuntimeDir());
+  console.log(
+    answers
+      ? `a systemd user manager answers (XDG_RUNTIME_DIR=${userRuntimeDir()})`
+      : 'no systemd user manager answers',
+  );
+  process.exitCode = answers ? 0 : 1;
 } else {
   console.error(usage);
   process.exitCode = 2;

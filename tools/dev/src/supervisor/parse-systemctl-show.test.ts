@@ -5,6 +5,7 @@ import {
   parseSystemctlShowUnits,
   readFailedStart,
   systemdState,
+  userManagerAnswered,
 } from './parse-systemctl-show.js';
 
 const show = (lines: string) => parseSystemctlShow(lines.trim().replace(/^\s+/gm, ''));
@@ -123,5 +124,15 @@ describe('readFailedStart', () => {
       'Result=success\nExecMainStartTimestampMonotonic=0\nExecMainCode=0\nExecMainStatus=0\n',
     );
     expect(readFailedStart(never, 0n)).toEqual({ ran: false, ended: null });
+  });
+});
+
+describe('userManagerAnswered', () => {
+  it('takes the states of systemctl(1) as an answer, and nothing else', () => {
+    for (const state of ['running', 'degraded', 'starting', 'initializing', 'maintenance', 'stopping'])
+      expect(userManagerAnswered(`${state}\n`), state).toBe(true);
+    // No manager: stdout stays empty ("Failed to connect to bus" goes to stderr).
+    for (const state of ['offline', 'unknown', ''])
+      expect(userManagerAnswered(`${state}\n`), state).toBe(false);
   });
 });

@@ -18,6 +18,22 @@ export const SHOW_PROPERTIES = [
 
 export type SystemctlShow = Partial<Record<(typeof SHOW_PROPERTIES)[number], string>>;
 
+/**
+ * The question that tells whether a user manager answers: `systemctl --user show -p SystemState
+ * --value`, a call over its bus. (`is-system-running` is no use for that: it prints `offline`
+ * without asking when `/run/systemd/system/` is missing, i.e. on a machine not booted with systemd
+ * where a private user manager runs; docs/platform.md.)
+ */
+export const USER_MANAGER_PROBE = ['show', '-p', 'SystemState', '--value'] as const;
+
+/**
+ * Whether `USER_MANAGER_PROBE` was answered by a user manager: one of the states of systemctl(1),
+ * "is-system-running" (a failed call prints nothing on stdout: "Failed to connect to bus" on stderr).
+ */
+export function userManagerAnswered(systemState: string): boolean {
+  return /^(initializing|starting|running|degraded|maintenance|stopping)$/.test(systemState.trim());
+}
+
 /** Parses `Key=Value` lines (values may contain `=`). */
 export function parseSystemctlShow(text: string): SystemctlShow {
   const props: Record<string, string> = {};

@@ -20,6 +20,8 @@ import {
   SHOW_PROPERTIES,
   type SystemctlShow,
   systemdState,
+  USER_MANAGER_PROBE,
+  userManagerAnswered,
 } from './parse-systemctl-show.js';
 import { type ResolvedPlatform, resolvePlatform } from './platform.js';
 import {
@@ -96,13 +98,12 @@ export class SystemdSupervisor implements Supervisor {
         reason: `XDG_RUNTIME_DIR is not set and /run/user/${this.platform.uid} does not exist, so there is no systemd user session: log in through a session (or \`loginctl enable-linger $USER\`), or ${CONTAINER_FIX}.`,
       };
     }
-    const result = await this.systemctl(['is-system-running']);
-    // Exits non-zero when `degraded` etc.: only an empty answer means nobody is there.
-    if (result.stdout.trim()) return { ok: true };
+    const result = await this.systemctl(USER_MANAGER_PROBE);
+    if (userManagerAnswered(result.stdout)) return { ok: true };
     return {
       ok: false,
       reason: `\`systemctl --user\` cannot reach a user manager (XDG_RUNTIME_DIR=${this.platform.runtimeDir}): ${
-        result.stderr.trim() || `exit ${result.exitCode}`
+        result.stderr.trim() || result.stdout.trim() || `exit ${result.exitCode}`
       }. ${systemctlAdvice(result) ?? `Run \`loginctl enable-linger $USER\`, or ${CONTAINER_FIX}.`}`,
     };
   }

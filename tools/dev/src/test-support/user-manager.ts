@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, openSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
 import { runCommand } from '../os/command-runner.js';
+import { USER_MANAGER_PROBE, userManagerAnswered } from '../supervisor/parse-systemctl-show.js';
 
 /** A private systemd user manager this process started. */
 export interface PrivateUserManager {
@@ -27,13 +28,13 @@ export function canRunSystemd(): boolean {
   );
 }
 
-/** Whether a user manager answers on `runtimeDir` (any state word: the bus is up). */
+/** Whether a user manager answers on `runtimeDir`. */
 export async function userManagerAnswers(runtimeDir: string): Promise<boolean> {
-  const result = await runCommand(['systemctl', '--user', 'is-system-running'], {
+  const result = await runCommand(['systemctl', '--user', ...USER_MANAGER_PROBE], {
     env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir },
     timeoutMs: 5_000,
   });
-  return /^(running|degraded|starting|initializing|maintenance|stopping)/m.test(result.stdout);
+  return userManagerAnswered(result.stdout);
 }
 
 /**
