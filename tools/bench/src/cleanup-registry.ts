@@ -1,4 +1,4 @@
-import { isPortFree } from '@nexu/dev';
+import { findPortOwner } from '@nexu/dev';
 import { waitFor } from '@nexu/service-kit';
 import { isPidLive } from './process-tree.js';
 
@@ -8,7 +8,7 @@ export interface CleanupReport {
   readonly errors: readonly string[];
   /** Tracked pids still alive after the closers and the grace. */
   readonly livePids: readonly number[];
-  /** Tracked ports still bound after the closers and the grace. */
+  /** Tracked ports still listened on after the closers and the grace. */
   readonly busyPorts: readonly number[];
 }
 
@@ -66,8 +66,15 @@ export function createCleanupRegistry(): CleanupRegistry {
           const live = (
             await Promise.all([...pids].map(async (p) => ((await isPidLive(p)) ? p : null)))
           ).filter((p): p is number => p !== null);
+          // Left behind = still listened on. A port that only cannot be bound is some process's
+          // outgoing connection (its ephemeral local port happens to be one the bench used).
           const busy = (
-            await Promise.all([...ports].map(async (p) => ((await isPortFree(p)) ? null : p)))
+            await Promise.all(
+              [...ports].map(async (p) => {
+                const owner = await findPortOwner(p);
+                return owner.status !== 'free' && owner.listeners.length > 0 ? p : null;
+              }),
+            )
           ).filter((p): p is number => p !== null);
           return { live, busy };
         };

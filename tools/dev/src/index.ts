@@ -28,6 +28,7 @@ export { defaultLogLines } from './logs/default-log-lines.js';
 export { findOrphanHint } from './machine/orphan-hint.js';
 export { runCommand } from './os/command-runner.js';
 export { isPortFree } from './os/port-free.js';
+export { findPortOwner } from './os/port-owner.js';
 export { terminateGroup } from './os/terminate-group.js';
 export { ensureBuilt } from './services/ensure-built.js';
 export {
