@@ -5,7 +5,7 @@ import {
   type MachinePresence,
   type MachineService,
 } from '../machine/machine-services.js';
-import { findService, SERVICE_NAMES, serviceUrl } from '../services/manifest.js';
+import { findService, serviceRank, serviceUrl } from '../services/manifest.js';
 import type { ResolvedPlatform } from '../supervisor/platform.js';
 import type { BackendName, ServiceState } from '../supervisor/supervisor.js';
 
@@ -72,11 +72,6 @@ async function rowOf(found: MachineService, currentId: string | undefined): Prom
   };
 }
 
-const order = (service: string) => {
-  const at = (SERVICE_NAMES as readonly string[]).indexOf(service);
-  return at === -1 ? SERVICE_NAMES.length : at;
-};
-
 /**
  * `pnpm status --all`: every nexu dev service on this machine, across checkouts and backends, as
  * the backends hold them, with where each checkout stands and whether each service answers.
@@ -93,7 +88,7 @@ export async function collectMachineStatus(
     (a, b) =>
       (a.checkout.root ?? '').localeCompare(b.checkout.root ?? '') ||
       a.checkout.id.localeCompare(b.checkout.id) ||
-      order(a.service) - order(b.service) ||
+      serviceRank(a.service) - serviceRank(b.service) ||
       a.service.localeCompare(b.service) ||
       a.backend.localeCompare(b.backend),
   );

@@ -186,7 +186,12 @@ async function ledgerToStartFrom(
   if (problem) reporter.warn(problem);
   if (previous) {
     const quiet = createMemoryReporter();
-    const labels = await stopPreviousLocation(checkout, previous, quiet);
+    const labels = await stopPreviousLocation(
+      checkout,
+      previous,
+      quiet,
+      await availableSupervisors(checkout),
+    );
     for (const line of quiet.lines) if (line.startsWith('warning: ')) reporter.warn(line.slice(9));
     if (labels.length > 0) reporter.info(describeTakeover(previous, labels, true));
     return adoptPreviousLedger(checkout, previous);

@@ -1,10 +1,11 @@
 import type { Checkout } from '../checkout/checkout.js';
 import type { Reporter } from '../format/reporter.js';
 import type { PreviousLocation } from '../ports/ledger.js';
-import { SERVICE_NAMES } from '../services/manifest.js';
+import { serviceRank } from '../services/manifest.js';
 import { parseDevLabel } from '../supervisor/machine-unit.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
 import { stopLeftovers } from './stop-leftovers.js';
-import { availableSupervisors, teardownUnits } from './teardown.js';
+import { teardownUnits } from './teardown.js';
 
 /**
  * A checkout moved here: stops and uninstalls, in every backend, the units its previous location
@@ -15,8 +16,9 @@ export async function stopPreviousLocation(
   checkout: Checkout,
   previous: PreviousLocation,
   reporter: Reporter,
+  /** Every backend that can run here (`availableSupervisors`). */
+  supervisors: readonly Supervisor[],
 ): Promise<string[]> {
-  const supervisors = await availableSupervisors(checkout);
   const units = (
     await Promise.all(supervisors.map((s) => teardownUnits(s, previous.checkoutId, reporter)))
   ).flat();
@@ -32,8 +34,7 @@ export function describeTakeover(
   ports: boolean,
 ): string {
   const what = labels.length === 1 ? 'the service' : `the ${labels.length} services`;
-  const rank = (label: string) =>
-    (SERVICE_NAMES as readonly string[]).indexOf(parseDevLabel(label)?.service ?? '') >>> 0;
+  const rank = (label: string) => serviceRank(parseDevLabel(label)?.service ?? '');
   const sorted = [...labels].sort((a, b) => rank(a) - rank(b));
   const reuse = ports ? '; their ports are reused where free' : '';
   return `This checkout moved here from ${previous.root}: stopped ${what} it ran there (${sorted.join(', ')})${reuse}.`;

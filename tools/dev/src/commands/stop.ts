@@ -39,7 +39,7 @@ export async function stopServices(options: StopOptions): Promise<StopReport> {
     const units = (await Promise.all(supervisors.map((s) => teardownUnits(s, checkout.id, reporter)))).flat();
     const orphans = await stopLeftovers(checkout, ledger, reporter);
     if (previous) {
-      const moved = await stopPreviousLocation(checkout, previous, reporter);
+      const moved = await stopPreviousLocation(checkout, previous, reporter, supervisors);
       if (moved.length > 0) reporter.info(describeTakeover(previous, moved, false));
       units.push(...moved);
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { checkoutAt, checkoutIdFor, ROOT_MARKER } from '../checkout/checkout.js';
 import { type CheckoutPresence, checkoutPresence } from '../checkout/checkout-presence.js';
 import { processIdentity } from '../os/process-identity.js';
-import { findService, SERVICE_NAMES } from '../services/manifest.js';
+import { findService, serviceRank } from '../services/manifest.js';
 import type { ResolvedPlatform } from '../supervisor/platform.js';
 import { createSupervisor } from '../supervisor/select-supervisor.js';
 import {
@@ -86,14 +86,13 @@ export async function listMachineServices(
         }),
     ),
   );
-  const rank = (service: string) => (SERVICE_NAMES as readonly string[]).indexOf(service) >>> 0;
   const units = listed
     .flat()
     .sort(
       (a, b) =>
         a.checkoutId.localeCompare(b.checkoutId) ||
         a.backend.localeCompare(b.backend) ||
-        rank(a.service) - rank(b.service) ||
+        serviceRank(a.service) - serviceRank(b.service) ||
         a.label.localeCompare(b.label),
     );
   const services = await Promise.all(units.map(async (unit) => ({ unit, ...(await locateCheckout(unit)) })));

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
 import { type Checkout, checkoutIdFor } from '../checkout/checkout.js';
 import { checkoutPresence } from '../checkout/checkout-presence.js';
+import { type ServiceName, serviceLabel } from '../services/manifest.js';
 import type { Ledger } from './ledger-schema.js';
 import { validateLedger } from './validate-ledger.js';
 
@@ -78,7 +79,7 @@ export function adoptPreviousLedger(checkout: Checkout, previous: PreviousLocati
       name,
       {
         ...entry!,
-        label: entry!.label.replace(`.${previous.checkoutId}.`, `.${checkout.id}.`),
+        label: serviceLabel(name as ServiceName, checkout.id),
         pid: null,
         startTime: null,
       },

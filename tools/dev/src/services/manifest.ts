@@ -74,6 +74,12 @@ export const SERVICES: readonly ServiceSpec[] = [
 
 export const SERVICE_NAMES: readonly ServiceName[] = SERVICES.map((s) => s.name);
 
+/** Where `name` stands in the manifest's order (dependencies first); names it does not know come last. */
+export function serviceRank(name: string): number {
+  const at = (SERVICE_NAMES as readonly string[]).indexOf(name);
+  return at === -1 ? SERVICE_NAMES.length : at;
+}
+
 /** `ports` with one service moved to `port`. */
 export function withPort(ports: ServicePorts, service: ServiceName, port: number): ServicePorts {
   return { ...ports, [service]: port } as ServicePorts;

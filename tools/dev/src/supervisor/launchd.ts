@@ -240,15 +240,19 @@ export class LaunchdSupervisor implements Supervisor {
     const print = await this.print(unit.label);
     if (installed === null && print === null) return notInstalledStatus(unit.label);
     const records = await this.readRecords(join(this.unitsDir, unit.label));
-    const status = this.toStatus(unit.label, print, records);
     const job = describeLaunchdJob(print, records);
+    const status = this.toStatus(unit.label, print, records, job);
     if (!job.launchFailed || !job.reason) return status;
     return { ...status, reason: await this.abandonLaunch(unit, job.reason) };
   }
 
   /** What a job's print and its guard's records say, as the contract's status. */
-  private toStatus(label: string, print: LaunchctlPrint | null, records: LaunchdGuardRecords): ServiceStatus {
-    const job = describeLaunchdJob(print, records);
+  private toStatus(
+    label: string,
+    print: LaunchctlPrint | null,
+    records: LaunchdGuardRecords,
+    job = describeLaunchdJob(print, records),
+  ): ServiceStatus {
     const stopped = records.stopped;
     const lastExit: LastExit | null = stopped
       ? { code: stopped.code ?? EXIT_CONFIG, signal: null }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor, writeFileAtomic } from '@nexu/service-kit';
 import { LOCAL_EVENT_POLL } from '../os/local-event-poll.js';
@@ -296,7 +296,13 @@ export class ProcessSupervisor implements Supervisor {
               lastExit: entry.lastExit,
               reason: `unsupervised: its keeper (pid ${entry.keeper.pid}) is gone`,
             }
-          : keeperStatus(entry.label, entry, keeperAlive, this.keeperLogPath(entry.label));
+          : // Its keeper log lies beside its unit file, in its own checkout's units folder.
+            keeperStatus(
+              entry.label,
+              entry,
+              keeperAlive,
+              join(dirname(entry.unitPath), `${entry.label}.keeper.log`),
+            );
       units.push({
         ...parsed,
         label: entry.label,
