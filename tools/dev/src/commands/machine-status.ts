@@ -6,7 +6,6 @@ import {
   type MachineService,
 } from '../machine/machine-services.js';
 import { findService, serviceRank, serviceUrl } from '../services/manifest.js';
-import type { ResolvedPlatform } from '../supervisor/platform.js';
 import type { BackendName, ServiceState } from '../supervisor/supervisor.js';
 
 /** One service of `pnpm status --all`: any checkout's, on any backend. */
@@ -77,11 +76,10 @@ async function rowOf(found: MachineService, currentId: string | undefined): Prom
  * the backends hold them, with where each checkout stands and whether each service answers.
  */
 export async function collectMachineStatus(
-  options: { currentId?: string; backends?: readonly BackendName[]; platform?: ResolvedPlatform } = {},
+  options: { currentId?: string; backends?: readonly BackendName[] } = {},
 ): Promise<MachineStatusReport> {
   const { services, problems } = await listMachineServices({
     ...(options.backends ? { backends: options.backends } : {}),
-    ...(options.platform ? { platform: options.platform } : {}),
   });
   const rows = await Promise.all(services.map((found) => rowOf(found, options.currentId)));
   rows.sort(

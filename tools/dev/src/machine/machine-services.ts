@@ -4,7 +4,6 @@ import { checkoutAt, checkoutIdFor, ROOT_MARKER } from '../checkout/checkout.js'
 import { type CheckoutPresence, checkoutPresence } from '../checkout/checkout-presence.js';
 import { processIdentity } from '../os/process-identity.js';
 import { findService, serviceRank } from '../services/manifest.js';
-import type { ResolvedPlatform } from '../supervisor/platform.js';
 import { createSupervisor } from '../supervisor/select-supervisor.js';
 import {
   BACKEND_NAMES,
@@ -29,20 +28,11 @@ export interface ListMachineServicesOptions {
   readonly backends?: readonly BackendName[];
   /** Leave out this checkout id's units. */
   readonly except?: string;
-  /** Platform facts (tests point them at a private systemd manager, keeper registry, fake launchd). */
-  readonly platform?: ResolvedPlatform;
 }
 
 /** The supervisor of `backend` for the checkout recorded at `root` (its units folder, wherever that is now). */
-export function supervisorForRoot(
-  backend: BackendName,
-  root: string,
-  platform?: ResolvedPlatform,
-): Supervisor {
-  return createSupervisor(backend, {
-    checkout: { unitsDir: checkoutAt(root).unitsDir },
-    ...(platform ? { platform } : {}),
-  });
+export function supervisorForRoot(backend: BackendName, root: string): Supervisor {
+  return createSupervisor(backend, { checkout: { unitsDir: checkoutAt(root).unitsDir } });
 }
 
 /**
@@ -78,7 +68,7 @@ export async function listMachineServices(
   const listed = await Promise.all(
     (options.backends ?? BACKEND_NAMES).map((backend) =>
       // listMachine reads no units folder: any root does.
-      supervisorForRoot(backend, '/', options.platform)
+      supervisorForRoot(backend, '/')
         .listMachine(options.except ? { except: options.except } : {})
         .catch((error: Error) => {
           problems.push(`Unable to list the ${backend} backend's units: ${error.message}`);

@@ -1,5 +1,4 @@
 import type { PreviousLocation } from '../ports/ledger.js';
-import type { ResolvedPlatform } from '../supervisor/platform.js';
 import { isOrphaned, listMachineServices, type MachineService } from './machine-services.js';
 
 type Previous = Pick<PreviousLocation, 'checkoutId' | 'root'>;
@@ -43,11 +42,7 @@ export function renderOrphanHint(services: readonly MachineService[], previous?:
 export async function findOrphanHint(options: {
   readonly checkoutId: string;
   readonly previous?: Previous;
-  readonly platform?: ResolvedPlatform;
 }): Promise<string | null> {
-  const { services } = await listMachineServices({
-    except: options.checkoutId,
-    ...(options.platform ? { platform: options.platform } : {}),
-  });
+  const { services } = await listMachineServices({ except: options.checkoutId });
   return renderOrphanHint(services, options.previous);
 }

@@ -1,4 +1,3 @@
-import type { ResolvedPlatform } from '../supervisor/platform.js';
 import type { MachineUnit } from '../supervisor/supervisor.js';
 import { supervisorForRoot } from './machine-services.js';
 import { verifyMachineUnit } from './verify-machine-unit.js';
@@ -11,12 +10,12 @@ export type StopMachineUnitResult = { readonly ok: true } | { readonly ok: false
  */
 export async function stopMachineUnit(
   unit: MachineUnit,
-  options: { orphan: boolean; platform?: ResolvedPlatform },
+  options: { orphan: boolean },
 ): Promise<StopMachineUnitResult> {
   const verdict = await verifyMachineUnit(unit, { orphan: options.orphan });
   if (!verdict.ok) return verdict;
   // Verified above: the root is recorded.
-  const supervisor = supervisorForRoot(unit.backend, unit.root!, options.platform);
+  const supervisor = supervisorForRoot(unit.backend, unit.root!);
   try {
     await supervisor.uninstall(unit);
     return { ok: true };

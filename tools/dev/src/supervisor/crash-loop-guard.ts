@@ -1,6 +1,6 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
-import { readTextOrNull } from './unit-files.js';
+import { readJsonOrNull } from './unit-files.js';
 
 /** Absolute path of the guard preloaded into every launchd job and systemd unit. */
 export const CRASH_LOOP_GUARD_PATH = fileURLToPath(new URL('./crash-loop-guard.mjs', import.meta.url));
@@ -55,10 +55,6 @@ export function guardedEnv(
 
 /** The reason the guard recorded in `<stateBase>.crashed` when it stopped a crash loop, or null. */
 export async function readCrashedReason(stateBase: string): Promise<string | null> {
-  try {
-    const record = JSON.parse((await readTextOrNull(`${stateBase}.crashed`)) ?? 'null');
-    return typeof record?.reason === 'string' ? record.reason : null;
-  } catch {
-    return null;
-  }
+  const record = await readJsonOrNull<{ reason?: unknown }>(`${stateBase}.crashed`);
+  return typeof record?.reason === 'string' ? record.reason : null;
 }

@@ -41,7 +41,7 @@ import type {
 } from './supervisor.js';
 import { SupervisorError } from './supervisor-errors.js';
 import { describeDrift } from './unit-drift.js';
-import { readTextOrNull, removeFiles } from './unit-files.js';
+import { readJsonOrNull, readTextOrNull, removeFiles } from './unit-files.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
 
 export interface LaunchdSupervisorOptions {
@@ -360,21 +360,13 @@ export class LaunchdSupervisor implements Supervisor {
     return join(this.unitsDir, `${label}.${kind}`);
   }
 
-  private async readJson<T>(path: string): Promise<T | null> {
-    try {
-      return JSON.parse((await readTextOrNull(path)) ?? 'null') as T | null;
-    } catch {
-      return null;
-    }
-  }
-
   /** The guard's files of a job, at `base` (`<unitsDir>/<label>` of the checkout that runs it). */
   private async readRecords(base: string): Promise<LaunchdGuardRecords> {
     const [crashed, stopped, starts, runs] = await Promise.all([
-      this.readJson<GuardRecord>(`${base}.crashed`),
-      this.readJson<GuardRecord>(`${base}.stopped`),
+      readJsonOrNull<GuardRecord>(`${base}.crashed`),
+      readJsonOrNull<GuardRecord>(`${base}.stopped`),
       readTextOrNull(`${base}.starts`),
-      this.readJson<number>(`${base}.runs`),
+      readJsonOrNull<number>(`${base}.runs`),
     ]);
     return {
       crashed,

@@ -26,7 +26,7 @@ import type {
 } from './supervisor.js';
 import { SupervisorError } from './supervisor-errors.js';
 import { describeDrift } from './unit-drift.js';
-import { readTextOrNull, removeFiles } from './unit-files.js';
+import { readJsonOrNull, readTextOrNull, removeFiles } from './unit-files.js';
 import { STOP_GRACE_SECONDS } from './unit-policy.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
 
@@ -158,8 +158,10 @@ export class ProcessSupervisor implements Supervisor {
         async () => {
           if (spawnError) return spawnError;
           // Ours reported (it may have finished already: a service exiting 78 ends its keeper).
-          if ((await this.readState(unit.label))?.keeper.pid === keeper.pid) return true;
-          return (await this.liveKeeper(unit.label)) ? true : undefined;
+          const state = await this.readState(unit.label);
+          if (!state) return undefined;
+          if (state.keeper.pid === keeper.pid) return true;
+          return (await isSameProcess(state.keeper.pid, state.keeper.startTime)) ? true : undefined;
         },
         { ...LOCAL_EVENT_POLL, timeoutMs: this.timeoutMs },
       );
@@ -330,23 +332,14 @@ export class ProcessSupervisor implements Supervisor {
     return join(this.registryDir, `${label}.json`);
   }
 
-  private async readJson<T>(path: string): Promise<T | null> {
-    const text = await readTextOrNull(path).catch(() => null);
-    try {
-      return text ? (JSON.parse(text) as T) : null;
-    } catch {
-      return null;
-    }
-  }
-
   /**
    * The keeper's state: the newer of its copy in the units folder and its registry entry (the
    * former stops changing once the checkout is moved or deleted under the keeper).
    */
   private async readState(label: string): Promise<KeeperState | null> {
     const [local, registered] = await Promise.all([
-      this.readJson<KeeperState>(this.statePath(label)),
-      this.readJson<KeeperState>(this.registryPath(label)),
+      readJsonOrNull<KeeperState>(this.statePath(label)),
+      readJsonOrNull<KeeperState>(this.registryPath(label)),
     ]);
     const valid = [local, registered].filter((s): s is KeeperState => s?.label === label);
     return valid.sort((a, b) => (b.updatedAt ?? '').localeCompare(a.updatedAt ?? ''))[0] ?? null;
@@ -358,7 +351,7 @@ export class ProcessSupervisor implements Supervisor {
     const entries = await Promise.all(
       names
         .filter((name) => name.endsWith('.json'))
-        .map((name) => this.readJson<RegistryEntry>(join(this.registryDir, name))),
+        .map((name) => readJsonOrNull<RegistryEntry>(join(this.registryDir, name))),
     );
     return entries.filter(
       (entry): entry is RegistryEntry =>
