@@ -35,11 +35,12 @@ export interface WebBuilder {
   dispose(): Promise<void>;
 }
 
+/** What Vite 8 (Rolldown) throws: `errors`, each located by `loc` (0-based column) or `id`. */
 interface RawViteError {
   message?: string;
   id?: string;
   loc?: { file?: string; line?: number; column?: number };
-  errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }>;
+  errors?: RawViteError[];
 }
 
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
@@ -77,13 +78,13 @@ export function createWebBuilder(
     text,
   });
 
-  const toBuildErrors = (error: RawViteError): BuildError[] => {
-    if (error.errors?.length) {
-      return error.errors.map((e) => located(e.location?.file, e.location?.line, e.location?.column, e.text));
-    }
-    const text = stripAnsi(error.message ?? String(error)).split('\n')[0] ?? '';
-    return [located(error.loc?.file ?? error.id, error.loc?.line, error.loc?.column, text)];
-  };
+  // `[builtin:vite-transform] Unexpected token` -> `Unexpected token`: the plugin name is noise here.
+  const firstLine = (message: string | undefined) =>
+    (stripAnsi(message ?? '').split('\n')[0] ?? '').replace(/^\[[^\]]+\] /, '');
+  const toBuildError = (error: RawViteError): BuildError =>
+    located(error.loc?.file ?? error.id, error.loc?.line, error.loc?.column, firstLine(error.message));
+  const toBuildErrors = (error: RawViteError): BuildError[] =>
+    error.errors?.length ? error.errors.map(toBuildError) : [toBuildError(error)];
 
   const run = async (swap: boolean): Promise<WebBuildResult> => {
     const started = performance.now();
