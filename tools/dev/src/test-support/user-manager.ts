@@ -36,7 +36,7 @@ export const MANAGER_ENV_VARIABLE = 'NEXU_DEV_TEST_MANAGER_ENV';
  */
 export function parseEnvironmentDump(text: string): Record<string, string> {
   const env: Record<string, string> = {};
-  const entries = text.includes('\0') ? text.split('\0') : text.split('\n');
+  const entries = text.includes('\0') ? text.split('\0') : text.replace(/\n$/, '').split('\n');
   let last: string | undefined;
   for (const entry of entries) {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(entry);
