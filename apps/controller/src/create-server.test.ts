@@ -65,7 +65,7 @@ const put = (body: string): RequestInit => ({
 });
 
 describe('controller server', () => {
-  it('answers GET /health with its identity', async () => {
+  it('answers GET /health with its identity, not ready while its gateway link is down', async () => {
     const { url } = await start();
     expect(await json(`${url}/health`)).toEqual({
       status: 200,
@@ -76,8 +76,17 @@ describe('controller server', () => {
         startedAt: expect.any(String),
         instance: 'inst',
         revision: REVISION,
+        ready: false,
+        waitingFor: expect.stringMatching(/^gateway link (connecting|unreachable)$/),
       },
     });
+  });
+
+  it('is ready once its gateway link is up, and then a gateway-backed request gets a real answer', async () => {
+    const { url } = await start(await startGateway());
+    await waitUntil('the controller is ready', async () => (await json(`${url}/health`)).body.ready === true);
+    expect((await json(`${url}/health`)).body.waitingFor).toBeUndefined();
+    expect((await json(`${url}/api/sessions/none`)).status).toBe(404);
   });
 
   it('describes itself in GET /api/runtime', async () => {

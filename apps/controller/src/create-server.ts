@@ -58,7 +58,15 @@ export function createServer(config: ControllerConfig, options: ControllerOption
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
     const readOnly = method === 'GET' || method === 'HEAD';
-    if (path === '/health' && readOnly) return sendJson(res, 200, healthPayload(identity));
+    if (path === '/health' && readOnly) {
+      // Ready once the gateway link is up: before that, the gateway-backed routes answer 503.
+      const ready = link.state === 'active';
+      return sendJson(
+        res,
+        200,
+        healthPayload(identity, ready ? { ready } : { ready, waitingFor: `gateway link ${link.state}` }),
+      );
+    }
     if (path === '/api/runtime' && readOnly) return sendJson(res, 200, runtime());
     if (path === '/api/config' && readOnly) return sendJson(res, 200, store.get());
     if (path === '/api/config' && method === 'PUT') {

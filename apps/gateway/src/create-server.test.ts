@@ -40,6 +40,7 @@ describe('gateway server', () => {
       startedAt: expect.any(String),
       instance: 'test-instance',
       revision: REVISION,
+      ready: true,
     });
   });
 

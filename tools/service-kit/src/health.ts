@@ -14,8 +14,25 @@ export function createIdentity(service: string, instance: string | null, revisio
   return { service, pid: process.pid, startedAt: new Date().toISOString(), instance, revision };
 }
 
-/** Body of `GET /health`: `{ ok: true, service, pid, startedAt, instance, revision }`. */
-export function healthPayload(identity: ServiceIdentity): { ok: true } & ServiceIdentity {
+/**
+ * Whether a live service can do its work yet: the controller is not until its gateway link is up.
+ * A service without peers it needs is ready once it answers.
+ */
+export interface Readiness {
+  readonly ready: boolean;
+  /** What it still waits for, when not ready (`gateway link connecting`). */
+  readonly waitingFor?: string;
+}
+
+/**
+ * Body of `GET /health`: `{ ok: true, service, pid, startedAt, instance, revision, ready }` (and
+ * `waitingFor` while not ready). `ok` says the process is up and whose it is; `ready` that a request
+ * to it now gets a real answer.
+ */
+export function healthPayload(
+  identity: ServiceIdentity,
+  readiness: Readiness = { ready: true },
+): { ok: true } & ServiceIdentity & Readiness {
   return {
     ok: true,
     service: identity.service,
@@ -23,5 +40,7 @@ export function healthPayload(identity: ServiceIdentity): { ok: true } & Service
     startedAt: identity.startedAt,
     instance: identity.instance,
     revision: identity.revision,
+    ready: readiness.ready,
+    ...(readiness.ready || readiness.waitingFor === undefined ? {} : { waitingFor: readiness.waitingFor }),
   };
 }

@@ -6,7 +6,7 @@ export {
   resolveServiceConfig,
   type ServiceConfig,
 } from './config.js';
-export { createIdentity, healthPayload, type ServiceIdentity } from './health.js';
+export { createIdentity, healthPayload, type Readiness, type ServiceIdentity } from './health.js';
 export { type JsonBodyResult, readJsonBody, sendJson } from './http-json.js';
 export { JsonStateFile, type JsonStateFileOptions } from './json-state-file.js';
 export { closeHttpServer, HOST, type ListenResult, listen } from './listen.js';

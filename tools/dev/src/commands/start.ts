@@ -2,6 +2,7 @@ import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
 import { acquireLock } from '../checkout/lock.js';
 import { createMemoryReporter, type Reporter } from '../format/reporter.js';
+import { confirmReady } from '../plan/confirm-ready.js';
 import { executeStep, installChangedUnits, type StepOutcome } from '../plan/execute-step.js';
 import { gatherStartFacts } from '../plan/gather-start-facts.js';
 import { launchInDependencyOrder } from '../plan/launch-in-dependency-order.js';
@@ -36,6 +37,9 @@ export interface StartOptions {
 }
 
 export type { StartMode } from '../plan/execute-step.js';
+
+/** How long a service may take to answer `/health` (and then be ready) after its start. */
+const READY_TIMEOUT_MS = 30_000;
 
 /** One row of the start table. */
 export type ServiceOutcome = Omit<StepOutcome, 'unit' | 'entry'>;
@@ -109,6 +113,7 @@ export async function startServices(options: StartOptions): Promise<StartReport>
       });
     }
     const done = services.map((spec) => outcomes.get(spec.name)!);
+    await confirmReady(done, checkout.id, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
     return {
       backend: supervisor.backend,
       services: done.map(({ unit, entry, ...row }) => row),
@@ -156,7 +161,7 @@ async function executePlan(
         checkout,
         supervisor,
         reporter,
-        readyTimeoutMs: context.options.readyTimeoutMs ?? 30_000,
+        readyTimeoutMs: context.options.readyTimeoutMs ?? READY_TIMEOUT_MS,
         peerPorts: plan.steps.filter((other) => other !== step).map((other) => other.unit.port),
         moveTo: (port) => {
           moved = true;

@@ -5,7 +5,7 @@ import { probeHealth } from '../health/probe-health.js';
 import { crashTail, findCrashReport } from '../logs/find-crash-report.js';
 import { readLogTail } from '../logs/read-last-lines.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
-import { PASS_THROUGH_ENV } from '../services/unit-spec.js';
+import { passThroughNames } from '../services/unit-spec.js';
 import { createDevStatusWriter, type DevStatusWriter } from '../watch/dev-status-writer.js';
 import type { FollowedTarget } from './watch-target.js';
 
@@ -73,7 +73,7 @@ export async function startWatchStatus(options: {
       startTime: processStartTimeSync(process.pid) ?? '',
       startedAt: new Date(performance.timeOrigin).toISOString(),
     },
-    secrets: PASS_THROUGH_ENV.flatMap((name) => process.env[name] ?? []),
+    secrets: passThroughNames(process.env).flatMap((name) => process.env[name] ?? []),
     onError(error) {
       // Once per session: the dashboard only misses updates, the terminal has everything.
       if (reported) return;

@@ -7,6 +7,10 @@ export interface HealthAnswer {
   readonly pid: number;
   readonly instance: string | null;
   readonly startedAt: string;
+  /** False while it cannot do its work yet (the controller before its gateway link is up); absent: ready. */
+  readonly ready?: boolean;
+  /** What it still waits for, when not ready. */
+  readonly waitingFor?: string;
 }
 
 export type HealthResult =
@@ -51,6 +55,8 @@ export interface HealthExpectation {
   pid?: number | null;
   /** A pid being replaced (restart): its answers do not count. */
   replacing?: number | null;
+  /** Only an answer that says it is ready counts (see `HealthAnswer.ready`). */
+  ready?: boolean;
 }
 
 /** Whether a health answer comes from the expected process of this checkout. */
@@ -58,7 +64,8 @@ export function matchesExpectation(answer: HealthAnswer, expected: HealthExpecta
   return (
     answer.instance === expected.instance &&
     (expected.pid == null || answer.pid === expected.pid) &&
-    (expected.replacing == null || answer.pid !== expected.replacing)
+    (expected.replacing == null || answer.pid !== expected.replacing) &&
+    (expected.ready !== true || answer.ready !== false)
   );
 }
 
@@ -80,9 +87,11 @@ export async function waitForHealthy(
         last = {
           ok: false,
           reason:
-            last.answer.instance === expected.instance
-              ? `port ${port} still answers from pid ${last.answer.pid}`
-              : `port ${port} answers for instance ${last.answer.instance ?? 'none'}`,
+            last.answer.instance !== expected.instance
+              ? `port ${port} answers for instance ${last.answer.instance ?? 'none'}`
+              : expected.ready === true && last.answer.ready === false
+                ? `it answers but is not ready (${last.answer.waitingFor ?? 'no reason given'})`
+                : `port ${port} still answers from pid ${last.answer.pid}`,
         };
       }
       return last.ok ? last : undefined;

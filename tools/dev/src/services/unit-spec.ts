@@ -1,6 +1,7 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
 import { devStatusPath } from '../checkout/dev-status-path.js';
+import { nodeServicePath } from '../os/node-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
 import type { UnitSpec } from '../supervisor/supervisor.js';
 import { hashUnit } from '../supervisor/unit-hash.js';
@@ -18,10 +19,29 @@ export interface UnitSpecOptions {
 /** Variables of the developer's shell that every service receives (secrets go through env, never argv). */
 export const PASS_THROUGH_ENV = ['NEXU_GATEWAY_TOKEN'] as const;
 
-/** The pass-through variables set (non-empty) in `env`. */
+/** Names more variables to pass through, e.g. `NEXU_DEV_PASS_ENV=NODE_EXTRA_CA_CERTS,HTTPS_PROXY`. */
+export const PASS_ENV_VARIABLE = 'NEXU_DEV_PASS_ENV';
+
+/**
+ * The names passed from the developer's shell to every service: `PASS_THROUGH_ENV` and those
+ * listed in `NEXU_DEV_PASS_ENV` (commas or blanks between them). Nothing else of the shell, the
+ * user manager or launchd's domain reaches a service.
+ */
+export function passThroughNames(env: NodeJS.ProcessEnv): string[] {
+  const listed = (env[PASS_ENV_VARIABLE] ?? '').split(/[\s,]+/).filter(Boolean);
+  const bad = listed.find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+  if (bad !== undefined) {
+    throw new Error(
+      `${PASS_ENV_VARIABLE} lists ${JSON.stringify(bad)}, which is not a variable name: list names separated by commas, e.g. ${PASS_ENV_VARIABLE}=NODE_EXTRA_CA_CERTS,HTTPS_PROXY`,
+    );
+  }
+  return [...new Set([...PASS_THROUGH_ENV, ...listed])];
+}
+
+/** The pass-through variables (see `passThroughNames`) set (non-empty) in `env`. */
 export function passThroughEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const picked: Record<string, string> = {};
-  for (const name of PASS_THROUGH_ENV) {
+  for (const name of passThroughNames(env)) {
     const value = env[name];
     if (value) picked[name] = value;
   }
@@ -38,11 +58,6 @@ export const SERVICE_NODE_FLAGS = ['--enable-source-maps'] as const;
 /** Environment variable naming the watch session's status file (see `devStatusPath`). */
 export const DEV_STATUS_FILE_ENV = 'NEXU_DEV_STATUS_FILE';
 
-/** PATH handed to services: node's own folder first (launchd's default PATH has no node). */
-function servicePath(nodePath: string): string {
-  return [dirname(nodePath), '/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(':');
-}
-
 /** Turns a manifest entry plus this checkout's ports into the unit a backend installs. */
 export function resolveUnitSpec(
   spec: ServiceSpec,
@@ -58,7 +73,9 @@ export function resolveUnitSpec(
     argv: [nodePath, ...SERVICE_NODE_FLAGS, serviceEntry(spec, checkout)],
     cwd: join(checkout.root, spec.dir),
     env: {
-      PATH: servicePath(nodePath),
+      // First: a name the unit sets itself (PATH, PORT, NEXU_HOME, ...) keeps the unit's value.
+      ...(options.extraEnv ?? passThroughEnv(process.env)),
+      PATH: nodeServicePath(nodePath),
       NEXU_HOME: checkout.nexuHome,
       PORT: String(ports[spec.name]),
       NEXU_DEV_INSTANCE: checkout.id,
@@ -67,7 +84,6 @@ export function resolveUnitSpec(
       NODE_ENV: 'development',
       ...spec.env(ports),
       ...(spec.showsDevStatus ? { [DEV_STATUS_FILE_ENV]: devStatusPath(checkout) } : {}),
-      ...(options.extraEnv ?? passThroughEnv(process.env)),
     },
     logPath: serviceLogPath(checkout, spec.name),
     port: ports[spec.name],

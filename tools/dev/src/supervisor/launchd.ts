@@ -18,6 +18,7 @@ import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.mjs';
 import { describeLaunchdJob, type LaunchdGuardRecords } from './launchd-job-state.js';
 import { listUnitFiles } from './list-unit-files.js';
 import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
+import { noteMissingNode } from './missing-node.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
   type LaunchctlPrint,
@@ -27,7 +28,7 @@ import {
 import { parsePrintDisabled } from './parse-print-disabled.js';
 import { DEFAULT_LAUNCHCTL, type ResolvedPlatform, resolvePlatform } from './platform.js';
 import { findProtectedFolder, type ProtectedFolder, protectedFolderAdvice } from './protected-folder.js';
-import { plistFields, renderPlist } from './render-plist.js';
+import { plistFields, plistNode, renderPlist } from './render-plist.js';
 import type {
   InstallOutcome,
   LastExit,
@@ -40,7 +41,7 @@ import type {
   UnitSpec,
 } from './supervisor.js';
 import { SupervisorError } from './supervisor-errors.js';
-import { describeDrift } from './unit-drift.js';
+import { describeUnitDrift } from './unit-drift.js';
 import { readJsonOrNull, readTextOrNull, removeFiles } from './unit-files.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
 
@@ -232,7 +233,11 @@ export class LaunchdSupervisor implements Supervisor {
 
   async drift(unit: UnitSpec): Promise<readonly string[] | null> {
     const installed = await readTextOrNull(this.plistPath(unit.label));
-    return describeDrift(installed, this.render(unit), plistFields);
+    return describeUnitDrift(installed, unit, {
+      render: (rendered) => this.render(rendered),
+      fields: plistFields,
+      node: plistNode,
+    });
   }
 
   async status(unit: UnitRef): Promise<ServiceStatus> {
@@ -241,7 +246,11 @@ export class LaunchdSupervisor implements Supervisor {
     if (installed === null && print === null) return notInstalledStatus(unit.label);
     const records = await this.readRecords(join(this.unitsDir, unit.label));
     const job = describeLaunchdJob(print, records);
-    const status = this.toStatus(unit.label, print, records, job);
+    // A job that crashed has launchd's own diagnosis (a missing node among the causes it names).
+    const status = noteMissingNode(
+      this.toStatus(unit.label, print, records, job),
+      job.state === 'crashed' ? null : installed && plistNode(installed),
+    );
     if (!job.launchFailed || !job.reason) return status;
     return { ...status, reason: await this.abandonLaunch(unit, job.reason) };
   }

@@ -9,9 +9,15 @@ import { processIdentity } from '../os/process-identity.js';
 import { terminateGroup } from '../os/terminate-group.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
+import { noteMissingNode } from './missing-node.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import { resolvePlatform } from './platform.js';
-import { type ProcessUnit, processUnitFields, renderProcessUnit } from './render-process-unit.js';
+import {
+  type ProcessUnit,
+  processUnitFields,
+  processUnitNode,
+  renderProcessUnit,
+} from './render-process-unit.js';
 import type {
   InstallOutcome,
   LastExit,
@@ -25,7 +31,7 @@ import type {
   UnitSpec,
 } from './supervisor.js';
 import { SupervisorError } from './supervisor-errors.js';
-import { describeDrift } from './unit-drift.js';
+import { describeUnitDrift } from './unit-drift.js';
 import { readJsonOrNull, readTextOrNull, removeFiles } from './unit-files.js';
 import { STOP_GRACE_SECONDS } from './unit-policy.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
@@ -231,7 +237,11 @@ export class ProcessSupervisor implements Supervisor {
 
   async drift(unit: UnitSpec): Promise<readonly string[] | null> {
     const installed = await readTextOrNull(this.unitPath(unit.label));
-    return describeDrift(installed, renderProcessUnit(unit, this.crashLoop), processUnitFields);
+    return describeUnitDrift(installed, unit, {
+      render: (rendered) => renderProcessUnit(rendered, this.crashLoop),
+      fields: processUnitFields,
+      node: processUnitNode,
+    });
   }
 
   async status(unit: UnitRef): Promise<ServiceStatus> {
@@ -239,7 +249,10 @@ export class ProcessSupervisor implements Supervisor {
     const state = await this.readState(unit.label);
     const keeperAlive = state !== null && (await isSameProcess(state.keeper.pid, state.keeper.startTime));
     if (installed === null && !keeperAlive) return notInstalledStatus(unit.label);
-    return keeperStatus(unit.label, state, keeperAlive, this.keeperLogPath(unit.label));
+    return noteMissingNode(
+      keeperStatus(unit.label, state, keeperAlive, this.keeperLogPath(unit.label)),
+      installed === null ? null : processUnitNode(installed),
+    );
   }
 
   async listInstalled(checkoutId: string): Promise<UnitRef[]> {

@@ -30,6 +30,16 @@ export function renderPlist(unit: UnitSpec, guard?: CrashLoopGuard): string {
   });
 }
 
+/** The node an installed plist runs (its first program argument); null when its text says none. */
+export function plistNode(text: string): string | null {
+  try {
+    const program = (plist.parse(text) as { ProgramArguments?: unknown[] }).ProgramArguments?.[0];
+    return typeof program === 'string' ? program : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The settings of a plist rendered by `renderPlist`, for telling what changed (`env.PORT`, `argv`, ...). */
 export function plistFields(text: string): UnitFields {
   return flattenFields(plist.parse(text), {

@@ -34,6 +34,16 @@ export function renderProcessUnit(unit: UnitSpec, crashLoop: CrashLoopPolicy = D
   return `${JSON.stringify(rendered, null, 2)}\n`;
 }
 
+/** The node an installed process unit runs (its first argument); null when its text says none. */
+export function processUnitNode(text: string): string | null {
+  try {
+    const argv = (JSON.parse(text) as Partial<ProcessUnit>).argv;
+    return typeof argv?.[0] === 'string' ? argv[0] : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The settings of a unit rendered by `renderProcessUnit`, for telling what changed (`env.PORT`, `argv`, ...). */
 export function processUnitFields(text: string): UnitFields {
   return flattenFields(JSON.parse(text), { logPath: 'log' });

@@ -6,11 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sampleUnit } from '../test-support/sample-unit.js';
 import {
   escapeUnquotedPath,
+  parseEnvironmentNames,
   quoteEnvironment,
   quoteExecArg,
   renderSystemdUnit,
   systemdUnitEnvironment,
   systemdUnitName,
+  systemdUnsetNames,
 } from './render-systemd-unit.js';
 
 const hasAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
@@ -81,5 +83,21 @@ describe('renderSystemdUnit', () => {
         encoding: 'utf8',
       }).trim(),
     ).toBe('io.nexu.web.ab12cd34.dev.service');
+  });
+});
+
+describe('what a unit clears of the manager environment', () => {
+  it('unsets every variable the manager would hand on that the unit does not set, and systemd’s own', () => {
+    const managerEnv = parseEnvironmentNames(
+      "HOME=/root\nNODE_OPTIONS=--max-old-space-size=64\nPATH=/usr/bin:/bin\nODD=$'a\\nb'\n",
+    );
+    expect(managerEnv).toEqual(['HOME', 'NODE_OPTIONS', 'PATH', 'ODD']);
+    const text = renderSystemdUnit(sampleUnit(), undefined, undefined, managerEnv);
+    const unset = systemdUnsetNames(text);
+    expect(unset).toEqual(
+      expect.arrayContaining(['HOME', 'NODE_OPTIONS', 'ODD', 'MANAGERPID', 'INVOCATION_ID']),
+    );
+    expect(unset).not.toContain('PATH');
+    for (const name of Object.keys(sampleUnit().env)) expect(unset).not.toContain(name);
   });
 });

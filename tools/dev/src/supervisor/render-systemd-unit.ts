@@ -56,24 +56,82 @@ export function escapeUnquotedPath(path: string): string {
   return path.replace(/%/g, '%%');
 }
 
+/**
+ * Variables a user manager sets itself for every service (systemd.exec(5), "Environment Variables
+ * Set or Propagated by the Service Manager"; seen on systemd 252: MANAGERPID, INVOCATION_ID,
+ * SYSTEMD_EXEC_PID beside the manager's own block).
+ */
+export const SYSTEMD_SERVICE_ENV = [
+  'HOME',
+  'INVOCATION_ID',
+  'JOURNAL_STREAM',
+  'LOGNAME',
+  'MANAGERPID',
+  'SHELL',
+  'SYSTEMD_EXEC_PID',
+  'USER',
+] as const;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `UnsetEnvironment=` of a unit whose environment is `env`: every variable the manager would hand
+ * the service (its own block, `managerEnv`, and what it sets itself) that the unit does not set, so
+ * the service gets exactly its unit's environment, whatever the manager holds.
+ */
+export function unsetEnvironmentNames(
+  env: Readonly<Record<string, string>>,
+  managerEnv: readonly string[],
+): string[] {
+  const names = new Set([...managerEnv, ...SYSTEMD_SERVICE_ENV].filter((name) => ENV_NAME.test(name)));
+  return [...names].filter((name) => !Object.hasOwn(env, name)).sort();
+}
+
+/** The variable names of `systemctl --user show-environment` output (`NAME=value` lines). */
+export function parseEnvironmentNames(text: string): string[] {
+  return text.split('\n').flatMap((line) => {
+    const name = line.slice(0, line.indexOf('='));
+    return line.includes('=') && ENV_NAME.test(name) ? [name] : [];
+  });
+}
+
+/** The names of a rendered unit's `UnsetEnvironment=` line. */
+export function systemdUnsetNames(text: string): string[] {
+  return /^UnsetEnvironment=(.*)$/m.exec(text)?.[1]?.split(' ').filter(Boolean) ?? [];
+}
+
+/** The node an installed unit runs (ExecStart's first word, unquoted); null when it has none. */
+export function systemdUnitNode(text: string): string | null {
+  const word = /^ExecStart="((?:[^"\\]|\\.)*)"/m.exec(text)?.[1];
+  if (word === undefined) return null;
+  return word.replace(/\\(.)|%%|\$\$/g, (all, ch: string | undefined) =>
+    ch === undefined ? all[0]! : (C_UNESCAPES[ch] ?? all),
+  );
+}
+
 /** systemd's start limit, as a multiple of the guard's: a backstop that hot reloads seldom reach. */
 export const START_LIMIT_BACKSTOP_FACTOR = 4;
 
 /**
  * Renders the systemd --user service unit of `unit` (pure: same input, same text). With a `guard`
  * the crash-loop guard is preloaded into the service: systemd's own start limit stays as a
- * backstop, but it is forgotten at every daemon-reload (docs/platform.md).
+ * backstop, but it is forgotten at every daemon-reload (docs/platform.md). `managerEnv`: the
+ * names of the user manager's environment block, none of which reaches the service unless the
+ * unit sets it (see `unsetEnvironmentNames`).
  */
 export function renderSystemdUnit(
   unit: UnitSpec,
   crashLoop: CrashLoopPolicy = DEFAULT_CRASH_LOOP,
   guard?: CrashLoopGuard,
+  managerEnv: readonly string[] = [],
 ): string {
   if (unit.argv.length === 0) throw new Error(`Unit ${unit.label} has an empty argv`);
   const argv = guard ? guardedArgv(unit.argv, guard) : unit.argv;
-  const env = Object.entries(sortedEnv(guard ? guardedEnv(unit.env, guard) : unit.env)).map(
+  const fullEnv = guard ? guardedEnv(unit.env, guard) : unit.env;
+  const env = Object.entries(sortedEnv(fullEnv)).map(
     ([key, value]) => `Environment=${quoteEnvironment(key, value)}`,
   );
+  const unset = unsetEnvironmentNames(fullEnv, managerEnv);
   const log = escapeUnquotedPath(unit.logPath);
   return [
     '[Unit]',
@@ -89,6 +147,8 @@ export function renderSystemdUnit(
     `ExecStart=${argv.map(quoteExecArg).join(' ')}`,
     `WorkingDirectory=${escapeUnquotedPath(unit.cwd)}`,
     ...env,
+    // Applied last: removes what the manager hands every unit (systemd.exec(5), UnsetEnvironment=).
+    ...(unset.length > 0 ? [`UnsetEnvironment=${unset.join(' ')}`] : []),
     'Restart=on-failure',
     'RestartSec=200ms',
     `RestartPreventExitStatus=${EXIT_CONFIG}`,
@@ -127,4 +187,5 @@ const SYSTEMD_FIELD_NAMES: Readonly<Record<string, string>> = {
   WorkingDirectory: 'cwd',
   StandardOutput: 'log',
   StandardError: 'log',
+  UnsetEnvironment: 'manager environment',
 };

@@ -13,6 +13,7 @@ import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import { CRASH_LOOP_GUARD_PATH, GUARD_ENV, readCrashedReason } from './crash-loop-guard.js';
 import { listUnitFiles } from './list-unit-files.js';
 import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
+import { noteMissingNode } from './missing-node.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
   parseSystemctlShowUnits,
@@ -25,10 +26,13 @@ import {
 } from './parse-systemctl-show.js';
 import { type ResolvedPlatform, resolvePlatform } from './platform.js';
 import {
+  parseEnvironmentNames,
   renderSystemdUnit,
   systemdUnitEnvironment,
   systemdUnitFields,
   systemdUnitName,
+  systemdUnitNode,
+  systemdUnsetNames,
 } from './render-systemd-unit.js';
 import type {
   InstallOutcome,
@@ -40,7 +44,7 @@ import type {
   UnitRef,
   UnitSpec,
 } from './supervisor.js';
-import { describeDrift } from './unit-drift.js';
+import { describeUnitDrift } from './unit-drift.js';
 import { readTextOrNull, removeFiles } from './unit-files.js';
 import { waitForPortsFree } from './wait-for-ports-free.js';
 
@@ -82,6 +86,7 @@ export class SystemdSupervisor implements Supervisor {
   private readonly shows = createBatch((labels: readonly string[]) => this.showMany(labels));
   private nextReload: Promise<void> | undefined;
   private runningReload: Promise<void> | undefined;
+  private managerEnv: Promise<readonly string[]> | undefined;
 
   constructor(options: SystemdSupervisorOptions) {
     this.unitsDir = options.unitsDir;
@@ -109,7 +114,7 @@ export class SystemdSupervisor implements Supervisor {
   }
 
   async install(unit: UnitSpec): Promise<InstallOutcome> {
-    const rendered = this.render(unit);
+    const rendered = this.render(unit, await this.managerEnvNames());
     const path = this.unitPath(unit.label);
     const installed = await readTextOrNull(path);
     if (installed === rendered) {
@@ -190,11 +195,15 @@ export class SystemdSupervisor implements Supervisor {
   }
 
   async status(unit: UnitRef): Promise<ServiceStatus> {
-    const props = await this.show(unit.label);
-    if (props.LoadState === 'not-found' || props.LoadState === undefined) {
-      if ((await readTextOrNull(this.unitPath(unit.label))) === null) return notInstalledStatus(unit.label);
+    const [props, installed] = await Promise.all([
+      this.show(unit.label),
+      readTextOrNull(this.unitPath(unit.label)),
+    ]);
+    if ((props.LoadState === 'not-found' || props.LoadState === undefined) && installed === null) {
+      return notInstalledStatus(unit.label);
     }
-    return this.describe(unit.label, props, join(this.unitsDir, unit.label));
+    const status = await this.describe(unit.label, props, join(this.unitsDir, unit.label));
+    return noteMissingNode(status, installed === null ? null : systemdUnitNode(installed));
   }
 
   /** A unit's status from its properties and its crash-loop guard's files (`guardBase`). */
@@ -208,7 +217,15 @@ export class SystemdSupervisor implements Supervisor {
 
   async drift(unit: UnitSpec): Promise<readonly string[] | null> {
     const installed = await readTextOrNull(this.unitPath(unit.label));
-    const drift = describeDrift(installed, this.render(unit), systemdUnitFields);
+    // A unit that already clears more of the manager's variables than are there now is no drift.
+    const managerEnv = [
+      ...new Set([...(await this.managerEnvNames()), ...(installed ? systemdUnsetNames(installed) : [])]),
+    ];
+    const drift = describeUnitDrift(installed, unit, {
+      render: (rendered) => this.render(rendered, managerEnv),
+      fields: systemdUnitFields,
+      node: systemdUnitNode,
+    });
     if (drift === null || drift.length > 0) return drift;
     // The file is right but the manager has not loaded it (changed on disk, or a new manager).
     const props = await this.show(unit.label);
@@ -225,12 +242,25 @@ export class SystemdSupervisor implements Supervisor {
     });
   }
 
-  private render(unit: UnitSpec): string {
-    return renderSystemdUnit(unit, this.crashLoop, {
-      path: CRASH_LOOP_GUARD_PATH,
-      stateBase: join(this.unitsDir, unit.label),
-      policy: this.crashLoop,
-    });
+  private render(unit: UnitSpec, managerEnv: readonly string[]): string {
+    return renderSystemdUnit(
+      unit,
+      this.crashLoop,
+      { path: CRASH_LOOP_GUARD_PATH, stateBase: join(this.unitsDir, unit.label), policy: this.crashLoop },
+      managerEnv,
+    );
+  }
+
+  /**
+   * The names in the user manager's environment block (`systemctl --user show-environment`), which
+   * it hands every unit: a manager started from a shell carries the shell's NODE_OPTIONS,
+   * NODE_EXTRA_CA_CERTS, ... (docs/platform.md, "systemd --user"). Asked once per supervisor.
+   */
+  private managerEnvNames(): Promise<readonly string[]> {
+    this.managerEnv ??= this.checked(['show-environment']).then((result) =>
+      parseEnvironmentNames(result.stdout),
+    );
+    return this.managerEnv;
   }
 
   /** Forgets the guard's count and verdict: an explicit start begins a new window. */

@@ -1,4 +1,6 @@
 // Why an installed unit differs from the one rendered now, in words a person can act on.
+import { isSameNode, nodeServicePath, type RealPath, realpathOrNull } from '../os/node-identity.js';
+import type { UnitSpec } from './supervisor.js';
 
 /** A unit's settings as flat `name -> value` pairs: `argv`, `cwd`, `log`, `env.PORT`, ... */
 export type UnitFields = Readonly<Record<string, string>>;
@@ -49,4 +51,48 @@ export function describeDrift(
     return ['unit file (unreadable)'];
   }
   return changed.length > 0 ? changed : ['unit file format'];
+}
+
+/** How one backend renders and reads its unit files, for telling drift. */
+export interface UnitFormat {
+  render(unit: UnitSpec): string;
+  fields(text: string): UnitFields;
+  /** The program an installed unit runs (its node), or null when its text says none. */
+  node(text: string): string | null;
+}
+
+/**
+ * The drift of one unit (see `describeDrift`), where the unit's node is an identity, not a
+ * spelling: an installed unit that runs the same binary by another path (another PATH's folder of
+ * symlinks, `/bin` for `/usr/bin`) has not drifted, nor has the PATH derived from it. A unit whose
+ * node no longer exists (uninstalled, upgraded and cleaned up) has: `node (<path> no longer exists)`.
+ */
+export function describeUnitDrift(
+  installed: string | null,
+  unit: UnitSpec,
+  format: UnitFormat,
+  realpath: RealPath = realpathOrNull,
+): string[] | null {
+  if (installed === null) return null;
+  let node: string | null = null;
+  try {
+    node = format.node(installed);
+  } catch {
+    // unreadable: describeDrift says so
+  }
+  if (node !== null && realpath(node) === null) return [`node (${node} no longer exists)`];
+  const wanted = unit.argv[0];
+  const same = node !== null && wanted !== undefined && node !== wanted && isSameNode(node, wanted, realpath);
+  return describeDrift(installed, format.render(same ? withNodePath(unit, node!) : unit), format.fields);
+}
+
+/** `unit` run by another path of its node: the first argument, and the PATH derived from it. */
+export function withNodePath(unit: UnitSpec, node: string): UnitSpec {
+  const [first, ...rest] = unit.argv;
+  const derived = first !== undefined && unit.env.PATH === nodeServicePath(first);
+  return {
+    ...unit,
+    argv: [node, ...rest],
+    env: derived ? { ...unit.env, PATH: nodeServicePath(node) } : unit.env,
+  };
 }

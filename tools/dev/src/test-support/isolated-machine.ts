@@ -24,8 +24,14 @@ export interface IsolatedMachine {
 
 const ENV_KEYS = ['XDG_RUNTIME_DIR', 'NEXU_DEV_KEEPER_REGISTRY', 'FAKE_LAUNCHCTL_STATE'] as const;
 
+/** Options of `createIsolatedMachine`. */
+export interface IsolatedMachineOptions {
+  /** Variables its user manager starts with (and hands every unit, unless a unit clears them). */
+  readonly managerEnv?: Readonly<Record<string, string>>;
+}
+
 /** Creates an isolated machine (see `IsolatedMachine`); call `close()` after the tests. */
-export async function createIsolatedMachine(): Promise<IsolatedMachine> {
+export async function createIsolatedMachine(options: IsolatedMachineOptions = {}): Promise<IsolatedMachine> {
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'nexu-machine-')));
   const runtimeDir = join(base, 'runtime');
   const env = {
@@ -35,7 +41,12 @@ export async function createIsolatedMachine(): Promise<IsolatedMachine> {
   };
   mkdirSync(env.FAKE_LAUNCHCTL_STATE);
   const manager = canRunSystemd()
-    ? await startPrivateUserManager({ runtimeDir, logDir: base, configBase: base })
+    ? await startPrivateUserManager({
+        runtimeDir,
+        logDir: base,
+        configBase: base,
+        ...(options.managerEnv ? { env: options.managerEnv } : {}),
+      })
     : null;
   let saved: Partial<Record<(typeof ENV_KEYS)[number], string | undefined>> | undefined;
   let closing: Promise<void> | undefined;

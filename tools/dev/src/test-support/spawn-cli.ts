@@ -27,9 +27,11 @@ const repoRoot = findRepoRoot(import.meta.dirname);
 export function spawnCli(
   command: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  /** `node`: the node binary (by any path) that runs the command; default this one. */
+  options: { cwd: string; env?: NodeJS.ProcessEnv; node?: string },
 ): SpawnedCli {
-  const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'run.mjs'), command, ...args], {
+  const node = options.node ?? process.execPath;
+  const child = spawn(node, [join(repoRoot, 'scripts', 'run.mjs'), command, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     detached: true,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
 import { runCommand } from '../os/command-runner.js';
@@ -19,6 +19,53 @@ export interface PrivateUserManagerOptions {
   readonly logDir: string;
   /** Its own configuration and data folders, so no unit of the user's `~/.config/systemd/user` starts in it. */
   readonly configBase?: string;
+  /** Variables added to the environment it starts with (and so hands every unit). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Names a file holding the environment the tests' private user managers start from instead of a
+ * login's small set: `env -0` output (NUL-separated) or `env` output. E.g. a full interactive login
+ * shell's: `bash -lic 'env -0' > /tmp/login.env; NEXU_DEV_TEST_MANAGER_ENV=/tmp/login.env pnpm test`.
+ */
+export const MANAGER_ENV_VARIABLE = 'NEXU_DEV_TEST_MANAGER_ENV';
+
+/**
+ * An environment dump as `env -0` (NUL-separated) or `env` (one `NAME=value` per line; a line that
+ * does not start a variable continues the value before it) prints it.
+ */
+export function parseEnvironmentDump(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  const entries = text.includes('\0') ? text.split('\0') : text.replace(/\n$/, '').split('\n');
+  let last: string | undefined;
+  for (const entry of entries) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(entry);
+    if (match) {
+      last = match[1]!;
+      env[last] = match[2]!;
+    } else if (last !== undefined && !text.includes('\0')) {
+      env[last] += `\n${entry}`;
+    }
+  }
+  return env;
+}
+
+/** The environment named by `NEXU_DEV_TEST_MANAGER_ENV`, or null when it is not set. */
+function environmentFromDump(): Record<string, string> | null {
+  const file = process.env[MANAGER_ENV_VARIABLE];
+  if (!file) return null;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `${MANAGER_ENV_VARIABLE}=${file} cannot be read (${(error as Error).message}): write it with \`bash -lic 'env -0' > ${file}\`, or unset it`,
+    );
+  }
+  const env = parseEnvironmentDump(text);
+  if (!env.PATH)
+    throw new Error(`${MANAGER_ENV_VARIABLE}=${file} holds no PATH: is it the output of \`env -0\`?`);
+  return env;
 }
 
 /** Whether systemd is installed here (on Linux): a private user manager can be started. */
@@ -41,12 +88,15 @@ export async function userManagerAnswers(runtimeDir: string): Promise<boolean> {
  * The environment a login's user manager starts with (PAM's HOME, USER, LOGNAME, SHELL, the
  * locale, XDG_RUNTIME_DIR), not the environment of whoever starts it here: every unit inherits the
  * manager's environment, and a shell's NODE_OPTIONS or NODE_EXTRA_CA_CERTS (30 ms more per node
- * start on this machine) would reach every service (docs/platform.md, "systemd --user").
+ * start on this machine) would reach every service (docs/platform.md, "systemd --user"). With
+ * `NEXU_DEV_TEST_MANAGER_ENV`, the environment that file holds instead (the suites must pass under
+ * a manager started from a full shell's environment too: units clear what the manager holds).
  */
 function loginEnvironment(runtimeDir: string): Record<string, string> {
   const keep = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG'] as const;
   return {
-    ...Object.fromEntries(keep.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : []))),
+    ...(environmentFromDump() ??
+      Object.fromEntries(keep.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : [])))),
     XDG_RUNTIME_DIR: runtimeDir,
   };
 }
@@ -64,6 +114,7 @@ export async function startPrivateUserManager(
   mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   const env = {
     ...loginEnvironment(runtimeDir),
+    ...options.env,
     ...(configBase
       ? { XDG_CONFIG_HOME: join(configBase, 'config'), XDG_DATA_HOME: join(configBase, 'data') }
       : {}),
