@@ -23,7 +23,14 @@ import type { ServiceState, UnitSpec } from './supervisor.js';
 import { BackendUnavailableError } from './supervisor-errors.js';
 
 const uid = process.getuid?.() ?? 0;
-const atConsole: LaunchdSessionFacts = { uid, euid: uid, consoleUid: uid, ssh: false, sudoUser: null };
+const atConsole: LaunchdSessionFacts = {
+  uid,
+  euid: uid,
+  consoleUid: uid,
+  ssh: false,
+  sudoUser: null,
+  superuser: false,
+};
 const overSsh: LaunchdSessionFacts = { ...atConsole, ssh: true, consoleUid: uid === 0 ? 1 : 0 };
 const KNOBS = [
   'FAKE_LAUNCHCTL_SESSION',
@@ -88,12 +95,18 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
     return health;
   };
 
+  // The knobs as the suite's config set them (the drain: vitest.config.ts).
+  const knobs = Object.fromEntries(KNOBS.map((key) => [key, process.env[key]]));
   afterEach(async () => {
-    for (const key of KNOBS) delete process.env[key];
+    for (const key of KNOBS) {
+      if (knobs[key] === undefined) delete process.env[key];
+      else process.env[key] = knobs[key];
+    }
     const cleaner = create();
     for (const unit of units.splice(0)) await cleaner.uninstall(unit);
     for (const pid of pids.splice(0)) expect(await isProcessAlive(pid)).toBe(false);
-    expect(loadedJobs()).toBe('');
+    // stop returns while launchd still unloads the labels: they go once their drains end.
+    expect((await waitFor(() => loadedJobs() === '', { timeoutMs: 8000 })).ok).toBe(true);
   });
   afterAll(() => temp?.remove());
 
@@ -207,7 +220,7 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
     expect([...seen]).toEqual(['starting', 'running']);
   });
 
-  it('reports a program launchd cannot launch as crashed with the reason, and boots it out', async () => {
+  it('reports a program launchd cannot launch as crashed with the likely cause; only abandon boots it out', async () => {
     const supervisor = create();
     const unit = {
       ...(await unitFor('nonode')),
@@ -217,8 +230,11 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
     await supervisor.start(unit);
     const status = await waitForStatus(supervisor, unit, (s) => s.state === 'crashed');
     expect(status.reason).toMatch(
-      /^launchd could not launch it \(last exit code = 78: EX_CONFIG, job state = spawn failed\); check that .+ exists/,
+      /^launchd could not launch it \(last exit code = 78: EX_CONFIG, job state = spawn failed\); .+no-such-node does not exist any more/,
     );
+    // status reads: the job stays loaded (KeepAlive retrying) until a start gives up on it.
+    expect(fake('print', `gui/${uid}/${unit.label}`).status).toBe(0);
+    await supervisor.abandon(unit);
     await waitFor(() => fake('print', `gui/${uid}/${unit.label}`).status === 113);
     expect(await supervisor.status(unit)).toMatchObject({ state: 'crashed', reason: status.reason });
   });
@@ -231,7 +247,9 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
     await supervisor.install(unit);
     await supervisor.start(unit);
     const status = await waitForStatus(supervisor, unit, (s) => s.state === 'crashed');
-    expect(status.reason).toMatch(/^launchd could not launch it \(last exit reason = OS_REASON_EXEC\)/);
+    expect(status.reason).toMatch(
+      /^launchd could not launch it \(last exit reason = OS_REASON_EXEC\); macOS refused to execute .+not-executable \(exec or AMFI policy\)/,
+    );
   });
 
   it('recognises a log launchd may not open (a protected folder): 78 with no guard record', async () => {
@@ -281,7 +299,8 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
     const atDesk = create();
     expect(await atDesk.status(unit)).toMatchObject({ state: 'running' });
     await atDesk.stop(unit);
-    expect(fake('print', `user/${uid}/${unit.label}`).status).toBe(113);
+    // stop returns while launchd still unloads the label there; then it is gone.
+    expect((await waitFor(() => fake('print', `user/${uid}/${unit.label}`).status === 113)).ok).toBe(true);
   });
 
   it('switches to user/<uid> when gui/<uid> is missing after all (112), and says so', async () => {
@@ -296,7 +315,7 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
     await startHealthy(supervisor, unit);
   });
 
-  it('falls back to the process backend for a checkout in a protected folder, and refuses an explicit choice', async () => {
+  it('falls back to the process backend for a checkout in a protected folder; an explicit choice tries launchd and says why it may fail', async () => {
     const home = join(temp.checkout.stateDir, 'home');
     const unitsDir = join(home, 'Documents', 'GitHub', 'nexu', '.tmp', 'dev', 'units');
     const platform = launchdTestPlatform({ session: atConsole, home });
@@ -313,11 +332,50 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
         /^Using the process backend: LaunchAgents cannot read ~\/Documents without a privacy grant: add .+ under System Settings > Privacy & Security > Full Disk Access \(or Files and Folders\), or move the checkout out of ~\/Documents\.$/,
       ),
     ]);
-    const explicit = await selectSupervisor({ backend: 'launchd', checkout: { unitsDir }, platform }).catch(
-      (e: unknown) => e,
-    );
-    expect(explicit).toBeInstanceOf(BackendUnavailableError);
-    expect(String(explicit)).toMatch(/Full Disk Access/);
+    const notices: string[] = [];
+    for (const env of [{}, { NEXU_DEV_BACKEND: 'launchd' }]) {
+      const explicit = await selectSupervisor({
+        ...('NEXU_DEV_BACKEND' in env ? {} : { backend: 'launchd' }),
+        checkout: { unitsDir },
+        platform,
+        env,
+        onNotice: (line) => notices.push(line),
+      });
+      expect(explicit.backend).toBe('launchd');
+    }
+    expect(notices).toEqual([
+      expect.stringMatching(
+        /^warning: launchd as asked, but LaunchAgents cannot read ~\/Documents .+Full Disk Access/,
+      ),
+      expect.stringMatching(/^warning: launchd as asked/),
+    ]);
+  });
+
+  it('refuses sudo (root, or uid != euid) with one line on launchd, also when chosen automatically; --backend process runs', async () => {
+    const asRoot: LaunchdSessionFacts = { ...atConsole, euid: 0, sudoUser: 'dev', superuser: true };
+    const platform = launchdTestPlatform({ session: asRoot });
+    const refusal =
+      /^The launchd backend is not available here: refusing to run launchd agents through sudo \(as dev\): they would be root's agents and leave root-owned files in the checkout; run `pnpm start` as yourself, without sudo \(or pass `--backend process`\)\.$/;
+    const fallbacks: string[] = [];
+    for (const backend of ['launchd', undefined]) {
+      const refused = await selectSupervisor({
+        ...(backend ? { backend } : {}),
+        checkout: temp.checkout,
+        platform,
+        env: {},
+        onFallback: (line) => fallbacks.push(line),
+      }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(BackendUnavailableError);
+      expect((refused as Error).message.split('\n')).toHaveLength(1);
+      expect((refused as Error).message).toMatch(refusal);
+    }
+    expect(fallbacks).toEqual([]);
+    const setuid = launchdTestPlatform({ session: { ...atConsole, euid: uid + 1, superuser: true } });
+    await expect(
+      selectSupervisor({ backend: 'launchd', checkout: temp.checkout, platform: setuid }),
+    ).rejects.toThrow(/with uid \d+ and euid \d+/);
+    const process = await selectSupervisor({ backend: 'process', checkout: temp.checkout, platform });
+    expect(process.backend).toBe('process');
   });
 
   it('is unavailable off macOS unless NEXU_DEV_LAUNCHCTL names a stand-in launchctl', async () => {

@@ -196,6 +196,9 @@ export class ProcessSupervisor implements Supervisor {
     }
   }
 
+  /** Nothing retries forever here: the keeper's own breaker stops a failing service. */
+  async abandon(_unit: UnitRef): Promise<void> {}
+
   async stop(unit: UnitRef): Promise<void> {
     const state = await this.readState(unit.label);
     if (state) {

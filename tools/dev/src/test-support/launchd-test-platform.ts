@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '@nexu/service-kit';
 import { runCommand } from '../os/command-runner.js';
 import { type PlatformOptions, type ResolvedPlatform, resolvePlatform } from '../supervisor/platform.js';
 import { FAKE_LAUNCHCTL } from './fake-launchd-env.js';
@@ -24,8 +25,27 @@ export function useFakeLaunchdState(dir: string): void {
   process.env.FAKE_LAUNCHCTL_STATE = dir;
 }
 
-/** Labels carrying `checkoutId` that launchd still has loaded (fake: its jobs; Mac: the domain's services). */
-export async function loadedLaunchdLabels(checkoutId: string, platform: ResolvedPlatform): Promise<string[]> {
+/**
+ * Labels carrying `checkoutId` that launchd still has loaded (fake: its jobs; Mac: the domain's
+ * services) once the drains under way ended: a stop returns while launchd still unloads a label
+ * for 3-5 s (docs/platform.md), which is not a leftover. Waits at most `drainMs` for them.
+ */
+export async function loadedLaunchdLabels(
+  checkoutId: string,
+  platform: ResolvedPlatform,
+  drainMs = 8000,
+): Promise<string[]> {
+  const settled = await waitFor(
+    async () => {
+      const labels = await listLoadedLaunchdLabels(checkoutId, platform);
+      return labels.length === 0 ? labels : undefined;
+    },
+    { timeoutMs: drainMs, maxIntervalMs: 250 },
+  );
+  return settled.ok ? settled.value : listLoadedLaunchdLabels(checkoutId, platform);
+}
+
+async function listLoadedLaunchdLabels(checkoutId: string, platform: ResolvedPlatform): Promise<string[]> {
   if (usesFakeLaunchctl) {
     const jobs = join(process.env.FAKE_LAUNCHCTL_STATE ?? '/nonexistent', 'jobs');
     const names = (() => {
