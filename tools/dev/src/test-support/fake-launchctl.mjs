@@ -19,6 +19,7 @@
 //   FAKE_LAUNCHCTL_ONE_SESSION_TYPE=1  a launchd that refuses (5) a plist listing more than one
 //                             LimitLoadToSessionType.
 //   FAKE_LAUNCHCTL_PROTECTED  folders (':'-separated) a LaunchAgent may not read (TCC).
+//   FAKE_LAUNCHCTL_UNSIGNED   programs (':'-separated) whose code signature is invalid.
 //   FAKE_LAUNCHCTL_DRAIN_MS / FAKE_LAUNCHCTL_XPCPROXY_MS: see fake-launchd-job.mjs.
 // Every call is also appended to events.log with its time (`{"at":ms,"args":[...]}`), and the job
 // runner appends `{"at":ms,"unloaded":label}` when a label's drain ends, so tests can tell

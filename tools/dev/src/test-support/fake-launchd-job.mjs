@@ -57,6 +57,10 @@ const drainMs = process.env.FAKE_LAUNCHCTL_DRAIN_MS
   : 3000 + Math.floor(Math.random() * 2000);
 const xpcproxyMs = Number(process.env.FAKE_LAUNCHCTL_XPCPROXY_MS ?? 30);
 const protectedFolders = (process.env.FAKE_LAUNCHCTL_PROTECTED ?? '').split(':').filter(Boolean);
+// Programs whose code signature is invalid whatever the load (FAKE_LAUNCHCTL_UNSIGNED, ':'-separated):
+// every spawn is refused (Homebrew/brew#23463: an invalid signature after relocation, "SIGKILL
+// CODESIGNING on load").
+const unsigned = (process.env.FAKE_LAUNCHCTL_UNSIGNED ?? '').split(':').filter(Boolean);
 const SIGNAL_TEXT = {
   SIGTERM: 'Terminated: 15',
   SIGKILL: 'Killed: 9',
@@ -129,7 +133,7 @@ function spawnJob() {
   }
   if (!existsSync(program)) return launchFailed('spawn failed');
   if (!executable(program)) return launchFailed('spawn failed', { reason: 'OS_REASON_EXEC' });
-  if (job.code && codeIdentity(program) !== job.code) {
+  if ((job.code && codeIdentity(program) !== job.code) || unsigned.includes(program)) {
     return launchFailed('spawn failed', { reason: 'OS_REASON_CODESIGNING' });
   }
   const cwdDenied = isProtected(spec.WorkingDirectory);
