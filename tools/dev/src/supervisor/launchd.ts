@@ -410,7 +410,8 @@ export class LaunchdSupervisor implements Supervisor {
     const units = await Promise.all(
       [...listed.values()].map(async ({ domain, ...unit }): Promise<MachineUnit | null> => {
         const print = await this.print(unit.label, domain).catch(() => null);
-        if (print === null) return null; // booted out meanwhile
+        // Booted out meanwhile, or being unloaded with its process gone: no unit any more.
+        if (print === null || (print.state === 'SIGTERMed' && print.pid === null)) return null;
         const guardBase = print.environment[GUARD_ENV.stateBase] ?? join(this.unitsDir, unit.label);
         const status = this.toStatus(unit.label, print, await this.readRecords(guardBase));
         return { ...unit, backend: 'launchd', ...checkoutFieldsOf(print.environment), status };
