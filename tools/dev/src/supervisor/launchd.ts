@@ -10,6 +10,7 @@ import {
   type CommandRunner,
   runCommand,
 } from '../os/command-runner.js';
+import { createBatch } from '../os/create-batch.js';
 import { isProcessAlive } from '../os/process-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
@@ -140,6 +141,29 @@ export class LaunchdSupervisor implements Supervisor {
   private readonly notify: (line: string) => void;
   /** Domain new jobs are bootstrapped into. */
   private domain: string;
+  /**
+   * Which of the labels asked about in one turn a domain has loaded, and their pids: one `print
+   * <domain>` for all of them (stopping three services asks launchctl once, not three times).
+   */
+  private readonly listings = createBatch(async (keys: readonly string[]) => {
+    const byDomain = new Map<string, Map<string, number | null> | null>();
+    for (const domain of new Set(keys.map((key) => key.slice(0, key.indexOf('\0'))))) {
+      const result = await this.launchctl(['print', domain]);
+      byDomain.set(
+        domain,
+        result.exitCode === 0
+          ? new Map(parseLaunchctlDomainServices(result.stdout).map((job) => [job.label, job.pid]))
+          : null,
+      );
+    }
+    return keys.map((key) => {
+      const [domain = '', label = ''] = key.split('\0');
+      const services = byDomain.get(domain);
+      // The domain could not be listed: ask the label itself.
+      if (services === null || services === undefined) return undefined;
+      return services.has(label) ? { pid: services.get(label) ?? null } : null;
+    });
+  });
 
   constructor(options: LaunchdSupervisorOptions) {
     this.unitsDir = options.unitsDir;
@@ -523,6 +547,13 @@ export class LaunchdSupervisor implements Supervisor {
     return parseLaunchctlPrint(result.stdout);
   }
 
+  /** Whether `domain` has `label` loaded, and its pid (from the domain's listing, batched); null when not. */
+  private async loadedJob(label: string, domain: string): Promise<{ readonly pid: number | null } | null> {
+    const listed = await this.listings.get(`${domain}\0${label}`);
+    if (listed !== undefined) return listed;
+    return this.print(label, domain);
+  }
+
   /** Whether `print-disabled` lists `label` as disabled in `domain`. */
   private async isDisabled(domain: string, label: string): Promise<boolean> {
     const result = await this.launchctl(['print-disabled', domain]);
@@ -667,13 +698,13 @@ export class LaunchdSupervisor implements Supervisor {
    */
   private async bootout(unit: UnitRef, known?: LaunchctlPrint): Promise<void> {
     const domain = await this.domainOf(unit.label);
-    const before = known ?? (await this.print(unit.label, domain));
+    const before = known ?? (await this.loadedJob(unit.label, domain));
     if (before !== null) {
       const result = await this.launchctl(['bootout', `${domain}/${unit.label}`]);
       if (!BOOTOUT_GONE.has(result.exitCode) && !BOOTOUT_UNDER_WAY.has(result.exitCode)) {
         // A bare 5: fine when launchd no longer lists the label or is draining it.
-        const now = result.exitCode === EXIT.ioError ? await this.print(unit.label, domain) : before;
-        if (now !== null && now.state !== 'SIGTERMed') {
+        const now = result.exitCode === EXIT.ioError ? await this.print(unit.label, domain) : null;
+        if (result.exitCode !== EXIT.ioError || (now !== null && now.state !== 'SIGTERMed')) {
           throw new CommandError(result, launchctlAdvice(this.plistPath(unit.label))(result));
         }
       }

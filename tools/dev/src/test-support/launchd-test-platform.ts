@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from '@nexu/service-kit';
 import { runCommand } from '../os/command-runner.js';
+import { parseLaunchctlPrint } from '../supervisor/parse-launchctl-print.js';
 import { type PlatformOptions, type ResolvedPlatform, resolvePlatform } from '../supervisor/platform.js';
 import { FAKE_LAUNCHCTL } from './fake-launchd-env.js';
 
@@ -27,22 +27,27 @@ export function useFakeLaunchdState(dir: string): void {
 
 /**
  * Labels carrying `checkoutId` that launchd still has loaded (fake: its jobs; Mac: the domain's
- * services) once the drains under way ended: a stop returns while launchd still unloads a label
- * for 3-5 s (docs/platform.md), which is not a leftover. Waits at most `drainMs` for them.
+ * services), leaving out those it is unloading with their process gone: a stop returns while
+ * launchd still drains a label for 3-5 s (docs/platform.md), which is no leftover.
  */
-export async function loadedLaunchdLabels(
-  checkoutId: string,
-  platform: ResolvedPlatform,
-  drainMs = 8000,
-): Promise<string[]> {
-  const settled = await waitFor(
-    async () => {
-      const labels = await listLoadedLaunchdLabels(checkoutId, platform);
-      return labels.length === 0 ? labels : undefined;
-    },
-    { timeoutMs: drainMs, maxIntervalMs: 250 },
-  );
-  return settled.ok ? settled.value : listLoadedLaunchdLabels(checkoutId, platform);
+export async function loadedLaunchdLabels(checkoutId: string, platform: ResolvedPlatform): Promise<string[]> {
+  const labels = await listLoadedLaunchdLabels(checkoutId, platform);
+  const left = await Promise.all(labels.map((label) => isStillLoaded(label, platform)));
+  return labels.filter((_, index) => left[index]);
+}
+
+/**
+ * Whether launchd still has `label` loaded for good: not when it is gone by now (its drain ended
+ * since it was listed), nor while it unloads it with its process gone (`state = SIGTERMed`, no pid).
+ */
+async function isStillLoaded(label: string, platform: ResolvedPlatform): Promise<boolean> {
+  for (const domain of new Set([platform.launchdDomain.domain, platform.guiDomain, platform.userDomain])) {
+    const result = await runCommand([platform.launchctlPath, 'print', `${domain}/${label}`]);
+    if (result.exitCode !== 0) continue;
+    const print = parseLaunchctlPrint(result.stdout);
+    return !(print?.state === 'SIGTERMed' && print.pid === null);
+  }
+  return false;
 }
 
 async function listLoadedLaunchdLabels(checkoutId: string, platform: ResolvedPlatform): Promise<string[]> {
