@@ -564,8 +564,9 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
   });
 
   it('stop returns while launchd still unloads the label; status says so; an immediate start waits for the drain', async () => {
-    // A Mac's drain: the point of this test is what happens during it.
-    process.env.FAKE_LAUNCHCTL_DRAIN_MS = '3000';
+    // A Mac's longest drain: the point of this test is what happens during it (the start below must
+    // meet it even on a slow machine).
+    process.env.FAKE_LAUNCHCTL_DRAIN_MS = '5000';
     const supervisor = create();
     const unit = await unitFor('stopstart');
     const first = await startHealthy(supervisor, unit);
