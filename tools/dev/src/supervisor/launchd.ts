@@ -347,7 +347,7 @@ export class LaunchdSupervisor implements Supervisor {
     // Read-only: a job launchd cannot launch is only described; `start` (or the watch session's
     // restart) stops KeepAlive's retries when it gives up on it (`abandon`).
     if (!job.launchFailed) return status;
-    return { ...status, reason: await this.launchFailureReason(unit, job, installed) };
+    return { ...status, reason: await this.launchFailureReason(unit, job, installed, print) };
   }
 
   /** A launch failure's reason with the likely cause and what to do (reads files, writes none). */
@@ -355,6 +355,7 @@ export class LaunchdSupervisor implements Supervisor {
     unit: UnitRef,
     job: LaunchdJobState,
     installed?: string | null,
+    known?: LaunchctlPrint | null,
   ): Promise<string> {
     const text = installed === undefined ? await readTextOrNull(this.plistPath(unit.label)) : installed;
     let program: string | null = null;
@@ -365,7 +366,7 @@ export class LaunchdSupervisor implements Supervisor {
     } catch {
       // no plist, or not ours any more: advise without the program
     }
-    const print = await this.print(unit.label).catch(() => null);
+    const print = known !== undefined ? known : await this.print(unit.label).catch(() => null);
     const advice = launchFailureAdvice(job.launchFailed ?? 'spawn', {
       program,
       programExists: program !== null && existsSync(program),
