@@ -115,6 +115,15 @@ describe.each<BackendName>(['launchd', 'systemd', 'process'])(
         await stage('spawning', 'starting');
         delete process.env.FAKE_LAUNCHCTL_XPCPROXY_MS;
       }
+      // From here on only reading commands run: every launchctl and systemctl call is one of them,
+      // also while the units settle into their states (status is what tells when they did).
+      const launchctlCalls = join(machine.env.FAKE_LAUNCHCTL_STATE!, 'calls.log');
+      const calls = () => (backend === 'launchd' ? readFileSync(launchctlCalls, 'utf8') : '');
+      const loadedJobs = () =>
+        backend === 'launchd' ? readdirSync(join(machine.env.FAKE_LAUNCHCTL_STATE!, 'jobs')).sort() : [];
+      const callsBefore = calls().length;
+      const jobsBefore = loadedJobs();
+      writeFileSync(shimLog, '');
       const { health } = await waitForHealthy(supervisor, gateway);
       const refs = [...expected.keys()].map((label) => ({
         label,
@@ -155,16 +164,8 @@ describe.each<BackendName>(['launchd', 'systemd', 'process'])(
         ...snapshotFiles(machine.env.XDG_RUNTIME_DIR && join(machine.env.XDG_RUNTIME_DIR, 'systemd', 'user')),
         ...snapshotFiles(machine.env.NEXU_DEV_KEEPER_REGISTRY),
       });
-      const launchctlCalls = join(machine.env.FAKE_LAUNCHCTL_STATE!, 'calls.log');
-      const calls = () => (backend === 'launchd' ? readFileSync(launchctlCalls, 'utf8') : '');
-      const loadedJobs = () =>
-        backend === 'launchd' ? readdirSync(join(machine.env.FAKE_LAUNCHCTL_STATE!, 'jobs')).sort() : [];
-
       const propsBefore = await systemdProps();
       const filesBefore = files();
-      const jobsBefore = loadedJobs();
-      const callsBefore = calls().length;
-      writeFileSync(shimLog, '');
       for (let round = 0; round < 10; round++) {
         const report = await collectStatus({ checkout: temp.checkout, backend });
         expect(report.report.services.map((s) => s.state)).toEqual(['running', 'crashed', 'not-installed']);
