@@ -149,7 +149,9 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
   });
 
   it('retries bootstrap while a previous bootout is still draining', async () => {
-    process.env.FAKE_LAUNCHCTL_DRAIN_MS = '2500';
+    // A Mac's longest drain (it counts from the bootout): the start below must meet it, also on a
+    // slow machine.
+    process.env.FAKE_LAUNCHCTL_DRAIN_MS = '5000';
     const supervisor = create();
     const unit = await unitFor('drain');
     await startHealthy(supervisor, unit);
