@@ -9,6 +9,11 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**', '**/.tmp/**', 'tools/dev/src/faults/**'],
     // Where launchd cannot run, `--backend launchd` talks to a fake launchctl (see the file).
     setupFiles: ['tools/dev/src/test-support/fake-launchd-env.ts'],
+    // The fake launchctl drains a booted-out label for 3-5 s, as a Mac does; the main suite checks
+    // behaviour, not that cost, so its labels drain in 300 ms (a drain still happens, and every
+    // path that meets one is exercised). Tests about drains set their own; the fault suite and
+    // `pnpm bench` play the Mac's.
+    env: { FAKE_LAUNCHCTL_DRAIN_MS: '300' },
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,

@@ -1,6 +1,6 @@
 #!/usr/bin/env tsx
 /** `pnpm bench`: ours against the tools people use instead, on the same apps, in one run; prints ratios. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   createCleanupRegistry,
@@ -11,6 +11,7 @@ import {
   runBench,
   SCENARIO_GROUPS,
   type ScenarioGroup,
+  simulatedLaunchd,
 } from '@nexu/bench';
 import {
   consoleReporter,
@@ -97,13 +98,26 @@ await runCli(async () => {
   try {
     // The temp copies take the repo's built dist/: build what is stale, as `pnpm start` would.
     await ensureBuilt(SERVICES, checkout, consoleReporter);
-    const backends = await resolveBenchBackends(backend, checkout, log);
+    // Off macOS the lifecycle scenario also runs launchd through the fake launchctl (a Mac's 3 s
+    // drain): its row says `simulated`.
+    const simulated =
+      process.platform !== 'darwin' && (backend === undefined || backend === 'launchd')
+        ? simulatedLaunchd()
+        : null;
+    if (simulated) {
+      cleanup.add('the simulated launchd domain', async () =>
+        rmSync(simulated.env.FAKE_LAUNCHCTL_STATE as string, { recursive: true, force: true }),
+      );
+    }
+    const backends =
+      backend === 'launchd' && simulated ? [] : await resolveBenchBackends(backend, checkout, log);
     log(
-      `backends: ${backends.join(', ')}; load average ${machine.load.join(' / ')} on ${machine.cores} cores`,
+      `backends: ${[...backends, ...(simulated ? ['launchd (simulated, lifecycle only)'] : [])].join(', ')}; load average ${machine.load.join(' / ')} on ${machine.cores} cores`,
     );
     const results = await runBench(
       {
         backends,
+        ...(simulated ? { simulated: [simulated] } : {}),
         runs: flags.runs ?? (quick ? 2 : 5),
         edits: flags.edits ?? (quick ? 5 : 20),
         warmups: 2,

@@ -3,6 +3,7 @@ import { bareNodeDriver } from './foreground-driver.js';
 import { createOurDriver } from './our-driver.js';
 import { nodemonDriver, nodeWatchDriver, tsxWatchDriver } from './peer-drivers.js';
 import { createPm2Driver } from './pm2-driver.js';
+import type { SimulatedBackend } from './simulated-launchd.js';
 import type { ToolDriver } from './tool-driver.js';
 
 /** The tools each scenario compares: ours on every backend measured, then the peers, then floors. */
@@ -12,12 +13,16 @@ export interface BenchDrivers {
   readonly scale: readonly ToolDriver[];
 }
 
-/** Drivers for a run on `backends`. */
-export function resolveBenchDrivers(backends: readonly string[]): BenchDrivers {
-  const ours = backends.map(createOurDriver);
+/** Drivers for a run on `backends`; `simulated` backends (launchd through the fake) join the lifecycle only. */
+export function resolveBenchDrivers(
+  backends: readonly string[],
+  simulated: readonly SimulatedBackend[] = [],
+): BenchDrivers {
+  const ours = backends.map((backend) => createOurDriver(backend));
   return {
     lifecycle: [
       ...ours,
+      ...simulated.map(({ backend, env }) => createOurDriver(backend, { env })),
       concurrentlyDriver,
       createPm2Driver(false),
       nodemonDriver,

@@ -5,3 +5,4 @@ export { renderBenchmarksMarkdown } from './render-benchmarks-md.js';
 export { renderScenarioText } from './render-scenario.js';
 export { resolveBenchBackends } from './resolve-bench-backends.js';
 export { runBench, SCENARIO_GROUPS, type ScenarioGroup } from './run-bench.js';
+export { type SimulatedBackend, simulatedLaunchd } from './simulated-launchd.js';

@@ -13,7 +13,12 @@ import type { RunningTool, ToolDriver } from './tool-driver.js';
 const run = promisify(execFile);
 
 /** Environment of our commands: the bench's own, plus the backend's (XDG_RUNTIME_DIR is inherited). */
-const commandEnv = () => ({ ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' });
+const commandEnv = (extra: Readonly<Record<string, string>> = {}) => ({
+  ...process.env,
+  NO_COLOR: '1',
+  FORCE_COLOR: '0',
+  ...extra,
+});
 
 /** argv of one of our commands, as `pnpm <name>` runs it (`node scripts/run.mjs <name>`), minus pnpm itself. */
 export function ourCommand(
@@ -24,11 +29,15 @@ export function ourCommand(
 }
 
 /** Runs one of our commands in the bench checkout; resolves with what it printed on stdout. */
-async function runOurs(bench: BenchCheckout, argv: string[]): Promise<string> {
+async function runOursIn(
+  bench: BenchCheckout,
+  argv: string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<string> {
   try {
     const { stdout } = await run(argv[0] as string, argv.slice(1), {
       cwd: bench.checkout.root,
-      env: commandEnv(),
+      env: commandEnv(env),
       timeout: 120_000,
     });
     return stdout;
@@ -74,9 +83,14 @@ async function findOurProcesses(bench: BenchCheckout): Promise<number[]> {
  * Ours on one backend, run the way a developer does, in the bench checkout: the start entry point
  * (`--no-watch` for the lifecycle scenarios; watching for hot reload and idle), stop for teardown.
  */
-export function createOurDriver(backend: string): ToolDriver {
+export function createOurDriver(
+  backend: string,
+  simulated?: { readonly env: Readonly<Record<string, string>> },
+): ToolDriver {
+  const env = simulated?.env ?? {};
+  const runOurs = (bench: BenchCheckout, argv: string[]) => runOursIn(bench, argv, env);
   return {
-    name: `ours (${backend})`,
+    name: simulated ? `ours (${backend}, simulated)` : `ours (${backend})`,
     role: 'ours',
     watch: true,
     watchedDir: 'src',
@@ -90,7 +104,7 @@ export function createOurDriver(backend: string): ToolDriver {
       } else {
         session = spawnGroup(ourCommand('start', '--backend', backend), {
           cwd: bench.checkout.root,
-          env: commandEnv(),
+          env: commandEnv(env),
           logPath: join(bench.scratch, 'start.log'),
           cleanup,
         });

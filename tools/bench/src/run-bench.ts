@@ -8,6 +8,7 @@ import { runLifecycle } from './run-lifecycle.js';
 import { runScale } from './run-scale.js';
 import { runTypeErrors } from './run-type-errors.js';
 import type { ScenarioResult } from './scenario-result.js';
+import type { SimulatedBackend } from './simulated-launchd.js';
 
 /** The groups of scenarios `--only` can pick. */
 export const SCENARIO_GROUPS = [
@@ -24,6 +25,8 @@ export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
 /** Resolved settings of one bench run (see `resolveBenchOptions` in scripts/bench.ts for defaults). */
 export interface BenchOptions {
   readonly backends: readonly string[];
+  /** Backends played by a stand-in (launchd through the fake launchctl off macOS): lifecycle rows only. */
+  readonly simulated?: readonly SimulatedBackend[];
   /** Runs of the cold start / attach / teardown loop per tool. */
   readonly runs: number;
   /** Measured hot-reload edits per tool. */
@@ -44,7 +47,7 @@ const MINUTE = 60_000;
 
 /** Runs the chosen scenarios in order, each within its own deadline; everything started is in `cleanup`. */
 export async function runBench(options: BenchOptions, cleanup: CleanupRegistry): Promise<ScenarioResult[]> {
-  const drivers = resolveBenchDrivers(options.backends);
+  const drivers = resolveBenchDrivers(options.backends, options.simulated);
   const common = { cleanup, log: options.log };
   const results: ScenarioResult[] = [];
   const wanted = (group: ScenarioGroup) => options.only.size === 0 || options.only.has(group);

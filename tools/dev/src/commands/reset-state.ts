@@ -63,7 +63,9 @@ export async function resetState(options: ResetStateOptions): Promise<ResetState
     out(`Nothing to remove: ${checkout.stateDir} does not exist.`);
     return { ok: true, outcome: 'nothing-to-remove' };
   }
-  await rm(checkout.stateDir, { recursive: true, force: true });
+  // A watching session in another terminal may still write a file there while it notices the stop
+  // (stop returns as soon as the processes are gone): rm retries a folder that was not empty yet.
+  await rm(checkout.stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   const removed = now.entries.map((entry) => entry.name);
   out(`Removed ${checkout.stateDir} (${removed.join(', ') || 'empty'}; ${formatBytes(now.totalBytes)}).`);
   return { ok: true, outcome: 'removed', removed, bytes: now.totalBytes };

@@ -16,7 +16,10 @@ export interface StopMachineReport {
 const whose = (s: MachineService) =>
   s.presence === 'live' ? `checkout ${s.unit.root}` : `${s.presence} checkout ${s.unit.root}`;
 
-/** Stops machine units one by one through their own backend, each verified first; reports each. */
+/**
+ * Stops machine units through their own backend, each verified first, all at once (launchd's
+ * bootouts then drain together); reports each, in the listing's order.
+ */
 async function stopUnits(
   services: readonly MachineService[],
   orphan: boolean,
@@ -24,9 +27,10 @@ async function stopUnits(
 ): Promise<StopMachineReport> {
   const stopped: string[] = [];
   const failed: Array<{ label: string; reason: string }> = [];
-  for (const s of services) {
+  const results = await Promise.all(services.map((s) => stopMachineUnit(s.unit, { orphan })));
+  services.forEach((s, index) => {
     const { unit } = s;
-    const result = await stopMachineUnit(unit, { orphan });
+    const result = results[index]!;
     if (result.ok) {
       stopped.push(unit.label);
       reporter.info(`Stopped ${unit.service} (${unit.label}) of ${whose(s)}`);
@@ -34,7 +38,7 @@ async function stopUnits(
       failed.push({ label: unit.label, reason: result.reason });
       reporter.warn(`Unable to stop ${unit.service} (${unit.label}): ${result.reason}`);
     }
-  }
+  });
   return { stopped, failed };
 }
 
@@ -85,7 +89,7 @@ function describeAll(services: readonly MachineService[]): string[] {
  * `pnpm stop --all`: every checkout's dev services on this machine. Asks first on a terminal (with
  * the list); `--yes` skips the question; without a terminal and without `--yes` it refuses and
  * stops nothing. A live checkout is stopped as `pnpm stop` in it would (its lock, its ledger, its
- * leftovers); services of gone checkouts and any unit still left are stopped one by one, verified.
+ * leftovers); services of gone checkouts are stopped alongside, each verified, then any unit still left.
  */
 export async function stopAllServices(options: StopAllOptions): Promise<StopAllResult> {
   const { reporter } = options;
@@ -113,7 +117,9 @@ export async function stopAllServices(options: StopAllOptions): Promise<StopAllR
   const failed: Array<{ label: string; reason: string }> = [];
   const liveRoots = new Set(services.filter((s) => s.presence === 'live').map((s) => s.unit.root!));
   const busy = new Set<string>();
-  for (const root of liveRoots) {
+  // Every live checkout (each under its own lock) and every gone checkout's unit at once: their
+  // jobs are booted out together (launchd then drains them together).
+  const stopLive = async (root: string) => {
     try {
       const report = await stopServices({
         checkout: resolveCheckout(root),
@@ -128,11 +134,19 @@ export async function stopAllServices(options: StopAllOptions): Promise<StopAllR
       reporter.warn(`Unable to stop the services of checkout ${root}: ${reason}`);
       for (const s of services) if (s.unit.root === root) failed.push({ label: s.unit.label, reason });
     }
-  }
-  // What is left: gone checkouts' units, and whatever a live checkout's stop did not reach.
+  };
+  const others = services.filter((s) => !liveRoots.has(s.unit.root ?? ''));
+  const [, first] = await Promise.all([
+    Promise.all([...liveRoots].map(stopLive)),
+    stopUnits(others, false, reporter),
+  ]);
+  stopped.push(...first.stopped);
+  failed.push(...first.failed);
+  // What is left: whatever a live checkout's stop did not reach.
   const targeted = new Set(services.map((s) => s.unit.label));
+  const done = new Set([...stopped, ...failed.map((f) => f.label)]);
   const left = (await listMachineServices()).services.filter(
-    (s) => targeted.has(s.unit.label) && !busy.has(s.unit.root ?? ''),
+    (s) => targeted.has(s.unit.label) && !done.has(s.unit.label) && !busy.has(s.unit.root ?? ''),
   );
   const rest = await stopUnits(left, false, reporter);
   stopped.push(...rest.stopped);

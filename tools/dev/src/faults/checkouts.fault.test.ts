@@ -1,4 +1,6 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '@nexu/service-kit';
 import { describe, expect, it } from 'vitest';
 import { type Checkout, resolveCheckout } from '../checkout/checkout.js';
 import type { MachineStatusRow } from '../commands/machine-status.js';
@@ -252,5 +254,62 @@ describe('checkouts on one machine (launchd backend, fake launchctl)', () => {
     expect(await findMarkedProcesses(gone.id)).toEqual([]);
     for (const s of goneReport.services) expect(await isPortFree(s.port)).toBe(true);
     expect(await identities(liveReport)).toEqual(liveBefore);
+  });
+
+  // The fake drains a booted-out label for 3-5 s here, as a Mac does (the suite's default).
+  it('stop --all boots out every job of every checkout at once: all bootouts before the first drain ends', async (t) => {
+    if (!ctx.available()) t.skip();
+    const [live, gone] = [ctx.open(), ctx.open()] as const;
+    const liveReport = await ctx.start(live);
+    const goneReport = await ctx.start(gone);
+    rmSync(gone.root, { recursive: true, force: true });
+    const env = { ...ctx.machine()?.env };
+    const eventsLog = join(env.FAKE_LAUNCHCTL_STATE!, 'events.log');
+    const from = readFileSync(eventsLog, 'utf8').length;
+    const stop = await spawnCli('stop', ['--all', '--yes'], { cwd: live.root, env }).done;
+    expect(stop.code, stop.stderr).toBe(0);
+    const labels = new Set([...liveReport.services, ...goneReport.services].map((s) => s.label));
+    // Wait for the drains (the fake logs each label's end), then read when each bootout went.
+    const drained = await waitFor(
+      () => {
+        const events = readFileSync(eventsLog, 'utf8')
+          .slice(from)
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { at: number; args?: string[]; unloaded?: string });
+        const unloaded = events.filter((e) => e.unloaded !== undefined && labels.has(e.unloaded));
+        return unloaded.length === labels.size ? events : undefined;
+      },
+      { timeoutMs: 15_000, maxIntervalMs: 250 },
+    );
+    expect(drained.ok).toBe(true);
+    const events = drained.ok ? drained.value : [];
+    const bootouts = events.filter(
+      (e) => e.args?.[0] === 'bootout' && labels.has(e.args[1]!.split('/').pop()!),
+    );
+    const unloaded = events.filter((e) => e.unloaded !== undefined);
+    expect(bootouts).toHaveLength(6);
+    expect(Math.max(...bootouts.map((e) => e.at))).toBeLessThan(Math.min(...unloaded.map((e) => e.at)));
+  });
+
+  it('pnpm stop then an immediate pnpm start succeeds while launchd still unloads the labels', async (t) => {
+    if (!ctx.available()) t.skip();
+    const checkout = ctx.open();
+    await ctx.start(checkout);
+    const env = { ...ctx.machine()?.env };
+    const stop = await spawnCli('stop', [], { cwd: checkout.root, env }).done;
+    expect(stop.code, stop.stderr).toBe(0);
+    // Still draining when stop returned: status says so, not running and not crashed.
+    const status = await collectStatus({ checkout, backend: 'launchd' });
+    expect(status.report.services.map((s) => [s.state, s.reason])).toEqual(
+      status.report.services.map(() => ['stopped', 'launchd is still unloading it']),
+    );
+    const start = await spawnCli('start', ['--no-watch', '--backend', 'launchd'], { cwd: checkout.root, env })
+      .done;
+    expect(start.code, start.stderr).toBe(0);
+    const after = await collectStatus({ checkout, backend: 'launchd' });
+    expect(after.report.services.map((s) => [s.state, s.healthy])).toEqual(
+      after.report.services.map(() => ['running', true]),
+    );
   });
 });

@@ -147,7 +147,9 @@ describe.each(FAULT_BACKENDS)('process faults on the %s backend', (backend) => {
     expect(error).toBeInstanceOf(ServiceStartError);
     expect(error?.message).toMatch(/exited 78/);
     expect(error?.message).toMatch(/PORT must be an integer/);
-    expect(performance.now() - began).toBeLessThan(10_000);
+    // Fails fast (not after the 30 s readiness deadline); on launchd the replaced controller's
+    // bootstrap first waits out the bootout's drain (3-5 s, as a Mac: the fake plays it here).
+    expect(performance.now() - began).toBeLessThan(backend === 'launchd' ? 15_000 : 10_000);
 
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const row = await rowOf(checkout, 'controller', badConfig);

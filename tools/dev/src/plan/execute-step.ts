@@ -133,6 +133,9 @@ export async function executeStep(
       action = 'start';
       continue;
     }
+    // Giving up here is a change the user asked for (a start, a reload): stop what the supervisor
+    // would retry forever (launchd relaunching a program it cannot launch). Status never does.
+    await supervisor.abandon(unit).catch(() => undefined);
     const after = ready.status ?? (await supervisor.status(unit).catch(() => undefined));
     throw await serviceStartError(spec.name, ready.reason, {
       status: after,

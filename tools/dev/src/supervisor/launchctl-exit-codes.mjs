@@ -9,21 +9,21 @@ export const LAUNCHCTL_EXIT = Object.freeze({
   ioError: 5,
   /** 17 File exists: an older launchd's answer to bootstrapping a label that is loaded. */
   fileExists: 17,
-  /** 36 Operation now in progress: a bootout is still draining. */
+  /** 36 Operation now in progress: bootout of a label a bootout is still draining. */
   inProgress: 36,
-  /** 37 Operation already in progress. */
+  /** 37 Operation already in progress: bootstrap of a loaded label (or, as root, of a draining one). */
   alreadyInProgress: 37,
   /** 64 usage error (sysexits EX_USAGE). */
   usage: 64,
   /** 112 Could not find domain: no GUI session for `gui/<uid>` (SSH with nobody at the console). */
   noDomain: 112,
-  /** 113 Could not find service: the label is not loaded. */
+  /** 113 Could not find service: the label is not loaded (print, kickstart; bootout on recent macOS: done). */
   notFound: 113,
   /** 119 Service is disabled (as root; a normal user sees 5). */
   disabled: 119,
   /** 122 Path had bad ownership/permissions (as root; a normal user sees 5). */
   badPermissions: 122,
-  /** 125 Domain does not support specified action (another user owns the console). */
+  /** 125 Domain does not support specified action: no GUI session here (headless, SSH, Background). */
   unsupportedDomain: 125,
   /** 133 Multiple errors, e.g. an invalid property list (as root; a normal user sees 5). */
   multipleErrors: 133,

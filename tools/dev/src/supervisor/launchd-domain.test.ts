@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { chooseLaunchdDomain, type LaunchdSessionFacts } from './launchd-domain.js';
 
-const atConsole: LaunchdSessionFacts = { uid: 501, euid: 501, consoleUid: 501, ssh: false, sudoUser: null };
+const atConsole: LaunchdSessionFacts = {
+  uid: 501,
+  euid: 501,
+  consoleUid: 501,
+  ssh: false,
+  sudoUser: null,
+  superuser: false,
+};
 
 // The rules Homebrew applies before every `brew services` command (Library/Homebrew/services/system.rb).
 describe('chooseLaunchdDomain', () => {

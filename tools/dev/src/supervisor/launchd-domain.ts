@@ -8,6 +8,25 @@ export interface LaunchdSessionFacts {
   readonly ssh: boolean;
   /** `SUDO_USER`: the command runs through sudo. */
   readonly sudoUser: string | null;
+  /**
+   * The command runs with root's rights (euid 0, or uid != euid): root's agents and root-owned files
+   * in the checkout; the launchd backend refuses it (see `superuserRefusal`).
+   */
+  readonly superuser: boolean;
+}
+
+/**
+ * Why the launchd backend will not run for this session, or null: under `sudo` (or any euid 0, or
+ * uid != euid) its jobs would be root's agents and every file it writes in the checkout root's.
+ */
+export function superuserRefusal(facts: LaunchdSessionFacts): string | null {
+  if (!facts.superuser) return null;
+  const how = facts.sudoUser
+    ? `through sudo (as ${facts.sudoUser})`
+    : facts.uid !== facts.euid
+      ? `with uid ${facts.uid} and euid ${facts.euid}`
+      : 'as root';
+  return `refusing to run launchd agents ${how}: they would be root's agents and leave root-owned files in the checkout; run \`pnpm start\` as yourself, without sudo (or pass \`--backend process\`)`;
 }
 
 /** The domain chosen for this checkout's agents, and why when it is not the GUI session's. */

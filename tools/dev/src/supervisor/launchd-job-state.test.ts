@@ -46,7 +46,7 @@ describe('describeLaunchdJob on real launchctl output', () => {
     expect(describeFixture('cli-pulse-spawn-failed')).toEqual({
       state: 'crashed',
       reason: 'launchd could not launch it (last exit code = 78: EX_CONFIG, job state = spawn failed)',
-      launchFailed: true,
+      launchFailed: 'spawn',
     });
   });
 
@@ -54,7 +54,7 @@ describe('describeLaunchdJob on real launchctl output', () => {
     expect(describeFixture('cli-pulse-codesigning-refused')).toMatchObject({
       state: 'crashed',
       reason: expect.stringContaining('OS_REASON_CODESIGNING'),
-      launchFailed: true,
+      launchFailed: 'codesigning',
     });
   });
 
@@ -63,7 +63,7 @@ describe('describeLaunchdJob on real launchctl output', () => {
     expect(describeFixture('mimi-respawning', { guardLoaded: false, runsAtStart: 17160 })).toMatchObject({
       state: 'crashed',
       reason: expect.stringMatching(/node exited 1 in 9 spawns before the crash-loop guard loaded/),
-      launchFailed: true,
+      launchFailed: 'unguarded',
     });
     // One unguarded spawn since the start is not yet evidence: the guard may be loading now.
     expect(describeFixture('mimi-respawning', { guardLoaded: false, runsAtStart: 17168 })).toEqual({
@@ -85,6 +85,44 @@ describe('describeLaunchdJob on real launchctl output', () => {
       state: 'crashed',
       reason: 'crash loop: 5 failed starts in 30s',
     });
+  });
+
+  it('another OS_REASON (exec refused) is a launch failure of its own cause', () => {
+    const print = parseLaunchctlPrint(fixture('cli-pulse-codesigning-refused'));
+    expect(describeLaunchdJob(print && { ...print, lastExitReason: 'OS_REASON_EXEC' }, none)).toMatchObject({
+      state: 'crashed',
+      launchFailed: 'exec',
+    });
+  });
+
+  it('an idle job (`not running`, no pid) after a failed run is stopped with that exit, not crashed or starting', () => {
+    const print = parseLaunchctlPrint(fixture('motherboard-not-running'));
+    expect(describeLaunchdJob(print && { ...print, lastExitCode: 3 }, none)).toEqual({
+      state: 'stopped',
+      reason: 'exited 3',
+    });
+    expect(
+      describeLaunchdJob(print && { ...print, lastExitCode: null, lastSignal: 'SIGKILL' }, none),
+    ).toEqual({
+      state: 'stopped',
+      reason: 'killed by SIGKILL',
+    });
+    // The same exit while launchd schedules the next spawn (KeepAlive) is a restart under way.
+    expect(describeFixture('mimi-respawning')).toEqual({ state: 'starting' });
+  });
+
+  it('a label launchd still unloads after a bootout is stopped with that reason, with or without a pid', () => {
+    const print = parseLaunchctlPrint(fixture('mimi-running'));
+    const draining = { state: 'stopped', reason: 'launchd is still unloading it' };
+    expect(describeLaunchdJob(print && { ...print, state: 'SIGTERMed' }, none)).toEqual(draining);
+    expect(describeLaunchdJob(print && { ...print, state: 'SIGTERMed', pid: null }, none)).toEqual(draining);
+    // Even when the guard had recorded a verdict before the bootout.
+    expect(
+      describeLaunchdJob(print && { ...print, state: 'SIGTERMed', pid: null }, {
+        ...none,
+        crashed: { reason: 'crash loop' },
+      }),
+    ).toEqual(draining);
   });
 
   it('a label launchd does not know is stopped, or crashed when a launch failure was recorded', () => {

@@ -14,6 +14,8 @@ export interface PlatformOptions {
   home?: string;
   /** Who runs the command and where (default: read from the process on macOS; elsewhere the user at the console). */
   session?: LaunchdSessionFacts;
+  /** `mount` executable (default `/sbin/mount`). */
+  mountPath?: string;
 }
 
 /** Every platform fact the backends use, resolved once: paths, domains, the systemctl environment. */
@@ -29,8 +31,12 @@ export interface ResolvedPlatform {
   readonly userDomain: string;
   /** The domain chosen for new jobs from who runs the command and where (see chooseLaunchdDomain). */
   readonly launchdDomain: LaunchdDomainChoice;
+  /** Who runs the command and where, as that choice read it. */
+  readonly launchdSession: LaunchdSessionFacts;
   /** `plutil`, which lints a plist on macOS. */
   readonly plutilPath: string;
+  /** `mount`, whose flags tell a removable or network volume from an internal one (macOS). */
+  readonly mountPath: string;
   /** `$XDG_RUNTIME_DIR`, else `/run/user/<uid>` when it exists; null when neither. */
   readonly runtimeDir: string | null;
   /** `<runtimeDir>/systemd/user`: runtime units, gone at reboot like a dev agent. */
@@ -59,14 +65,18 @@ function consoleOwner(): number | null {
 /** Who runs this command and where, as Homebrew reads it (docs/platform.md, "launchctl"). */
 function readSession(env: NodeJS.ProcessEnv, uid: number, platform: NodeJS.Platform): LaunchdSessionFacts {
   const euid = process.geteuid?.() ?? uid;
-  // Off macOS only the fake launchctl plays launchd: it decides the session itself.
-  if (platform !== 'darwin') return { uid, euid: uid, consoleUid: uid, ssh: false, sudoUser: null };
+  // Off macOS only the fake launchctl plays launchd, a normal user's at the console: it decides the
+  // session itself (these machines run everything as root, which says nothing about a Mac user).
+  if (platform !== 'darwin') {
+    return { uid, euid: uid, consoleUid: uid, ssh: false, sudoUser: null, superuser: false };
+  }
   return {
     uid,
     euid,
     consoleUid: consoleOwner(),
     ssh: Boolean(env.SSH_CONNECTION || env.SSH_TTY || env.SSH_CLIENT),
     sudoUser: env.SUDO_USER || null,
+    superuser: euid === 0 || uid !== euid,
   };
 }
 
@@ -87,7 +97,9 @@ export function resolvePlatform(options: PlatformOptions = {}): ResolvedPlatform
     guiDomain: `gui/${uid}`,
     userDomain: launchdDomain.kind === 'user' ? launchdDomain.domain : `user/${uid}`,
     launchdDomain,
+    launchdSession: session,
     plutilPath: '/usr/bin/plutil',
+    mountPath: options.mountPath ?? '/sbin/mount',
     runtimeDir,
     systemdUserDir: runtimeDir ? join(runtimeDir, 'systemd', 'user') : null,
     systemctlEnv: runtimeDir ? { ...env, XDG_RUNTIME_DIR: runtimeDir } : { ...env },

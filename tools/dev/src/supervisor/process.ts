@@ -120,6 +120,7 @@ export class ProcessSupervisor implements Supervisor {
   }
 
   async install(unit: UnitSpec): Promise<InstallOutcome> {
+    await this.pruneRegistry();
     const rendered = renderProcessUnit(unit, this.crashLoop);
     const installed = await readTextOrNull(this.unitPath(unit.label));
     if (installed === rendered) return 'unchanged';
@@ -201,6 +202,9 @@ export class ProcessSupervisor implements Supervisor {
       throw new SupervisorError(unit.label, `Unable to restart ${unit.service}: no new process appeared`);
     }
   }
+
+  /** Nothing retries forever here: the keeper's own breaker stops a failing service. */
+  async abandon(_unit: UnitRef): Promise<void> {}
 
   async stop(unit: UnitRef): Promise<void> {
     const state = await this.readState(unit.label);
@@ -296,11 +300,9 @@ export class ProcessSupervisor implements Supervisor {
       const child =
         entry.child && (await isSameProcess(entry.child.pid, entry.child.startTime)) ? entry.child : null;
       const installed = (await readTextOrNull(entry.unitPath).catch(() => null)) !== null;
-      if (!keeperAlive && !child && !installed) {
-        // Nothing of it runs or is installed any more (its keeper ended, its checkout went): forget it.
-        await rm(this.registryPath(entry.label), { force: true });
-        continue;
-      }
+      // Nothing of it runs or is installed any more (its keeper ended, its checkout went): not
+      // listed. Listing only reads (`status --all`); a start forgets such entries (`pruneRegistry`).
+      if (!keeperAlive && !child && !installed) continue;
       const status: ServiceStatus =
         !keeperAlive && child
           ? {
@@ -375,6 +377,17 @@ export class ProcessSupervisor implements Supervisor {
         typeof entry.env === 'object' &&
         entry.env !== null,
     );
+  }
+
+  /** Forgets registry entries of which nothing runs or is installed any more (their keeper ended, their checkout went). */
+  private async pruneRegistry(): Promise<void> {
+    for (const entry of await this.readRegistry()) {
+      const gone =
+        !(await isSameProcess(entry.keeper.pid, entry.keeper.startTime)) &&
+        !(entry.child !== null && (await isSameProcess(entry.child.pid, entry.child.startTime))) &&
+        (await readTextOrNull(entry.unitPath).catch(() => null)) === null;
+      if (gone) await rm(this.registryPath(entry.label), { force: true });
+    }
   }
 
   /** The keeper's state when the keeper recorded there still runs (pid and start time match). */

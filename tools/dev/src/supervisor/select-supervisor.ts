@@ -23,7 +23,7 @@ export interface SelectSupervisorOptions {
 /** The one factory: builds the named backend (no preflight). */
 export function createSupervisor(
   backend: BackendName,
-  options: Pick<SelectSupervisorOptions, 'checkout' | 'runner' | 'platform'>,
+  options: Pick<SelectSupervisorOptions, 'checkout' | 'runner' | 'platform' | 'onNotice'>,
 ): Supervisor {
   const common = {
     unitsDir: options.checkout.unitsDir,
@@ -32,7 +32,7 @@ export function createSupervisor(
   };
   switch (backend) {
     case 'launchd':
-      return new LaunchdSupervisor(common);
+      return new LaunchdSupervisor({ ...common, ...(options.onNotice ? { notify: options.onNotice } : {}) });
     case 'systemd':
       return new SystemdSupervisor(common);
     case 'process':
@@ -51,8 +51,10 @@ export function validateBackendName(raw: string): BackendName {
 
 /**
  * Picks the supervisor once: an explicit or `NEXU_DEV_BACKEND` choice must pass its preflight
- * (else BackendUnavailableError with the reason); otherwise darwin -> launchd, Linux with a
- * reachable user manager -> systemd, anything else -> process.
+ * (else BackendUnavailableError with the reason) and is run despite a caveat (told as a notice);
+ * otherwise darwin -> launchd, Linux with a reachable user manager -> systemd, falling back to
+ * process when the preferred one is unavailable or has a caveat, unless its refusal is final
+ * (launchd under sudo).
  */
 export async function selectSupervisor(options: SelectSupervisorOptions): Promise<Supervisor> {
   const env = options.env ?? process.env;
@@ -64,6 +66,8 @@ export async function selectSupervisor(options: SelectSupervisorOptions): Promis
     const preflight = await supervisor.preflight();
     if (!preflight.ok) throw new BackendUnavailableError(supervisor.backend, preflight.reason);
     if (preflight.notice) options.onNotice?.(preflight.notice);
+    if (preflight.caveat)
+      options.onNotice?.(`warning: ${supervisor.backend} as asked, but ${preflight.caveat}`);
     return supervisor;
   }
   const preferred: BackendName | null =
@@ -71,11 +75,12 @@ export async function selectSupervisor(options: SelectSupervisorOptions): Promis
   if (preferred) {
     const supervisor = build(preferred);
     const preflight = await supervisor.preflight();
-    if (preflight.ok) {
+    if (preflight.ok && !preflight.caveat) {
       if (preflight.notice) options.onNotice?.(preflight.notice);
       return supervisor;
     }
-    options.onFallback?.(`Using the process backend: ${preflight.reason}`);
+    if (!preflight.ok && preflight.final) throw new BackendUnavailableError(preferred, preflight.reason);
+    options.onFallback?.(`Using the process backend: ${preflight.ok ? preflight.caveat : preflight.reason}`);
   }
   return build('process');
 }

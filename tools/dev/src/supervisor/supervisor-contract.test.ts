@@ -266,7 +266,15 @@ describe.each(cases)('$name supervisor', (backend) => {
       await supervisor.uninstall(unit);
       expect(await isProcessAlive(health.pid)).toBe(false);
       expect(await readHealth(unit.port)).toBeNull();
-      expect(await supervisor.status(unit)).toMatchObject({ state: 'not-installed', pid: null });
+      // launchd keeps the label for a moment (its drain): stopped, saying so, then not installed.
+      const after = await supervisor.status(unit);
+      if (after.state !== 'not-installed') {
+        expect(backend.name).toBe('launchd');
+        expect(after).toMatchObject({ state: 'stopped', pid: null, reason: 'launchd is still unloading it' });
+      }
+      expect(await waitForStatus(supervisor, unit, (s) => s.state === 'not-installed')).toMatchObject({
+        pid: null,
+      });
       for (const file of backend.unitFiles(temp.checkout, unit.label)) expect(existsSync(file)).toBe(false);
       await supervisor.uninstall(unit); // idempotent
     });

@@ -76,8 +76,22 @@ export interface ListMachineOptions {
 export type InstallOutcome = 'installed' | 'replaced' | 'unchanged';
 
 export type PreflightResult =
-  /** `notice`: one line worth telling the user about how the backend will run (e.g. a launchd domain). */
-  { readonly ok: true; readonly notice?: string } | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: true;
+      /** One line worth telling the user about how the backend will run (e.g. a launchd domain). */
+      readonly notice?: string;
+      /**
+       * Why it may fail here after all (launchd in a privacy-protected folder): auto-selection picks
+       * another backend and says this; an explicit choice runs it and says it as a warning.
+       */
+      readonly caveat?: string;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** Auto-selection must not fall back to another backend either (e.g. launchd under sudo). */
+      readonly final?: boolean;
+    };
 
 export interface Supervisor {
   readonly backend: BackendName;
@@ -92,11 +106,24 @@ export interface Supervisor {
   start(unit: UnitRef): Promise<void>;
   /** Kills and starts now (`kickstart -k`, `systemctl restart`, keeper restart); new pid. */
   restart(unit: UnitRef): Promise<void>;
-  /** Stops the service and waits until its process is gone and its port is free. */
+  /**
+   * Stops the service and waits until its process is gone and its port is free (not for the
+   * service manager's own bookkeeping: launchd drains a label for seconds after that).
+   */
   stop(unit: UnitRef): Promise<void>;
+  /**
+   * A start (or a hot reload's restart) gave up on `unit`: stops what the supervisor would
+   * otherwise retry forever (launchd's KeepAlive relaunching a program it cannot launch) and keeps
+   * the reason where `status` finds it. A no-op where the supervisor stops retrying by itself.
+   * Only commands that change state call it: `status` never does.
+   */
+  abandon(unit: UnitRef): Promise<void>;
   /** Stops if needed and removes the unit; afterwards nothing of it remains. */
   uninstall(unit: UnitRef): Promise<void>;
-  /** Current state as the supervisor sees it; `not-installed` for unknown units. */
+  /**
+   * Current state as the supervisor sees it; `not-installed` for unknown units. Read-only: it never
+   * stops, restarts, resets, enables or writes anything.
+   */
   status(unit: UnitRef): Promise<ServiceStatus>;
   /**
    * How the installed unit differs from `unit` as it would be rendered now: null when none is

@@ -177,6 +177,9 @@ export class SystemdSupervisor implements Supervisor {
     }
   }
 
+  /** Nothing retries forever here: the crash-loop guard and the start limit stop a failing unit. */
+  async abandon(_unit: UnitRef): Promise<void> {}
+
   async stop(unit: UnitRef): Promise<void> {
     // Synchronous: returns once the whole control group is gone (SIGKILL after TimeoutStopSec).
     if ((await this.show(unit.label)).LoadState !== 'not-found') {

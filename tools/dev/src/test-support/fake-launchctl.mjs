@@ -10,11 +10,20 @@
 // Knobs (environment):
 //   FAKE_LAUNCHCTL_SESSION    gui (default): the user is at the console;
 //                             ssh: nobody at the console, `gui/<uid>` does not exist (112);
+//                             headless: a headless Mac (or a Background-session caller: SSH,
+//                               cron, a launchd job) after a reboot: `gui/<uid>` answers 125;
 //                             other-console: another user owns the console (125).
-//   FAKE_LAUNCHCTL_AS_ROOT=1  root's richer bootstrap errors (119/122/133) instead of 5.
-//   FAKE_LAUNCHCTL_OLD=1      an older launchd: bootstrap of a loaded label answers 17.
+//   FAKE_LAUNCHCTL_AS_ROOT=1  root's richer bootstrap errors (119/122/133/37) instead of 5.
+//   FAKE_LAUNCHCTL_OLD=1      an older launchd: bootstrap of a loaded label answers 17, bootout
+//                             of a label that is not loaded 3 (recent ones: 37 and 113).
+//   FAKE_LAUNCHCTL_ONE_SESSION_TYPE=1  a launchd that refuses (5) a plist listing more than one
+//                             LimitLoadToSessionType.
 //   FAKE_LAUNCHCTL_PROTECTED  folders (':'-separated) a LaunchAgent may not read (TCC).
+//   FAKE_LAUNCHCTL_UNSIGNED   programs (':'-separated) whose code signature is invalid.
 //   FAKE_LAUNCHCTL_DRAIN_MS / FAKE_LAUNCHCTL_XPCPROXY_MS: see fake-launchd-job.mjs.
+// Every call is also appended to events.log with its time (`{"at":ms,"args":[...]}`), and the job
+// runner appends `{"at":ms,"unloaded":label}` when a label's drain ends, so tests can tell
+// whether bootouts overlapped without timing anything.
 import { spawn } from 'node:child_process';
 import {
   appendFileSync,
@@ -40,6 +49,7 @@ const jobsDir = join(stateDir, 'jobs');
 mkdirSync(jobsDir, { recursive: true });
 const args = process.argv.slice(2);
 appendFileSync(join(stateDir, 'calls.log'), `${JSON.stringify(args)}\n`);
+appendFileSync(join(stateDir, 'events.log'), `${JSON.stringify({ at: Date.now(), args })}\n`);
 
 const session = process.env.FAKE_LAUNCHCTL_SESSION || 'gui';
 const asRoot = process.env.FAKE_LAUNCHCTL_AS_ROOT === '1';
@@ -85,15 +95,21 @@ const parseTarget = (target, verb) => {
         : `${verb} failed: 112: Could not find specified domain`,
     );
   }
-  if (kind === 'gui' && session === 'other-console') {
+  // A headless Mac after a reboot (duh17/oppi#38, Mic92/sops-nix#966), an SSH user while another
+  // owns the console (NousResearch/hermes-agent#30586), a caller in a Background session
+  // (rjwalters/loom#4130): the GUI domain does not support the action.
+  if (kind === 'gui' && (session === 'other-console' || session === 'headless')) {
     fail(EXIT.unsupportedDomain, `${verb} failed: 125: Domain does not support specified action`);
   }
   return { domain, kind, uid, label };
 };
+// `print` of a label that is not loaded: `Bad request.` then `Could not find service "<label>" in
+// domain for user gui: 501` (gui domain, docs/platform.md) or `... in domain for uid: 501` (the
+// user domain, as launchctl names it there).
 const notFound = (domain, label) =>
   fail(
     EXIT.notFound,
-    `Bad request.\nCould not find service "${label}" in domain for ${domain.startsWith('gui') ? 'user gui' : 'user'}: ${domain.split('/')[1]}`,
+    `Bad request.\nCould not find service "${label}" in domain for ${domain.startsWith('gui') ? 'user gui' : 'uid'}: ${domain.split('/')[1]}`,
   );
 
 /**
@@ -107,6 +123,16 @@ const bootstrapFailed = (rootCode, rootMessage) => {
     'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.',
   );
 };
+
+/** What the fake takes for a program's code requirement: the file it is (inode) and its mtime. */
+function codeIdentity(program) {
+  try {
+    const info = statSync(program);
+    return `${info.dev}:${info.ino}:${info.mtimeMs}`;
+  } catch {
+    return null;
+  }
+}
 
 const signalRunner = (job, signal) => {
   try {
@@ -161,14 +187,42 @@ switch (verb) {
     if (!sessions.includes(kind === 'gui' ? 'Aqua' : 'Background')) {
       bootstrapFailed(EXIT.unsupportedDomain, 'Service cannot load in requested session');
     }
-    // Loaded already, or a previous bootout still draining: 5 (older launchd: 17 File exists).
-    if (readJob(spec.Label)) {
+    // Some launchd releases refuse a plist that lists several session types for an agent: as a
+    // normal user that is the same bare 5 again (the knob plays such a Mac).
+    if (process.env.FAKE_LAUNCHCTL_ONE_SESSION_TYPE === '1' && sessions.length > 1) {
+      bootstrapFailed(EXIT.unsupportedDomain, 'Service cannot load in requested session');
+    }
+    const loaded = readJob(spec.Label);
+    if (loaded) {
+      // An older launchd: 17 File exists.
       if (process.env.FAKE_LAUNCHCTL_OLD === '1') fail(EXIT.fileExists, 'Bootstrap failed: 17: File exists');
-      fail(EXIT.ioError, 'Bootstrap failed: 5: Input/output error');
+      // A bootout still draining: launchd refuses with 37 (Operation already in progress), which a
+      // normal user sees as the bare 5 (Layr-Labs/d-inference#1102: "rejects the bootstrap with
+      // error 37 ... surfaces: Bootstrap failed: 5: Input/output error"; the label frees ~3 s after
+      // bootout).
+      if (loaded.state === 'SIGTERMed') {
+        if (asRoot) fail(EXIT.alreadyInProgress, 'Bootstrap failed: 37: Operation already in progress');
+        fail(
+          EXIT.ioError,
+          'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.',
+        );
+      }
+      // Loaded (running or starting): 37 (Homebrew/homebrew-core#132781, openclaw/openclaw#71413).
+      fail(EXIT.alreadyInProgress, 'Bootstrap failed: 37: Operation already in progress');
     }
     writeFileSync(
       jobPath(spec.Label),
-      JSON.stringify({ label: spec.Label, domain, plistPath: path, state: 'spawn scheduled', runs: 0, spec }),
+      JSON.stringify({
+        label: spec.Label,
+        domain,
+        plistPath: path,
+        state: 'spawn scheduled',
+        runs: 0,
+        spec,
+        // launchd records the program's code requirement at load; a binary replaced under a
+        // loaded job no longer meets it (see fake-launchd-job.mjs, OS_REASON_CODESIGNING).
+        code: codeIdentity(spec.ProgramArguments[0]),
+      }),
     );
     const runner = spawn(
       process.execPath,
@@ -184,11 +238,29 @@ switch (verb) {
   }
   case 'bootout': {
     const { domain, label } = parseTarget(rest[0], 'Boot-out');
+    // `bootout <domain> <plist>` of a job that is not loaded: 5 (DeterminateSystems/nix-installer#1148,
+    // #1206: "Boot-out failed: 5: Input/output error"). nexu dev names the service target instead.
+    if (!label && rest[1]) {
+      const byPath = readdirSync(jobsDir)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => readJob(name.slice(0, -'.json'.length)))
+        .find((job) => job?.plistPath === rest[1] && job.domain === domain);
+      if (!byPath) fail(EXIT.ioError, 'Boot-out failed: 5: Input/output error');
+      signalRunner(byPath, 'SIGTERM');
+      break;
+    }
     const job = readJob(label);
-    if (!job || job.domain !== domain) fail(EXIT.noSuchProcess, 'Boot-out failed: 3: No such process');
-    // A job still being booted out: 36 (Layr-Labs/d-inference#1102).
+    if (!job || job.domain !== domain) {
+      // Not loaded: 3 No such process on older releases (DeterminateSystems/nix-installer#1148),
+      // 113 on recent ones (docs/platform.md, "launchctl").
+      if (process.env.FAKE_LAUNCHCTL_OLD === '1')
+        fail(EXIT.noSuchProcess, 'Boot-out failed: 3: No such process');
+      fail(EXIT.notFound, 'Boot-out failed: 113: Could not find specified service');
+    }
+    // A job still being booted out: 36 (osquery/osquery#5698: "Boot-out failed: 36: Operation now
+    // in progress", while the daemon does stop).
     if (job.state === 'SIGTERMed') fail(EXIT.inProgress, 'Boot-out failed: 36: Operation now in progress');
-    // Returns BEFORE the job is gone: the runner stops it and drains for a moment.
+    // Returns BEFORE the job is gone: the runner stops it and drains for 3-5 s.
     signalRunner(job, 'SIGTERM');
     break;
   }

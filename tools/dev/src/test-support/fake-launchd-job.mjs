@@ -11,14 +11,27 @@
 // - a program that does not exist: no process, `last exit code = 78: EX_CONFIG`, `job state =
 //   spawn failed`, retried every ThrottleInterval; one that exists but cannot be executed:
 //   `last exit reason = OS_REASON_EXEC` and no exit code line at all;
-// - folder privacy (FAKE_LAUNCHCTL_PROTECTED): a log or working directory there cannot be opened,
-//   which launchd reports as `last exit code = 78: EX_CONFIG` before the program runs; a program
-//   argument there (the entry file, a preload) cannot be read, so node exits 1 at once, every time.
+// - folder privacy (FAKE_LAUNCHCTL_PROTECTED): a log there cannot be opened, which launchd reports
+//   as `last exit code = 78: EX_CONFIG` before the program runs (NousResearch/hermes-agent#107618);
+//   a working directory there lets the job start, and it exits 126 at once, `getcwd: Operation not
+//   permitted` in its log (smith-horn/skillsmith#1009: "exiting 126 with getcwd: Operation not
+//   permitted"); a program argument there (the entry file, a preload) cannot be read, so node
+//   exits 1 at once, every time;
+// - a program file replaced under the loaded job (a `brew upgrade` of node, a copy over the old
+//   binary): launchd kills every spawn for its code signature, `last exit reason =
+//   OS_REASON_CODESIGNING`, `job state = spawn failed`, no exit code line
+//   (manaflow-ai/subrouter#254: "macOS then kills every respawn with OS_REASON_CODESIGNING";
+//   the shape: test-support/launchctl-print/cli-pulse-codesigning-refused.txt) until the job is
+//   bootstrapped anew.
 // Signals from fake-launchctl: SIGUSR1 = kickstart, SIGUSR2 = kickstart -k, SIGTERM = bootout
-// (state SIGTERMed, SIGTERM then SIGKILL after ExitTimeOut, drain, then unload).
+// (state SIGTERMed, SIGTERM then SIGKILL after ExitTimeOut; the label stays loaded until the drain
+// that began at bootout ends: launchd "scheduling cleanup in 5 sec after sending Terminated: 15",
+// the label "frees ~3 s after bootout", Layr-Labs/d-inference#1102; headroomlabs-ai/headroom#1289).
+// FAKE_LAUNCHCTL_DRAIN_MS sets the drain (default: 3000-5000 ms, drawn per bootout, as a Mac).
 import { spawn } from 'node:child_process';
 import {
   accessSync,
+  appendFileSync,
   closeSync,
   existsSync,
   constants as fsConstants,
@@ -26,10 +39,11 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { constants } from 'node:os';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const [jobsDir, label] = process.argv.slice(2);
@@ -38,9 +52,15 @@ const job = JSON.parse(readFileSync(path, 'utf8'));
 const spec = job.spec;
 const throttleMs = (spec.ThrottleInterval ?? 10) * 1000;
 const exitTimeoutMs = (spec.ExitTimeOut ?? 20) * 1000;
-const drainMs = Number(process.env.FAKE_LAUNCHCTL_DRAIN_MS ?? 300);
+const drainMs = process.env.FAKE_LAUNCHCTL_DRAIN_MS
+  ? Number(process.env.FAKE_LAUNCHCTL_DRAIN_MS)
+  : 3000 + Math.floor(Math.random() * 2000);
 const xpcproxyMs = Number(process.env.FAKE_LAUNCHCTL_XPCPROXY_MS ?? 30);
 const protectedFolders = (process.env.FAKE_LAUNCHCTL_PROTECTED ?? '').split(':').filter(Boolean);
+// Programs whose code signature is invalid whatever the load (FAKE_LAUNCHCTL_UNSIGNED, ':'-separated):
+// every spawn is refused (Homebrew/brew#23463: an invalid signature after relocation, "SIGKILL
+// CODESIGNING on load").
+const unsigned = (process.env.FAKE_LAUNCHCTL_UNSIGNED ?? '').split(':').filter(Boolean);
 const SIGNAL_TEXT = {
   SIGTERM: 'Terminated: 15',
   SIGKILL: 'Killed: 9',
@@ -78,6 +98,16 @@ const argPath = (arg) => {
   return arg.startsWith('/') ? arg : null;
 };
 
+/** The program's identity as the fake's launchd recorded it at bootstrap (see fake-launchctl.mjs). */
+const codeIdentity = (file) => {
+  try {
+    const info = statSync(file);
+    return `${info.dev}:${info.ino}:${info.mtimeMs}`;
+  } catch {
+    return null;
+  }
+};
+
 const executable = (file) => {
   try {
     accessSync(file, fsConstants.X_OK);
@@ -98,11 +128,15 @@ function spawnJob() {
   timer = null;
   if (child || booting) return;
   const [program, ...args] = spec.ProgramArguments;
-  if ([spec.StandardOutPath, spec.StandardErrorPath, spec.WorkingDirectory].some(isProtected)) {
-    return launchFailed(undefined); // xpcproxy cannot open the log or the folder: exit(78)
+  if ([spec.StandardOutPath, spec.StandardErrorPath].some(isProtected)) {
+    return launchFailed(undefined); // xpcproxy cannot open the log: exit(78)
   }
   if (!existsSync(program)) return launchFailed('spawn failed');
   if (!executable(program)) return launchFailed('spawn failed', { reason: 'OS_REASON_EXEC' });
+  if ((job.code && codeIdentity(program) !== job.code) || unsigned.includes(program)) {
+    return launchFailed('spawn failed', { reason: 'OS_REASON_CODESIGNING' });
+  }
+  const cwdDenied = isProtected(spec.WorkingDirectory);
   const unreadable = args.map(argPath).find(isProtected);
   const out = openSync(spec.StandardOutPath ?? '/dev/null', 'a');
   const err =
@@ -110,15 +144,20 @@ function spawnJob() {
       ? out
       : openSync(spec.StandardErrorPath ?? '/dev/null', 'a');
   const proc = spawn(
-    program,
-    unreadable
+    cwdDenied ? '/bin/sh' : program,
+    cwdDenied
       ? [
-          '-e',
-          `console.error("Error: EPERM: operation not permitted, open '${unreadable}'"); process.exit(1)`,
+          '-c',
+          'echo "shell-init: error retrieving current directory: getcwd: cannot access parent directories: Operation not permitted" >&2; exit 126',
         ]
-      : args,
+      : unreadable
+        ? [
+            '-e',
+            `console.error("Error: EPERM: operation not permitted, open '${unreadable}'"); process.exit(1)`,
+          ]
+        : args,
     {
-      cwd: spec.WorkingDirectory ?? '/',
+      cwd: cwdDenied ? '/' : (spec.WorkingDirectory ?? '/'),
       env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', ...spec.EnvironmentVariables, XPC_SERVICE_NAME: label },
       stdio: ['ignore', out, err],
       detached: true,
@@ -201,16 +240,24 @@ process.on('SIGTERM', async () => {
   if (booting) return;
   booting = true;
   if (timer) clearTimeout(timer);
+  // The label stays taken until the cleanup launchd scheduled at bootout, even once the job is gone.
+  const drained = new Promise((resolve) => setTimeout(resolve, drainMs));
   job.state = 'SIGTERMed';
   save();
   await stopChild();
   job.state = 'SIGTERMed';
   save();
-  // The label stays taken for a moment after the job is gone (seen 3-5 s on macOS).
-  setTimeout(() => {
-    rmSync(path, { force: true });
-    process.exit(0);
-  }, drainMs);
+  await drained;
+  rmSync(path, { force: true });
+  try {
+    appendFileSync(
+      join(dirname(jobsDir), 'events.log'),
+      `${JSON.stringify({ at: Date.now(), unloaded: label })}\n`,
+    );
+  } catch {
+    // the fake domain was removed meanwhile (a test's machine closed): nothing to tell
+  }
+  process.exit(0);
 });
 
 // A loaded job stays loaded until bootout, running or not.
