@@ -4,6 +4,7 @@
 
 export { parseProcStat } from '@nexu/service-kit/proc-stat';
 export { type Checkout, findRepoRoot, resolveCheckout } from './checkout/checkout.js';
+export { checkBackendEnv } from './cli/check-backend-env.js';
 export { terminalConfirmation } from './cli/confirmation.js';
 export { type CommandSpec, parseArgsOrExit, usageError } from './cli/parse-args.js';
 export { resolveBackendFlag } from './cli/resolve-backend-flag.js';

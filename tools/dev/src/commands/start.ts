@@ -19,14 +19,17 @@ import { type BuildFreshness, checkBuildFreshness } from '../services/build-fres
 import { ensureBuilt } from '../services/ensure-built.js';
 import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
-import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, Supervisor, UnitRef, UnitSpec } from '../supervisor/supervisor.js';
+import { selectStartSupervisor } from './select-start-supervisor.js';
 import { describeTakeover, stopPreviousLocation } from './stop-previous-location.js';
 import { availableSupervisors, listOtherBackendUnits, teardownOtherBackends } from './teardown.js';
 
 export interface StartOptions {
   readonly checkout: Checkout;
-  /** Raw `--backend` / NEXU_DEV_BACKEND value; auto-selected when absent. */
+  /**
+   * Raw `--backend` / NEXU_DEV_BACKEND value; when absent, the backend the services run on (see
+   * `selectStartSupervisor`), else auto-selected.
+   */
   readonly backend?: string;
   readonly reporter: Reporter;
   /** Services to run (default: the whole manifest). */
@@ -86,7 +89,7 @@ export async function startServices(options: StartOptions): Promise<StartReport>
           },
         };
   try {
-    const supervisor = await selectSupervisor({
+    const supervisor = await selectStartSupervisor({
       backend: options.backend,
       checkout,
       onFallback: (reason) => reporter.warn(reason),
@@ -224,7 +227,7 @@ export async function previewStart(
 ): Promise<StartPreview> {
   const { checkout } = options;
   const services = options.services ?? SERVICES;
-  const supervisor = await selectSupervisor({ backend: options.backend, checkout });
+  const supervisor = await selectStartSupervisor({ backend: options.backend, checkout });
   const { ledger: raw, problem, previous } = await readLedger(checkout);
   const ledger = previous
     ? adoptPreviousLedger(checkout, previous)

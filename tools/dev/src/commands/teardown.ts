@@ -2,14 +2,18 @@ import type { Checkout } from '../checkout/checkout.js';
 import type { Reporter } from '../format/reporter.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import { BACKEND_NAMES, type BackendName, type Supervisor, type UnitRef } from '../supervisor/supervisor.js';
+import { listCheckoutUnits } from './checkout-units.js';
 
-/** Stops and uninstalls every unit of this checkout that `supervisor` has installed. */
+/**
+ * Stops and uninstalls every unit of this checkout that `supervisor` holds (found by the checkout's
+ * id, also when its units folder is gone: see `listCheckoutUnits`).
+ */
 export async function teardownUnits(
   supervisor: Supervisor,
   checkoutId: string,
   reporter: Reporter,
 ): Promise<string[]> {
-  const units = await supervisor.listInstalled(checkoutId);
+  const units = await listCheckoutUnits(supervisor, checkoutId);
   await Promise.all(
     units.map(async (unit) => {
       await supervisor.uninstall(unit);
@@ -41,7 +45,7 @@ export async function listOtherBackendUnits(
   );
   const found = await Promise.all(
     others.map(async (s) =>
-      (await s.listInstalled(checkout.id)).map((unit) => ({ backend: s.backend, unit })),
+      (await listCheckoutUnits(s, checkout.id)).map((unit) => ({ backend: s.backend, unit })),
     ),
   );
   return found.flat();

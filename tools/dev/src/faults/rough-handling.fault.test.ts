@@ -1,0 +1,118 @@
+import { rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Checkout } from '../checkout/checkout.js';
+import type { StartReport } from '../commands/start.js';
+import type { StatusReport } from '../commands/status.js';
+import { spawnCli, spawnCliInTerminal } from '../test-support/spawn-cli.js';
+import { FAULT_BACKENDS, servicePids, useFaultContext } from './fault-harness.js';
+
+// A checkout handled as people handle one: its state folder deleted by hand, the services left on
+// another backend than the platform's default, a question answered no, a narrow terminal. Each
+// block runs on a machine of its own (`stop --all` lists and asks about the whole machine).
+
+const pidsOf = (report: StartReport) => Object.fromEntries(report.services.map((s) => [s.name, [s.pid]]));
+const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
+
+describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (backend) => {
+  const ctx = useFaultContext(backend, { isolated: true });
+  // No NEXU_DEV_BACKEND: the commands run as a plain `pnpm <command>` would.
+  const env = () => ({ ...ctx.machine()?.env, NEXU_DEV_BACKEND: '' });
+  const cli = (command: string, args: readonly string[], checkout: Checkout) =>
+    spawnCli(command, args, { cwd: checkout.root, env: env() }).done;
+
+  it('with .tmp/dev deleted, status shows the services on their backend, and stop stops them all', async (t) => {
+    if (!ctx.available()) t.skip();
+    const checkout = ctx.open();
+    const report = await ctx.start(checkout);
+    rmSync(checkout.stateDir, { recursive: true, force: true });
+
+    const status = await cli('status', ['--json'], checkout);
+    const json = JSON.parse(status.stdout) as StatusReport;
+    expect(json.backend).toBe(backend);
+    expect(json.services.map((s) => [s.name, s.state, s.pid, s.port])).toEqual(
+      report.services.map((s) => [s.name, 'running', s.pid, s.port]),
+    );
+
+    const stop = await cli('stop', [], checkout);
+    expect(stop.code, stop.stderr).toBe(0);
+    for (const s of report.services) expect(stop.stdout).toContain(`Stopped ${s.name} (${s.label})`);
+    expect(await servicePids(checkout.id)).toEqual({ gateway: [], controller: [], web: [] });
+  });
+
+  it('with .tmp/dev deleted, reset-state --yes stops the services', async (t) => {
+    if (!ctx.available()) t.skip();
+    const checkout = ctx.open();
+    await ctx.start(checkout);
+    rmSync(checkout.stateDir, { recursive: true, force: true });
+
+    const reset = await cli('reset-state', ['--yes'], checkout);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toContain('Stopped gateway');
+    expect(await servicePids(checkout.id)).toEqual({ gateway: [], controller: [], web: [] });
+  });
+
+  it('a plain start (and its dry run) attaches on the backend the services run on instead of moving them', async (t) => {
+    if (!ctx.available()) t.skip();
+    const checkout = ctx.open();
+    const report = await ctx.start(checkout);
+
+    const preview = await cli('start', ['--dry-run'], checkout);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain(`Dry run on the ${backend} backend: nothing was changed.`);
+    expect(preview.stdout).not.toMatch(/leftover|replace/);
+
+    const start = await cli('start', ['--no-watch'], checkout);
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stdout).toContain(`3 services ready (${backend})`);
+    expect(start.stdout).not.toContain('Stopped');
+    expect(await servicePids(checkout.id)).toEqual(pidsOf(report));
+  });
+
+  it('answering no to reset-state or stop --all exits 0 with our line last, and changes nothing', async (t) => {
+    if (!ctx.available()) t.skip();
+    const checkout = ctx.open();
+    const report = await ctx.start(checkout);
+
+    const reset = await spawnCliInTerminal('reset-state', [], {
+      cwd: checkout.root,
+      env: env(),
+      input: 'n\r',
+    });
+    expect(reset.output).toContain('Delete it? [y/N]');
+    expect(lastLine(reset.output)).toBe('Nothing was stopped or removed.');
+    expect(reset.code).toBe(0);
+
+    const stop = await spawnCliInTerminal('stop', ['--all'], {
+      cwd: checkout.root,
+      env: env(),
+      input: 'n\r',
+    });
+    expect(stop.output).toMatch(/Stop these \d+ services\? \[y\/N\]/);
+    expect(lastLine(stop.output)).toBe('Nothing was stopped.');
+    expect(stop.code).toBe(0);
+    expect(await servicePids(checkout.id)).toEqual(pidsOf(report));
+  });
+
+  it('status fits an 80-column terminal, --wide and piped output show every column', async (t) => {
+    if (!ctx.available()) t.skip();
+    const checkout = ctx.open();
+    const report = await ctx.start(checkout);
+    const narrow = await spawnCliInTerminal('status', [], { cwd: checkout.root, env: env(), columns: 80 });
+    expect(narrow.code).toBe(0);
+    const lines = narrow.output.trimEnd().split('\n');
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+    for (const s of report.services) expect(narrow.output).toContain(s.name);
+    expect(narrow.output).toContain('pnpm status --wide shows all');
+
+    const wide = await spawnCliInTerminal('status', ['--wide'], {
+      cwd: checkout.root,
+      env: env(),
+      columns: 80,
+    });
+    const piped = await cli('status', [], checkout);
+    for (const s of report.services) {
+      expect(wide.output).toContain(s.label);
+      expect(piped.stdout).toContain(s.label);
+    }
+  });
+});
