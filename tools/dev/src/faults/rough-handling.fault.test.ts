@@ -1,6 +1,7 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Checkout } from '../checkout/checkout.js';
+import { type Checkout, resolveCheckout } from '../checkout/checkout.js';
 import type { StartReport } from '../commands/start.js';
 import type { StatusReport } from '../commands/status.js';
 import { spawnCli, spawnCliInTerminal } from '../test-support/spawn-cli.js';
@@ -19,6 +20,38 @@ describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (b
   const env = () => ({ ...ctx.machine()?.env, NEXU_DEV_BACKEND: '' });
   const cli = (command: string, args: readonly string[], checkout: Checkout) =>
     spawnCli(command, args, { cwd: checkout.root, env: env() }).done;
+
+  it('a checkout moved with mv, its CLI built before the move, starts its services on their old ports', async (t) => {
+    if (!ctx.available()) t.skip();
+    const before = ctx.open('nexu', { cli: true });
+    const own = (command: string, args: readonly string[], root: string) =>
+      spawnCli(command, args, { cwd: root, env: env(), ownCli: root }).done;
+    const first = await own('start', ['--no-watch', '--backend', backend], before.root);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain('nexu dev: building the CLI (no build yet)');
+    // Nothing the build wrote holds where the checkout was.
+    const dist = join(before.root, 'tools', 'dev', 'dist', 'cli');
+    const holding = readdirSync(dist).filter((name) =>
+      readFileSync(join(dist, name), 'utf8').includes(before.root),
+    );
+    expect(holding).toEqual([]);
+    const ports = JSON.parse(readFileSync(before.ledgerPath, 'utf8')) as {
+      services: Record<string, { port: number }>;
+    };
+
+    const movedRoot = `${before.root}-moved`;
+    renameSync(before.root, movedRoot);
+    const moved = ctx.register(resolveCheckout(movedRoot));
+    const start = await own('start', ['--no-watch', '--backend', backend], movedRoot);
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stderr).not.toContain('building the CLI');
+    expect(start.stdout).toContain(`This checkout moved here from ${before.root}: stopped the 3 services`);
+    const status = JSON.parse((await own('status', ['--json'], movedRoot)).stdout) as StatusReport;
+    expect(status.services.map((s) => [s.name, s.state, s.healthy, s.port])).toEqual(
+      ['gateway', 'controller', 'web'].map((name) => [name, 'running', true, ports.services[name]!.port]),
+    );
+    expect((await servicePids(moved.id)).gateway).toHaveLength(1);
+  });
 
   it('with .tmp/dev deleted, status shows the services on their backend, and stop stops them all', async (t) => {
     if (!ctx.available()) t.skip();

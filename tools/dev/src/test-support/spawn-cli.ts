@@ -27,9 +27,15 @@ const repoRoot = findRepoRoot(import.meta.dirname);
 export function spawnCli(
   command: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    /** Run the CLI of this checkout (a temp checkout made with `cli`), built there, instead of ours. */
+    ownCli?: string;
+  },
 ): SpawnedCli {
-  const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'run.mjs'), command, ...args], {
+  const runner = join(options.ownCli ?? repoRoot, 'scripts', 'run.mjs');
+  const child = spawn(process.execPath, [runner, command, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     detached: true,
