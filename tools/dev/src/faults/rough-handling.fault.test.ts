@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { type Checkout, resolveCheckout } from '../checkout/checkout.js';
 import type { StartReport } from '../commands/start.js';
 import type { StatusReport } from '../commands/status.js';
+import { preferredPort } from '../ports/resolve-port.js';
+import { SERVICES } from '../services/manifest.js';
 import { spawnCli, spawnCliInTerminal } from '../test-support/spawn-cli.js';
 import { FAULT_BACKENDS, servicePids, useFaultContext } from './fault-harness.js';
 
@@ -51,6 +53,26 @@ describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (b
       ['gateway', 'controller', 'web'].map((name) => [name, 'running', true, ports.services[name]!.port]),
     );
     expect((await servicePids(moved.id)).gateway).toHaveLength(1);
+  });
+
+  it('--dry-run and start move a service off a foreign-held port to the same port', async (t) => {
+    if (!ctx.available()) t.skip();
+    const checkout = ctx.open();
+    const controller = SERVICES.find((s) => s.name === 'controller')!;
+    const held = preferredPort(controller, checkout.id);
+    const foreign = await ctx.foreign({ port: held });
+    const preview = await cli('start', ['--dry-run', '--backend', backend], checkout);
+    const moved = new RegExp(
+      `port ${held} is held by pid ${foreign.pid} \\([\\s\\S]*?\\), not ours: using (\\d+) instead`,
+    );
+    const chosen = Number(moved.exec(preview.stdout)?.[1]);
+    expect(chosen, preview.stdout).toBeGreaterThan(0);
+
+    const start = await cli('start', ['--no-watch', '--backend', backend], checkout);
+    expect(start.code, start.stderr).toBe(0);
+    expect(`${start.stdout}${start.stderr}`).toMatch(moved);
+    const status = JSON.parse((await cli('status', ['--json'], checkout)).stdout) as StatusReport;
+    expect(status.services.find((s) => s.name === 'controller')?.port).toBe(chosen);
   });
 
   it('with .tmp/dev deleted, status shows the services on their backend, and stop stops them all', async (t) => {
