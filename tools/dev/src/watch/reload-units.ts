@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
+import { recordBuilt } from '../services/build-freshness.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 import { type BuildError, formatBuildErrors } from './build-result.js';
 import type { ReloadEvent } from './reload-event.js';
+import { SERVICE_OUTFILE } from './service-build-options.js';
 import { createServiceBuilder } from './service-builder.js';
-import { createWebBuilder } from './web-builder.js';
+import { createWebBuilder, WEB_CLIENT_DIR } from './web-builder.js';
 
 /** Hooks a reload unit needs from the session (the supervisor is the caller's). */
 export interface ReloadHooks {
@@ -107,6 +109,7 @@ function createNodeUnit(
         return failures.failed(`${name} build`, built.errors);
       }
       failures.succeeded();
+      recordBuilt(checkout, spec, SERVICE_OUTFILE);
       if (!built.changed) {
         emit({ kind: 'built', service: name, what });
         hooks.log(name, `${name} built in ${built.durationMs} ms, output unchanged: not restarted`);
@@ -156,6 +159,7 @@ function createWebClientUnit(
         return failures.failed(`${name} client build`, built.errors);
       }
       failures.succeeded();
+      recordBuilt(checkout, spec, WEB_CLIENT_DIR);
       emit(
         built.changedFiles === 0
           ? { kind: 'built', service: name, what }

@@ -13,6 +13,9 @@ interface ViteModule {
   build(config: Record<string, unknown>): Promise<unknown>;
 }
 
+/** Where the served page is built, relative to the service folder (apps/web/vite.config.ts agrees). */
+export const WEB_CLIENT_DIR = 'dist/client';
+
 /** Options of `createWebBuilder`. */
 export interface WebBuilderOptions {
   /** Served bundle folder, relative to the service folder (default `dist/client`). */
@@ -57,7 +60,7 @@ export function createWebBuilder(
   options: WebBuilderOptions = {},
 ): WebBuilder {
   const root = join(checkout.root, spec.dir);
-  const outDir = join(root, options.outDir ?? 'dist/client');
+  const outDir = join(root, options.outDir ?? WEB_CLIENT_DIR);
   const staging = join(dirname(outDir), `.${basename(outDir)}-staging`);
   const resolveFrom = createRequire(join(options.viteFrom ?? root, 'package.json'));
   // A missing vite is reported by the first build, not thrown here.
