@@ -16,10 +16,10 @@ import {
   writeLedger,
 } from '../ports/ledger.js';
 import { type BuildFreshness, checkBuildFreshness } from '../services/build-freshness.js';
-import { ensureBuilt } from '../services/ensure-built.js';
 import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import type { BackendName, Supervisor, UnitRef, UnitSpec } from '../supervisor/supervisor.js';
+import { ensureBuilt } from './ensure-built.js';
 import { selectStartSupervisor } from './select-start-supervisor.js';
 import { describeTakeover, stopPreviousLocation } from './stop-previous-location.js';
 import { availableSupervisors, listOtherBackendUnits, teardownOtherBackends } from './teardown.js';

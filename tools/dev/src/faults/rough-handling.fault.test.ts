@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Checkout, resolveCheckout } from '../checkout/checkout.js';
@@ -73,6 +73,20 @@ describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (b
     expect(`${start.stdout}${start.stderr}`).toMatch(moved);
     const status = JSON.parse((await cli('status', ['--json'], checkout)).stdout) as StatusReport;
     expect(status.services.find((s) => s.name === 'controller')?.port).toBe(chosen);
+  });
+
+  it('a failed build in a start prints each error once, located from the repo root as watching does, and no command line of ours', async (t) => {
+    if (!ctx.available()) t.skip();
+    const checkout = ctx.open();
+    // A syntax error on line 1 (esbuild refuses it at the ';': column 28, 1-based).
+    writeFileSync(join(checkout.root, 'apps/gateway/src/revision.ts'), 'export const REVISION = 3 +;\n');
+    const start = await cli('start', ['--no-watch', '--backend', backend], checkout);
+    expect(start.code).toBe(1);
+    const output = `${start.stdout}${start.stderr}`;
+    expect(output.split('apps/gateway/src/revision.ts:1:28: ')).toHaveLength(2);
+    expect(output).not.toMatch(/pnpm\.cjs|--filter|exited with|src\/revision\.ts:1:27/);
+    expect(lastLine(start.stderr)).toBe('Fix it, then run pnpm start again.');
+    expect(await servicePids(checkout.id)).toEqual({ gateway: [], controller: [], web: [] });
   });
 
   it('with .tmp/dev deleted, status shows the services on their backend, and stop stops them all', async (t) => {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Checkout } from '../checkout/checkout.js';
+import { recordBuilt } from '../services/build-freshness.js';
 import type { ServiceSpec } from '../services/manifest.js';
 import type { BuildError, BuildResult } from './build-result.js';
 import { serialBuilds } from './serial-builds.js';
@@ -104,6 +105,8 @@ export function createWebBuilder(
         return { ok: true, durationMs: elapsed(), changedFiles: 0 };
       }
       const changedFiles = await swapDirContents(staging, outDir);
+      // Also when nothing changed: the page is current, though its file times do not say so.
+      recordBuilt(checkout, spec, options.outDir ?? WEB_CLIENT_DIR);
       return { ok: true, durationMs: elapsed(), changedFiles };
     } catch (error) {
       return { ok: false, durationMs: elapsed(), errors: toBuildErrors(error as RawViteError) };
