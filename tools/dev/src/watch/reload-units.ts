@@ -4,9 +4,8 @@ import type { Checkout } from '../checkout/checkout.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 import { type BuildError, formatBuildErrors } from './build-result.js';
 import type { ReloadEvent } from './reload-event.js';
-import { SERVICE_OUTFILE } from './service-build-options.js';
 import { createServiceBuilder } from './service-builder.js';
-import { createWebBuilder, WEB_CLIENT_DIR } from './web-builder.js';
+import { createWebBuilder } from './web-builder.js';
 
 /** Hooks a reload unit needs from the session (the supervisor is the caller's). */
 export interface ReloadHooks {
