@@ -32,6 +32,7 @@ export { runCommand } from './os/command-runner.js';
 export { isPortFree } from './os/port-free.js';
 export { findPortOwner } from './os/port-owner.js';
 export { terminateGroup } from './os/terminate-group.js';
+export { StartInterruptedError } from './plan/start-interrupted-error.js';
 export {
   findService,
   SERVICE_NAMES,

@@ -1,9 +1,19 @@
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '@nexu/service-kit';
 import { describe, expect, it } from 'vitest';
 import { type Checkout, resolveCheckout } from '../checkout/checkout.js';
 import type { StartReport } from '../commands/start.js';
 import type { StatusReport } from '../commands/status.js';
+import { readLedger } from '../ports/ledger.js';
 import { preferredPort } from '../ports/resolve-port.js';
 import { SERVICES } from '../services/manifest.js';
 import { spawnCli, spawnCliInTerminal } from '../test-support/spawn-cli.js';
@@ -88,6 +98,43 @@ describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (b
     expect(lastLine(start.stderr)).toBe('Fix it, then run pnpm start again.');
     expect(await servicePids(checkout.id)).toEqual({ gateway: [], controller: [], web: [] });
   });
+
+  it.each([
+    ['the start', /^gateway: starting on /m, undefined],
+    ['the build', /^gateway: building /m, 'apps/gateway/src/revision.ts'],
+  ])(
+    'Ctrl-C during %s releases the lock, records what runs, ends with one line of ours and exit 0',
+    async (_, at, touch, t) => {
+      if (!ctx.available()) t.skip();
+      const checkout = ctx.open();
+      if (touch) utimesSync(join(checkout.root, touch), new Date(), new Date());
+      const start = spawnCli('start', ['--no-watch', '--backend', backend], {
+        cwd: checkout.root,
+        env: env(),
+      });
+      const reached = await waitFor(() => at.test(start.output.stdout) || undefined, { timeoutMs: 30_000 });
+      expect(reached.ok, start.output.stdout + start.output.stderr).toBe(true);
+      // Ctrl-C reaches the whole foreground process group.
+      process.kill(-start.child.pid!, 'SIGINT');
+      const result = await start.done;
+      expect(result.code, result.stderr).toBe(0);
+      expect(lastLine(result.stderr)).toMatch(/^Interrupted(:| before any service started: nothing runs)/);
+      expect(result.stdout).not.toContain('services ready');
+      expect(existsSync(checkout.lockPath)).toBe(false);
+      const running = await servicePids(checkout.id);
+      const { ledger } = await readLedger(checkout);
+      const recorded = Object.fromEntries(
+        Object.entries(ledger?.services ?? {}).map(([name, entry]) => [name, [entry!.pid]]),
+      );
+      const runningNow = Object.fromEntries(Object.entries(running).filter(([, pids]) => pids.length > 0));
+      expect(recorded).toEqual(runningNow);
+      if (touch) expect(lastLine(result.stderr)).toMatch(/nothing runs/);
+
+      const again = await cli('start', ['--no-watch', '--backend', backend], checkout);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain('3 services ready');
+    },
+  );
 
   it('with .tmp/dev deleted, status shows the services on their backend, and stop stops them all', async (t) => {
     if (!ctx.available()) t.skip();
