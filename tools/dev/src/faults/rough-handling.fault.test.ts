@@ -99,12 +99,12 @@ describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (b
     expect(await servicePids(checkout.id)).toEqual({ gateway: [], controller: [], web: [] });
   });
 
-  it.each([
+  it.for<[string, RegExp, string | undefined]>([
     ['the start', /^gateway: starting on /m, undefined],
     ['the build', /^gateway: building /m, 'apps/gateway/src/revision.ts'],
   ])(
     'Ctrl-C during %s releases the lock, records what runs, ends with one line of ours and exit 0',
-    async (_, at, touch, t) => {
+    async ([, at, touch], t) => {
       if (!ctx.available()) t.skip();
       const checkout = ctx.open();
       if (touch) utimesSync(join(checkout.root, touch), new Date(), new Date());

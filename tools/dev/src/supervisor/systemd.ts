@@ -118,6 +118,9 @@ export class SystemdSupervisor implements Supervisor {
     const path = this.unitPath(unit.label);
     const installed = await readTextOrNull(path);
     if (installed === rendered) {
+      // The copy kept in the checkout's units folder went with a deleted `.tmp/dev`: written again.
+      const copy = join(this.unitsDir, systemdUnitName(unit.label));
+      if ((await readTextOrNull(copy)) === null) await writeFileAtomic(copy, rendered);
       const props = await this.show(unit.label);
       if (props.LoadState === 'not-found' || props.NeedDaemonReload === 'yes') await this.daemonReload();
       return 'unchanged';
