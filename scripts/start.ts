@@ -21,7 +21,9 @@ const spec = {
   summary:
     "Start this checkout's services under the OS service manager (launchd, systemd --user, or the\n" +
     'process keeper), attaching to whatever already runs, then watch sources and hot-reload.\n' +
-    'Ctrl-C stops watching only: the services keep running; `pnpm stop` tears them down.',
+    'Ctrl-C stops watching only: the services keep running; `pnpm stop` tears them down.\n' +
+    'Ctrl-C during the build or the start starts nothing more, records what runs, says what it\n' +
+    'left and exits 0. Without --backend it stays on the backend the services run on.',
   flags: {
     watch: {
       type: 'boolean',
