@@ -5,15 +5,20 @@ import { BACKEND_NAMES, type BackendName, type Supervisor, type UnitRef } from '
 import { listCheckoutUnits } from './checkout-units.js';
 
 /**
- * Stops and uninstalls every unit of this checkout that `supervisor` holds (found by the checkout's
- * id, also when its units folder is gone: see `listCheckoutUnits`).
+ * Stops and uninstalls every unit of this checkout that `supervisor` holds: found by the checkout's
+ * id, also when its units folder is gone (see `listCheckoutUnits`); with `installedOnly`, only what
+ * the backend's own unit files and registry name (a start's teardown of the other backends, on
+ * every start: no machine-wide query).
  */
 export async function teardownUnits(
   supervisor: Supervisor,
   checkoutId: string,
   reporter: Reporter,
+  options: { installedOnly?: boolean } = {},
 ): Promise<string[]> {
-  const units = await listCheckoutUnits(supervisor, checkoutId);
+  const units = options.installedOnly
+    ? await supervisor.listInstalled(checkoutId)
+    : await listCheckoutUnits(supervisor, checkoutId);
   await Promise.all(
     units.map(async (unit) => {
       await supervisor.uninstall(unit);
@@ -45,7 +50,7 @@ export async function listOtherBackendUnits(
   );
   const found = await Promise.all(
     others.map(async (s) =>
-      (await listCheckoutUnits(s, checkout.id)).map((unit) => ({ backend: s.backend, unit })),
+      (await s.listInstalled(checkout.id)).map((unit) => ({ backend: s.backend, unit })),
     ),
   );
   return found.flat();
@@ -65,6 +70,8 @@ export async function teardownOtherBackends(
     checkout,
     BACKEND_NAMES.filter((backend) => backend !== current),
   );
-  const stopped = await Promise.all(others.map((s) => teardownUnits(s, checkout.id, reporter)));
+  const stopped = await Promise.all(
+    others.map((s) => teardownUnits(s, checkout.id, reporter, { installedOnly: true })),
+  );
   return stopped.flat();
 }
