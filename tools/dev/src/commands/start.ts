@@ -75,7 +75,8 @@ export async function startServices(options: StartOptions): Promise<StartReport>
   const entries: Partial<Record<ServiceName, LedgerEntry>> = {};
   // Services this run tried to attach or start: their previous entries no longer hold.
   const reached = new Set<ServiceName>();
-  // Units the supervisor was told to run: recorded after an interruption even if not yet healthy.
+  // Units the supervisor was (or may have been) told to run: after an interruption, each that runs
+  // is recorded, healthy yet or not.
   const launched = new Map<ServiceName, UnitSpec>();
   const { signal } = options;
   let previous: Ledger | null = null;
@@ -202,7 +203,7 @@ interface PlanContext {
   readonly options: StartOptions;
   /** Collects the services a step was run for. */
   readonly reached: Set<ServiceName>;
-  /** Collects the units the supervisor was told to run (attached ones too). */
+  /** Collects the units the supervisor was (or may have been) told to run (attached ones too). */
   readonly launched: Map<ServiceName, UnitSpec>;
 }
 
@@ -224,6 +225,9 @@ async function executePlan(
     const step = steps.get(spec.name)!;
     throwIfInterrupted(signal);
     context.reached.add(spec.name);
+    // Ctrl-C reaches a `systemctl start` under way too: it dies, yet the manager runs the job it
+    // queued. So the unit counts as launched from here on, not only once the call returned.
+    context.launched.set(spec.name, step.unit);
     const outcome = await executeStep(
       step,
       {
