@@ -1,6 +1,7 @@
 #!/usr/bin/env tsx
 /** `pnpm logs`: follow this checkout's service logs, prefixed and coloured per service. */
 import {
+  checkBackendEnv,
   defaultLogLines,
   parseArgsOrExit,
   resolveCheckout,
@@ -42,6 +43,7 @@ const spec = {
 } as const;
 
 const flags = parseArgsOrExit(spec);
+checkBackendEnv(spec);
 const services = resolveServiceNames(flags.service);
 if (!services.ok) usageError(spec, services.message);
 

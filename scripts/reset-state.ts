@@ -1,6 +1,7 @@
 #!/usr/bin/env tsx
 /** `pnpm reset-state`: stop this checkout's services, then delete its dev state (`.tmp/dev`). */
 import {
+  checkBackendEnv,
   consoleReporter,
   parseArgsOrExit,
   resetState,
@@ -15,13 +16,16 @@ const spec = {
   summary:
     "Stop this checkout's services (as `pnpm stop`), then delete its dev state `.tmp/dev/`\n" +
     '(NEXU_HOME with config and logs, units, ledger). Only ever deletes a real folder inside this\n' +
-    "checkout's `.tmp/`; refuses when a symlink leads elsewhere. Asks first on a terminal.",
+    "checkout's `.tmp/`; refuses when a symlink leads elsewhere. Asks first on a terminal.\n" +
+    'Exit status: 0 when done, when there was nothing to delete and when you answer no; 1 when it\n' +
+    'refused (a symlink leading out, or no terminal to ask on and no --yes).',
   flags: {
     yes: { type: 'boolean', description: 'do not ask for confirmation (needed without a terminal)' },
   },
 } as const;
 
 const flags = parseArgsOrExit(spec);
+checkBackendEnv(spec);
 
 await runCli(async () => {
   const checkout = resolveCheckout();
@@ -31,6 +35,11 @@ await runCli(async () => {
     ...terminalConfirmation(flags.yes),
   });
   if (result.ok) return 0;
+  // Answering no is a choice, not a failure: exit 0, and our line stays the last one printed.
+  if (result.reason === 'declined') {
+    console.log(result.message);
+    return 0;
+  }
   console.error(result.message);
   return 1;
 });

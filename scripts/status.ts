@@ -25,6 +25,11 @@ const spec = {
     'backend, and whether its checkout is still there (orphaned when it was deleted or moved away).',
   flags: {
     json: { type: 'boolean', description: 'print one JSON object (stable for scripts) instead of the table' },
+    wide: {
+      type: 'boolean',
+      description:
+        'every column, however wide the terminal (a terminal otherwise gets the table without the columns that do not fit; piped output always gets all)',
+    },
     all: {
       type: 'boolean',
       description:
@@ -71,7 +76,8 @@ await runCli(async () => {
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } else {
     if (problem) consoleReporter.warn(problem);
-    consoleReporter.print(renderStatus(report));
+    const width = process.stdout.isTTY && !flags.wide ? process.stdout.columns : undefined;
+    consoleReporter.print(renderStatus(report, width ? { width } : {}));
     const hint = await findOrphanHint({ checkoutId: checkout.id, ...(previous ? { previous } : {}) });
     if (hint) consoleReporter.warn(hint);
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env tsx
 /** `pnpm stop`: tear down this checkout's services (or every checkout's, or those of gone checkouts). */
 import {
+  checkBackendEnv,
   consoleReporter,
   parseArgsOrExit,
   resolveCheckout,
@@ -32,10 +33,15 @@ const spec = {
     },
     yes: { type: 'boolean', description: 'with --all: do not ask (needed without a terminal)' },
   },
-  notes: ['`pnpm status --all` lists what --orphans and --all would stop.'],
+  notes: [
+    '`pnpm status --all` lists what --orphans and --all would stop.',
+    'Exit status: 0 when done, when nothing runs and when you answer no to --all; 1 when a service',
+    'could not be stopped, or --all found no terminal to ask on and no --yes.',
+  ],
 } as const;
 
 const flags = parseArgsOrExit(spec);
+checkBackendEnv(spec);
 if (flags.orphans && flags.all)
   usageError(spec, '--orphans and --all cannot be combined: --all includes the orphans');
 if (flags.yes && !flags.all) usageError(spec, '--yes only applies to --all');
@@ -51,6 +57,11 @@ await runCli(async () => {
       ...terminalConfirmation(flags.yes),
     });
     if (result.ok) return 0;
+    // Answering no is a choice, not a failure: exit 0, and our line stays the last one printed.
+    if (result.reason === 'declined') {
+      console.log(result.message);
+      return 0;
+    }
     console.error(result.message);
     return 1;
   }

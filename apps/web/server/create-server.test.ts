@@ -128,6 +128,13 @@ describe('web server', () => {
     expect((await fetch(`${url}/..%2f..%2fpackage.json`)).status).toBe(404);
   });
 
+  it('answers /favicon.ico with 204 no content (no 404 in the browser console on every load)', async () => {
+    const { url } = await start();
+    const icon = await fetch(`${url}/favicon.ico`);
+    expect(icon.status).toBe(204);
+    expect(await icon.text()).toBe('');
+  });
+
   it('proxies /api to the real controller, request bodies included', async () => {
     const { controller } = await startBackend(temp, children);
     const { url } = await start(controller.url);

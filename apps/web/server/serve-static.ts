@@ -33,9 +33,16 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
+// Browsers ask for /favicon.ico on every page load; without an icon of its own the dashboard
+// answers "no content" (cacheable) instead of a 404 that every load would log in the console.
+function sendNoIcon(res: ServerResponse): void {
+  res.writeHead(204, { 'cache-control': 'max-age=86400' });
+  res.end();
+}
+
 /**
  * Serves a file from `root` for GET/HEAD. Paths without an extension that match no file get
- * index.html (SPA fallback); missing files with an extension get 404.
+ * index.html (SPA fallback); missing files with an extension get 404, except `/favicon.ico` (204).
  */
 export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let pathname: string;
@@ -52,6 +59,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
   if (await isFile(target)) file = target;
   else if (await isFile(join(target, 'index.html'))) file = join(target, 'index.html');
   else if (extname(pathname) === '') file = join(root, 'index.html');
+  if (!file && pathname === '/favicon.ico') return sendNoIcon(res);
   if (!file) return sendText(res, 404, 'not found');
   if (!(await isFile(file))) return sendText(res, 503, 'the dashboard is not built yet: run `pnpm build`');
   res.writeHead(200, {

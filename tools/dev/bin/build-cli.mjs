@@ -6,7 +6,7 @@
 //
 //   node tools/dev/bin/build-cli.mjs     # build now (pnpm build and pnpm install run it)
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The repo root (this file lives in tools/dev/bin). */
@@ -55,7 +55,9 @@ export function checkCliBuild() {
 /**
  * Replaces `import.meta.url` in every bundled source file with that file's own URL, so code that
  * finds files next to itself (`new URL('./keeper.mjs', import.meta.url)`) finds them in the
- * sources, exactly as when it runs unbundled.
+ * sources, exactly as when it runs unbundled. The URL is computed when the built file runs, from
+ * the built file's own `import.meta.url` and the source's path relative to it: nothing built holds
+ * the checkout's absolute path, so a moved checkout (`mv nexu elsewhere`) finds its own sources.
  */
 const sourceUrls = {
   name: 'source-import-meta-url',
@@ -65,8 +67,12 @@ const sourceUrls = {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
       const loader = /\.m?ts$/.test(args.path) ? 'ts' : 'js';
+      const fromOutput = relative(CLI_DIST, args.path).split(sep).join('/');
       return {
-        contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        contents: text.replaceAll(
+          'import.meta.url',
+          `(new URL(${JSON.stringify(fromOutput)}, import.meta.url).href)`,
+        ),
         loader,
       };
     });

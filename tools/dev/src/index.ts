@@ -4,11 +4,13 @@
 
 export { parseProcStat } from '@nexu/service-kit/proc-stat';
 export { type Checkout, findRepoRoot, resolveCheckout } from './checkout/checkout.js';
+export { checkBackendEnv } from './cli/check-backend-env.js';
 export { terminalConfirmation } from './cli/confirmation.js';
 export { type CommandSpec, parseArgsOrExit, usageError } from './cli/parse-args.js';
 export { resolveBackendFlag } from './cli/resolve-backend-flag.js';
 export { resolveServiceNames } from './cli/resolve-service-names.js';
 export { runCli } from './cli/run-cli.js';
+export { ensureBuilt } from './commands/ensure-built.js';
 export { runLogs } from './commands/logs.js';
 export { collectMachineStatus, machineStatusExitCode } from './commands/machine-status.js';
 export { renderMachineStatus } from './commands/render-machine-status.js';
@@ -30,7 +32,7 @@ export { runCommand } from './os/command-runner.js';
 export { isPortFree } from './os/port-free.js';
 export { findPortOwner } from './os/port-owner.js';
 export { terminateGroup } from './os/terminate-group.js';
-export { ensureBuilt } from './services/ensure-built.js';
+export { StartInterruptedError } from './plan/start-interrupted-error.js';
 export {
   findService,
   SERVICE_NAMES,

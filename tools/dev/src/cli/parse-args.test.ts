@@ -39,7 +39,11 @@ describe('parseArgs', () => {
     [['--lines', '1.5'], '--lines needs a whole number >= 0, got "1.5"'],
     [['--lines'], "Option '--lines <value>' needs a value"],
     [['--bogus'], "Unknown option '--bogus'"],
-    [['--no-yes'], 'Unknown option --no-yes'],
+    [['--lines', '0x10'], '--lines needs a whole number >= 0, got "0x10"'],
+    [['--lines', '1e3'], '--lines needs a whole number >= 0, got "1e3"'],
+    [['--lines', ' 3'], '--lines needs a whole number >= 0, got " 3"'],
+    [['--lines', '+3'], '--lines needs a whole number >= 0, got "+3"'],
+    [['--no-yes'], "Unknown option '--no-yes'"],
     [['extra'], "Unexpected argument 'extra'"],
   ])('rejects %j with a message naming the problem', (args, message) => {
     const result = parse(...args);

@@ -99,14 +99,14 @@ export function parseArgs<S extends CommandSpec>(spec: S, args: readonly string[
     return { ok: false, message: describeParseError(error as Error & { code?: string }) };
   }
   if (raw.help === true) return { ok: true, help: true };
-  if (raw.help === false) return { ok: false, message: 'Unknown option --no-help' };
+  if (raw.help === false) return { ok: false, message: unknownOption('--no-help') };
 
   const values: Record<string, unknown> = {};
   for (const [name, flag] of Object.entries(spec.flags)) {
     const value = raw[name];
     if (flag.type === 'boolean') {
       if (value === false && flag.default !== true)
-        return { ok: false, message: `Unknown option --no-${name}` };
+        return { ok: false, message: unknownOption(`--no-${name}`) };
       values[name] = value ?? flag.default ?? false;
     } else if (flag.type === 'string') {
       values[name] = flag.multiple ? ((value as string[] | undefined) ?? []) : (value ?? flag.default);
@@ -121,14 +121,23 @@ export function parseArgs<S extends CommandSpec>(spec: S, args: readonly string[
   return { ok: true, help: false, values: values as FlagValues<S> };
 }
 
+/** The one wording of an unknown flag, quoted as node's own parser quotes it. */
+function unknownOption(flag: string): string {
+  return `Unknown option '${flag}'`;
+}
+
+// Decimal digits only, as a person writes a count: no `0x10`, `1e3`, `' 3'`, `+3` or `3.`.
+const WHOLE_NUMBER = /^-?\d+$/;
+const DECIMAL_NUMBER = /^-?\d+(\.\d+)?$/;
+
 function validateNumber(name: string, flag: FlagSpec & { type: 'number' }, text: string): number | string {
   const kind = flag.integer ? 'a whole number' : 'a number';
   const range = flag.min === undefined ? '' : ` >= ${flag.min}`;
   const expected = `--${name} needs ${kind}${range}, got "${text}"`;
-  if (text.trim() === '') return expected;
+  if (!(flag.integer ? WHOLE_NUMBER : DECIMAL_NUMBER).test(text)) return expected;
   const value = Number(text);
+  if (!Number.isSafeInteger(value) && flag.integer) return expected;
   if (!Number.isFinite(value)) return expected;
-  if (flag.integer && !Number.isInteger(value)) return expected;
   if (flag.min !== undefined && value < flag.min) return expected;
   return value;
 }

@@ -1,6 +1,7 @@
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BackendName } from '../supervisor/supervisor.js';
+import { spawnCli } from '../test-support/spawn-cli.js';
 import { createWatchedCheckouts, type WatchedCheckout } from '../test-support/watched-checkouts.js';
 
 const CONTROLLER_REVISION = 'apps/controller/src/revision.ts';
@@ -202,5 +203,25 @@ describe.each(backends)('hot reload on the %s backend', { timeout: 60_000 }, (ba
     for (const service of ['gateway', 'web'] as const) {
       expect(await watched.pid(service)).toBe(watched.startPid(service));
     }
+  });
+
+  it('after a dashboard edit and a save that changes no output, both rebuilt by the session, start --dry-run builds nothing', async (ctx) => {
+    const watched = await start(ctx);
+    const title = await watched.read('apps/web/src/title.ts');
+    await watched.write(
+      'apps/web/src/title.ts',
+      title.replace("'nexu dev dashboard'", "'nexu dev (edited)'"),
+    );
+    await watched.waitForLine(/web client rebuilt in \d+ ms/);
+    // A comment only: the same bundle, so the controller is not restarted and dist/ is not written.
+    await watched.write(CONTROLLER_REVISION, `// a note\n${await watched.read(CONTROLLER_REVISION)}`);
+    await watched.waitForLine(/controller built in \d+ ms, output unchanged/);
+    await watched.session.idle();
+    const preview = await spawnCli('start', ['--dry-run', '--backend', backend], {
+      cwd: watched.checkout.root,
+    }).done;
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain('attach');
+    expect(preview.stdout).not.toContain('Would build');
   });
 });

@@ -30,14 +30,16 @@ const WATCHER_COMMAND = 'pnpm start';
 function describeEnd(change: Exclude<CheckoutChange, { kind: 'replaced' }>): string {
   const by = change.kind === 'unreadable' ? null : change.by;
   switch (change.kind) {
+    // Without a command seen holding the lock, say what happened, not which command it might
+    // have been: a hand's `rm -rf .tmp/dev` leaves the services running.
     case 'stopped':
       return by
         ? `\`${by}\` stopped this checkout's services: watching ends.`
-        : "This checkout's services were stopped outside this session (pnpm stop): watching ends.";
+        : "This checkout's ledger (.tmp/dev/runtime.json) was removed outside this session: watching ends (`pnpm status` shows what still runs).";
     case 'reset':
       return by
         ? `\`${by}\` stopped this checkout's services and removed its dev state: watching ends.`
-        : "This checkout's dev state was removed outside this session (pnpm reset-state): watching ends.";
+        : "This checkout's dev state (.tmp/dev) was deleted outside this session: watching ends (`pnpm start` replaces what still runs on it, `pnpm stop` stops it).";
     case 'unreadable':
       return `This checkout's ledger changed and cannot be followed (${change.problem}): watching ends; run pnpm start again.`;
   }

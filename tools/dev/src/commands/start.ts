@@ -2,11 +2,13 @@ import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
 import { acquireLock } from '../checkout/lock.js';
 import { createMemoryReporter, type Reporter } from '../format/reporter.js';
+import { processIdentity } from '../os/process-identity.js';
 import { confirmReady } from '../plan/confirm-ready.js';
 import { executeStep, installChangedUnits, type StepOutcome } from '../plan/execute-step.js';
 import { gatherStartFacts } from '../plan/gather-start-facts.js';
 import { launchInDependencyOrder } from '../plan/launch-in-dependency-order.js';
 import { planStart, type StartPlan, stepsByName } from '../plan/plan-start.js';
+import { StartInterruptedError, throwIfInterrupted } from '../plan/start-interrupted-error.js';
 import {
   adoptPreviousLedger,
   LEDGER_VERSION,
@@ -17,23 +19,31 @@ import {
   writeLedger,
 } from '../ports/ledger.js';
 import { type BuildFreshness, checkBuildFreshness } from '../services/build-freshness.js';
-import { ensureBuilt } from '../services/ensure-built.js';
 import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
-import { resolveUnitSpec } from '../services/unit-spec.js';
-import { selectSupervisor } from '../supervisor/select-supervisor.js';
+import { hashUnitSpec, resolveUnitSpec } from '../services/unit-spec.js';
 import type { BackendName, Supervisor, UnitRef, UnitSpec } from '../supervisor/supervisor.js';
+import { ensureBuilt } from './ensure-built.js';
+import { selectStartSupervisor } from './select-start-supervisor.js';
 import { describeTakeover, stopPreviousLocation } from './stop-previous-location.js';
 import { availableSupervisors, listOtherBackendUnits, teardownOtherBackends } from './teardown.js';
 
 export interface StartOptions {
   readonly checkout: Checkout;
-  /** Raw `--backend` / NEXU_DEV_BACKEND value; auto-selected when absent. */
+  /**
+   * Raw `--backend` / NEXU_DEV_BACKEND value; when absent, the backend the services run on (see
+   * `selectStartSupervisor`), else auto-selected.
+   */
   readonly backend?: string;
   readonly reporter: Reporter;
   /** Services to run (default: the whole manifest). */
   readonly services?: readonly ServiceSpec[];
   /** How long one service may take to answer `/health` after its start (default 30 s). */
   readonly readyTimeoutMs?: number;
+  /**
+   * Aborted when the command is interrupted (Ctrl-C): nothing more is started, waits end, what
+   * runs is recorded, the lock released, and StartInterruptedError says what it left.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export type { StartMode } from '../plan/execute-step.js';
@@ -69,8 +79,13 @@ export async function startServices(options: StartOptions): Promise<StartReport>
   const entries: Partial<Record<ServiceName, LedgerEntry>> = {};
   // Services this run tried to attach or start: their previous entries no longer hold.
   const reached = new Set<ServiceName>();
+  // Units the supervisor was (or may have been) told to run: after an interruption, each that runs
+  // is recorded, healthy yet or not.
+  const launched = new Map<ServiceName, UnitSpec>();
+  const { signal } = options;
   let previous: Ledger | null = null;
   let backend: BackendName | undefined;
+  let supervisor: Supervisor | undefined;
   // What runs now: the services this run reached, and the previous entries of those it did not
   // (after a failure they still run).
   const currentLedger = (): Ledger | null =>
@@ -90,23 +105,26 @@ export async function startServices(options: StartOptions): Promise<StartReport>
           },
         };
   try {
-    const supervisor = await selectSupervisor({
+    supervisor = await selectStartSupervisor({
       backend: options.backend,
       checkout,
       onFallback: (reason) => reporter.warn(reason),
       onNotice: (notice) => reporter.info(notice),
     });
     backend = supervisor.backend;
+    throwIfInterrupted(signal);
     previous = await ledgerToStartFrom(checkout, backend, reporter);
     await teardownOtherBackends(checkout, supervisor.backend, reporter);
+    throwIfInterrupted(signal);
     await ensureBuilt(services, checkout, reporter);
+    throwIfInterrupted(signal);
 
     const outcomes = new Map<ServiceName, StepOutcome>();
     // A port taken between the check and the bind moves that service after its dependents have
     // launched with the old one: a second pass, on the ports that run now, replaces them.
     for (let pass = 1, moved = true; moved && pass <= 2; pass++) {
       const facts = await gatherStartFacts({ checkout, supervisor, ledger: currentLedger(), services });
-      const context = { checkout, supervisor, reporter, services, options, reached };
+      const context = { checkout, supervisor, reporter, services, options, reached, launched };
       moved = await executePlan(planStart(facts), context, (outcome) => {
         entries[outcome.name] = outcome.entry;
         outcomes.set(outcome.name, outcome);
@@ -121,11 +139,64 @@ export async function startServices(options: StartOptions): Promise<StartReport>
       supervisor,
       units: Object.fromEntries(done.map((outcome) => [outcome.name, outcome.unit])),
     };
+  } catch (error) {
+    if (!(await interruptedSoon(signal))) throw error;
+    // Interrupted: what the supervisor was told to run and runs now is recorded too.
+    if (supervisor) await recordLaunched(supervisor, launched, entries);
+    const ledger = currentLedger();
+    const running = services.filter((spec) => ledger?.services[spec.name]).map((spec) => spec.name);
+    throw new StartInterruptedError({
+      running,
+      notRunning: services.map((spec) => spec.name).filter((name) => !running.includes(name)),
+    });
   } finally {
     // Record whatever runs now, also after a failure, so `pnpm stop` and the next start find it.
     const ledger = currentLedger();
     if (ledger && Object.keys(ledger.services).length > 0) await writeLedger(checkout, ledger);
     await lock.release();
+  }
+}
+
+// Ctrl-C reaches the whole process group: a build's esbuild service dies of it too, and its
+// failure may reach us before our own handler has run. A failure gets a moment to turn out to be
+// the interruption.
+const INTERRUPT_GRACE_MS = 250;
+
+async function interruptedSoon(signal: AbortSignal | undefined): Promise<boolean> {
+  if (!signal || signal.aborted) return signal?.aborted === true;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, INTERRUPT_GRACE_MS);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+  return signal.aborted;
+}
+
+/** Ledger entries for the launched units that run but were not recorded (the start was interrupted). */
+async function recordLaunched(
+  supervisor: Supervisor,
+  launched: ReadonlyMap<ServiceName, UnitSpec>,
+  entries: Partial<Record<ServiceName, LedgerEntry>>,
+): Promise<void> {
+  for (const [name, unit] of launched) {
+    if (entries[name]) continue;
+    const { pid } = await supervisor.status(unit).catch(() => ({ pid: null }));
+    if (pid === null) continue;
+    entries[name] = {
+      label: unit.label,
+      port: unit.port,
+      pid,
+      startTime: (await processIdentity(pid))?.startTime ?? null,
+      unitHash: hashUnitSpec(unit),
+      since: new Date().toISOString(),
+      mode: 'started',
+    };
   }
 }
 
@@ -137,6 +208,8 @@ interface PlanContext {
   readonly options: StartOptions;
   /** Collects the services a step was run for. */
   readonly reached: Set<ServiceName>;
+  /** Collects the units the supervisor was (or may have been) told to run (attached ones too). */
+  readonly launched: Map<ServiceName, UnitSpec>;
 }
 
 /**
@@ -152,9 +225,14 @@ async function executePlan(
   const steps = stepsByName(plan);
   let moved = false;
   const installed = await installChangedUnits(plan.steps, supervisor);
+  const { signal } = context.options;
   await launchInDependencyOrder(context.services, async (spec, launched) => {
     const step = steps.get(spec.name)!;
+    throwIfInterrupted(signal);
     context.reached.add(spec.name);
+    // Ctrl-C reaches a `systemctl start` under way too: it dies, yet the manager runs the job it
+    // queued. So the unit counts as launched from here on, not only once the call returned.
+    context.launched.set(spec.name, step.unit);
     const outcome = await executeStep(
       step,
       {
@@ -167,8 +245,12 @@ async function executePlan(
           moved = true;
           return resolveUnitSpec(spec, checkout, withPort(plan.ports, spec.name, port));
         },
+        ...(signal ? { signal } : {}),
       },
-      launched,
+      (unit) => {
+        context.launched.set(spec.name, unit);
+        launched();
+      },
       installed.get(spec.name),
     );
     record(outcome);
@@ -229,7 +311,7 @@ export async function previewStart(
 ): Promise<StartPreview> {
   const { checkout } = options;
   const services = options.services ?? SERVICES;
-  const supervisor = await selectSupervisor({ backend: options.backend, checkout });
+  const supervisor = await selectStartSupervisor({ backend: options.backend, checkout });
   const { ledger: raw, problem, previous } = await readLedger(checkout);
   const ledger = previous
     ? adoptPreviousLedger(checkout, previous)

@@ -10,7 +10,9 @@ import {
   serviceUrl,
 } from '../services/manifest.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
-import type { BackendName, ServiceState } from '../supervisor/supervisor.js';
+import type { BackendName, ServiceState, UnitRef } from '../supervisor/supervisor.js';
+import { findInstalledBackend } from './checkout-units.js';
+import { availableSupervisors } from './teardown.js';
 
 export interface ServiceStatusRow {
   readonly name: ServiceName;
@@ -36,7 +38,7 @@ export interface StatusReport {
 
 /**
  * Reads the state of every service of this checkout from its supervisor (the ledger's backend
- * when recorded, else the auto-selected one) and probes each running service's health. A checkout
+ * when recorded, else the backend holding units of this checkout's id, else the auto-selected one) and probes each running service's health. A checkout
  * moved here shows the ports it will take back, and `previous` names where it was.
  */
 export async function collectStatus(options: {
@@ -47,7 +49,17 @@ export async function collectStatus(options: {
   const { checkout } = options;
   const { ledger, problem, previous } = await readLedger(checkout);
   const recorded = ledger ?? previous?.ledger;
-  const supervisor = await selectSupervisor({ backend: options.backend ?? recorded?.backend, checkout });
+  // No ledger (`.tmp/dev` deleted): the backend that holds units of this checkout's id, not the
+  // platform's default, and the ports those units were rendered with.
+  const found =
+    options.backend === undefined && !recorded
+      ? await findInstalledBackend(await availableSupervisors(checkout), checkout.id)
+      : null;
+  const supervisor = await selectSupervisor({
+    backend: options.backend ?? recorded?.backend ?? found?.backend,
+    checkout,
+  });
+  const unitPort = (name: ServiceName) => found?.units.find((unit: UnitRef) => unit.service === name)?.port;
   const own = previous
     ? adoptPreviousLedger(checkout, previous)
     : ledger?.backend === supervisor.backend
@@ -56,7 +68,7 @@ export async function collectStatus(options: {
   const services = await Promise.all(
     (options.services ?? SERVICES).map(async (spec): Promise<ServiceStatusRow> => {
       const label = serviceLabel(spec.name, checkout.id);
-      const port = expectedPort(spec, checkout, own);
+      const port = unitPort(spec.name) ?? expectedPort(spec, checkout, own);
       const status = await supervisor.status({ label, service: spec.name, checkoutId: checkout.id, port });
       const health = status.pid ? await probeHealth(port, spec.healthPath) : undefined;
       const healthy =

@@ -28,11 +28,12 @@ export interface StopOptions {
  */
 export async function stopServices(options: StopOptions): Promise<StopReport> {
   const { checkout, reporter } = options;
-  if (!existsSync(checkout.stateDir)) {
-    reporter.info('Nothing to stop: this checkout has no dev state.');
-    return { units: [], orphans: [] };
-  }
-  const lock = await acquireLock(checkout, { command: options.command ?? 'pnpm stop' });
+  // Without a state folder (deleted by hand) there is no lock or ledger to honour, but the backends
+  // may still run this checkout's services: they are found by the checkout's id all the same, and
+  // no state folder is brought back for the lock.
+  const lock = existsSync(checkout.stateDir)
+    ? await acquireLock(checkout, { command: options.command ?? 'pnpm stop' })
+    : null;
   try {
     const { ledger, previous } = await readLedger(checkout);
     const supervisors = await availableSupervisors(checkout);
@@ -43,11 +44,11 @@ export async function stopServices(options: StopOptions): Promise<StopReport> {
       if (moved.length > 0) reporter.info(describeTakeover(previous, moved, false));
       units.push(...moved);
     }
-    await removeLedger(checkout);
+    if (lock) await removeLedger(checkout);
     if (units.length === 0 && orphans.length === 0)
       reporter.info('Nothing to stop: no service of this checkout runs.');
     return { units, orphans };
   } finally {
-    await lock.release();
+    await lock?.release();
   }
 }

@@ -2,14 +2,23 @@ import type { Checkout } from '../checkout/checkout.js';
 import type { Reporter } from '../format/reporter.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import { BACKEND_NAMES, type BackendName, type Supervisor, type UnitRef } from '../supervisor/supervisor.js';
+import { listCheckoutUnits } from './checkout-units.js';
 
-/** Stops and uninstalls every unit of this checkout that `supervisor` has installed. */
+/**
+ * Stops and uninstalls every unit of this checkout that `supervisor` holds: found by the checkout's
+ * id, also when its units folder is gone (see `listCheckoutUnits`); with `installedOnly`, only what
+ * the backend's own unit files and registry name (a start's teardown of the other backends, on
+ * every start: no machine-wide query).
+ */
 export async function teardownUnits(
   supervisor: Supervisor,
   checkoutId: string,
   reporter: Reporter,
+  options: { installedOnly?: boolean } = {},
 ): Promise<string[]> {
-  const units = await supervisor.listInstalled(checkoutId);
+  const units = options.installedOnly
+    ? await supervisor.listInstalled(checkoutId)
+    : await listCheckoutUnits(supervisor, checkoutId);
   await Promise.all(
     units.map(async (unit) => {
       await supervisor.uninstall(unit);
@@ -61,6 +70,8 @@ export async function teardownOtherBackends(
     checkout,
     BACKEND_NAMES.filter((backend) => backend !== current),
   );
-  const stopped = await Promise.all(others.map((s) => teardownUnits(s, checkout.id, reporter)));
+  const stopped = await Promise.all(
+    others.map((s) => teardownUnits(s, checkout.id, reporter, { installedOnly: true })),
+  );
   return stopped.flat();
 }

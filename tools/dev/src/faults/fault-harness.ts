@@ -209,8 +209,8 @@ export interface FaultContext {
   readonly backend: BackendName;
   /** False when the backend cannot run here (tests skip; CI fails in beforeAll). */
   available(): boolean;
-  /** A fresh temp checkout, stopped and removed after the test. */
-  open(name?: string): Checkout;
+  /** A fresh temp checkout, stopped and removed after the test (`cli`: with its own CLI sources). */
+  open(name?: string, options?: { cli?: boolean }): Checkout;
   /**
    * A checkout the test made itself inside an opened one's temp folder (a git worktree, a moved
    * copy): stopped and checked like an opened one after the test, removed with that folder.
@@ -330,8 +330,8 @@ export function useFaultContext(backend: BackendName, options: { isolated?: bool
   return {
     backend,
     available: () => available,
-    open(name) {
-      const temp = createTempCheckout({ name });
+    open(name, options = {}) {
+      const temp = createTempCheckout({ name, ...options });
       opened.push(temp);
       ids.add(temp.checkout.id);
       return temp.checkout;

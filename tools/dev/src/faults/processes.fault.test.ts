@@ -3,7 +3,7 @@ import { waitFor } from '@nexu/service-kit';
 import { describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
 import type { StartReport } from '../commands/start.js';
-import { collectStatus } from '../commands/status.js';
+import { collectStatus, type StatusReport } from '../commands/status.js';
 import { stopServices } from '../commands/stop.js';
 import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
@@ -121,6 +121,13 @@ describe.each(FAULT_BACKENDS)('process faults on the %s backend', (backend) => {
     expect(row.state).toBe('crashed');
     expect(row.reason).toMatch(/crash loop/);
     expect(row.pid).toBeNull();
+    // `restarts` means one thing on every backend: the restarts after the first of the 5 failed starts.
+    const status = await spawnCli('status', ['--json'], { cwd: checkout.root }).done;
+    const json = JSON.parse(status.stdout) as StatusReport;
+    expect(json.services.find((s) => s.name === 'controller')).toMatchObject({
+      state: 'crashed',
+      restarts: 4,
+    });
     // The breaker holds: nothing restarts it behind our back.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect((await rowOf(checkout, 'controller', crashing)).state).toBe('crashed');

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
@@ -76,7 +76,7 @@ describe.each(FAULT_BACKENDS)(
       expect(ended.code, ended.stderr).toBe(0);
       expect(ended.stdout.match(ENDED)).toEqual([
         expect.stringMatching(
-          /^(`pnpm stop` stopped this checkout's services|This checkout's services were stopped outside this session \(pnpm stop\)): watching ends\.$/,
+          /^(`pnpm stop` stopped this checkout's services: watching ends\.|This checkout's ledger \(\.tmp\/dev\/runtime\.json\) was removed outside this session: watching ends .*)$/,
         ),
       ]);
       expect(ended.stdout).not.toMatch(/Unable to reload/);
@@ -94,11 +94,48 @@ describe.each(FAULT_BACKENDS)(
       const ended = await session.done;
       expect(ended.code, ended.stderr).toBe(0);
       expect(ended.stdout.match(ENDED)).toEqual([
-        expect.stringMatching(/pnpm reset-state.*watching ends\.$|dev state was removed.*watching ends\.$/),
+        expect.stringMatching(
+          /pnpm reset-state.*watching ends\.$|dev state \(\.tmp\/dev\) was deleted.*watching ends/,
+        ),
       ]);
       await saveRevision(checkout, 2);
       expect(existsSync(checkout.stateDir)).toBe(false);
       expect(await findMarkedProcesses(checkout.id)).toEqual([]);
+    });
+
+    it('rm -rf .tmp/dev under a session ends it without naming a command; the next start replaces each service saying why, rewrites the units, and logs show up again', async (t) => {
+      if (!ctx.available()) t.skip();
+      const checkout = ctx.open();
+      const session = await watching(checkout);
+      rmSync(checkout.stateDir, { recursive: true, force: true });
+      const ended = await session.done;
+      expect(ended.code, ended.stderr).toBe(0);
+      const [line] = ended.stdout.match(ENDED) ?? [];
+      expect(line).toMatch(
+        /^This checkout's dev state \(\.tmp\/dev\) was deleted outside this session: watching ends/,
+      );
+      expect(line).not.toMatch(/pnpm (reset-state|stop)\)/);
+
+      const start = await spawnCli('start', ['--no-watch', '--backend', backend], { cwd: checkout.root })
+        .done;
+      expect(start.code, start.stderr).toBe(0);
+      for (const name of ['gateway', 'controller', 'web']) {
+        expect(start.stdout).toMatch(
+          new RegExp(
+            `^${name}: replacing on .*\\(its log file is gone: \\.tmp/dev was deleted while it ran\\)`,
+            'm',
+          ),
+        );
+        expect(
+          readdirSync(checkout.unitsDir).some((file) =>
+            file.startsWith(`io.nexu.${name}.${checkout.id}.dev.`),
+          ),
+        ).toBe(true);
+      }
+      const logs = await spawnCli('logs', ['--no-follow', '--lines', '50'], { cwd: checkout.root }).done;
+      for (const name of ['gateway', 'controller', 'web']) {
+        expect(logs.stdout).toMatch(new RegExp(`^${name} +\\| ${name} listening on`, 'm'));
+      }
     });
 
     it('another pnpm start that moves the services to another backend is followed: the next save reloads them there', async (t) => {

@@ -12,6 +12,7 @@ import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
 import type { InstallOutcome, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import type { ServiceStep } from './plan-start.js';
 import { type Recovery, serviceStartError } from './service-start-error.js';
+import { throwIfInterrupted } from './start-interrupted-error.js';
 import { waitForServiceReady } from './wait-for-service-ready.js';
 
 /** What carrying out a step needs besides the step itself. */
@@ -30,6 +31,8 @@ export interface ExecuteContext {
   readonly peerPorts?: readonly number[];
   /** What a failed start advises (default: run `pnpm start` again; the watch session: save a fix). */
   readonly recovery?: Recovery;
+  /** The command was interrupted (Ctrl-C): readiness waits end, the step throws StartInterruptedError. */
+  readonly signal?: AbortSignal;
 }
 
 export type StartMode = 'attached' | 'started';
@@ -55,14 +58,14 @@ const MAX_PORT_RACES = 3;
 /**
  * Carries out one step of a start plan: attach, or (after stopping a leftover of ours on the port)
  * install the unit when it changed, start or restart it, and wait until it answers `/health` as a
- * new process of this checkout. `launched` is called once the supervisor runs it on its port (its
- * dependents start then, not once it is healthy: their readiness waits overlap).
+ * new process of this checkout. `launched` is called with the unit once the supervisor runs it on
+ * its port (its dependents start then, not once it is healthy: their readiness waits overlap).
  * Throws a ServiceStartError with the supervisor's state and the log tail when it does not come up.
  */
 export async function executeStep(
   step: ServiceStep,
   context: ExecuteContext,
-  launched: () => void = () => {},
+  launched: (unit: UnitSpec) => void = () => {},
   /** The step's unit was installed already, with this outcome (see `installChangedUnits`). */
   preinstalled?: InstallOutcome,
 ): Promise<StepOutcome> {
@@ -70,7 +73,7 @@ export async function executeStep(
   const { spec } = step;
   const { checkout, supervisor, reporter } = context;
   if (step.action === 'attach' && step.running !== null) {
-    launched();
+    launched(step.unit);
     return outcome(step.unit, step.running, 'attached', began);
   }
 
@@ -106,17 +109,23 @@ export async function executeStep(
   for (let attempt = 1; ; attempt++) {
     const verb = action === 'start' ? 'starting' : 'replacing';
     reporter.info(`${spec.name}: ${verb} on ${serviceUrl(unit.port)} (${reason})…`);
+    throwIfInterrupted(context.signal);
     await run(supervisor, action, unit, installed);
-    launched();
+    launched(unit);
 
     // Answers from the process being replaced do not count as the new one being ready.
     const ready = await waitForServiceReady(
       supervisor,
       unit,
       { instance: checkout.id, replacing },
-      { timeoutMs: context.readyTimeoutMs, path: spec.healthPath },
+      {
+        timeoutMs: context.readyTimeoutMs,
+        path: spec.healthPath,
+        ...(context.signal ? { signal: context.signal } : {}),
+      },
     );
     if (ready.ok) return outcome(unit, ready.answer.pid, 'started', began);
+    throwIfInterrupted(context.signal);
 
     const lostPortRace =
       context.moveTo !== undefined &&

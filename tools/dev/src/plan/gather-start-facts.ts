@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Checkout } from '../checkout/checkout.js';
 import { probeHealth } from '../health/probe-health.js';
 import type { Ledger } from '../ports/ledger.js';
@@ -86,7 +87,8 @@ export async function gatherStartFacts(options: GatherStartFactsOptions): Promis
         supervisor.drift(unit),
         status.pid !== null ? probeHealth(port.expected, spec.healthPath) : Promise.resolve(null),
       ]);
-      return { spec, unit, status, drift, health, port };
+      const stateGone = status.pid !== null && !existsSync(unit.logPath);
+      return { spec, unit, status, drift, health, port, ...(stateGone ? { stateGone } : {}) };
     }),
   );
   return { checkout, backend: supervisor.backend, ports, services: facts };

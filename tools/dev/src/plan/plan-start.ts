@@ -16,6 +16,11 @@ export interface ServiceFacts {
   readonly drift: readonly string[] | null;
   /** What `/health` on the expected port answered, when a process of the unit runs; else null. */
   readonly health: HealthResult | null;
+  /**
+   * A process of the unit runs but its log file does not exist: the state folder (NEXU_HOME, logs,
+   * units) was deleted under it, so it writes its state and log where nobody finds them.
+   */
+  readonly stateGone?: boolean;
   readonly port: ResolvedPort;
 }
 
@@ -87,7 +92,8 @@ function planService(facts: ServiceFacts, start: StartFacts): ServiceStep {
   const base = {
     spec,
     unit,
-    install: drift === null || drift.length > 0,
+    // A deleted state folder took the copy of the unit kept there: written again.
+    install: drift === null || drift.length > 0 || facts.stateGone === true,
     ...(port.holder.kind === 'stale' ? { stale: port.holder.process } : {}),
     ...(port.note ? { portNote: port.note } : {}),
   };
@@ -127,6 +133,7 @@ function notRunningReason(status: ServiceStatus): string {
 /** What is wrong with a running service; undefined when it can be attached to. */
 function runningDefect(facts: ServiceFacts, pid: number, instance: string): string | undefined {
   const { drift, health } = facts;
+  if (facts.stateGone) return 'its log file is gone: .tmp/dev was deleted while it ran';
   if (drift === null) return 'its unit file is gone';
   if (drift.length > 0) return `unit changed: ${drift.join(', ')}`;
   if (!health?.ok) return `unhealthy: ${health?.reason ?? 'no answer'}`;

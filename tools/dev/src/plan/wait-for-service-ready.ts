@@ -8,6 +8,8 @@ export interface WaitForServiceReadyOptions {
   readonly path: string;
   /** How often the supervisor is asked whether the service gave up (default 250 ms). */
   readonly statusIntervalMs?: number;
+  /** Ends the wait early (the command was interrupted): resolves not ok. */
+  readonly signal?: AbortSignal;
 }
 
 export type ServiceReadyResult =
@@ -35,6 +37,9 @@ export async function waitForServiceReady(
   options: WaitForServiceReadyOptions,
 ): Promise<ServiceReadyResult> {
   const gaveUp = new AbortController();
+  const interrupted = () => gaveUp.abort();
+  options.signal?.addEventListener('abort', interrupted, { once: true });
+  if (options.signal?.aborted) gaveUp.abort();
   let finalStatus: ServiceStatus | undefined;
   let watching = true;
   // The pause between status checks ends at once when the service answers: the answer must not
@@ -84,6 +89,7 @@ export async function waitForServiceReady(
       status: undefined,
     };
   } finally {
+    options.signal?.removeEventListener('abort', interrupted);
     watching = false;
     wake();
     await watcher;

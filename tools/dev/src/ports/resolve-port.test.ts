@@ -7,7 +7,13 @@ import { SERVICES, type ServiceName, type ServicePorts } from '../services/manif
 import { killAndWait, spawnListener } from '../test-support/spawn-listener.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 import type { Ledger } from './ledger.js';
-import { checkoutPortOffset, expectedPorts, type ResolvedPort, resolvePort } from './resolve-port.js';
+import {
+  checkoutPortOffset,
+  expectedPorts,
+  fallbackPorts,
+  type ResolvedPort,
+  resolvePort,
+} from './resolve-port.js';
 
 const ledgerFor = (checkout: Checkout, ports: Partial<ServicePorts>): Ledger => ({
   version: 1,
@@ -150,7 +156,20 @@ describe('resolvePort', () => {
     expect(await isPortFree(controller.port)).toBe(true);
   });
 
-  it('falls back to any free port when the shifted preferred port is busy on the wildcard address', async () => {
+  it('moves a service to the same port on every resolution: the first free one of its stable sequence', async () => {
+    const a = checkout();
+    const shifted = expectedPorts(a, null);
+    await hold(shifted.controller);
+    const first = await resolveAll(a, null);
+    const second = await resolveAll(a, null);
+    expect(second.controller.port).toBe(first.controller.port);
+    const controller = SERVICES.find((s) => s.name === 'controller')!;
+    const sequence = [...fallbackPorts(controller, a.id)].slice(0, 400);
+    expect(sequence[0]).toBe(shifted.controller);
+    expect(sequence.indexOf(first.controller.port)).toBeGreaterThan(0);
+  });
+
+  it('falls back to another free port when the shifted preferred port is busy on the wildcard address', async () => {
     const a = checkout();
     const shifted = expectedPorts(a, null);
     await hold(shifted.web, '0.0.0.0');

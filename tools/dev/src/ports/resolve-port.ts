@@ -124,9 +124,36 @@ async function isBindable(port: number): Promise<boolean> {
   return (await isPortFree(port, '127.0.0.1')) && (await isPortFree(port, '0.0.0.0'));
 }
 
+// Each checkout's preferred ports lie in a slot of 10 (see `checkoutPortOffset`); the services use
+// the first few, the rest of the slot is spare.
+const SLOT_SIZE = 10;
+const SLOTS = 1000;
+const FIRST_PORT = Math.min(...SERVICES.map((s) => s.preferredPort));
+const SPARE_FROM = Math.max(...SERVICES.map((s) => s.preferredPort)) - FIRST_PORT + 1;
+/** How many ports of the stable sequence are tried before any free port will do. */
+const SEQUENCE_TRIES = 400;
+
 /**
- * A free port for a service that cannot have its expected one: its shifted preferred port when
- * free and not taken, else any free port (never 0, never taken).
+ * The ports a service of this checkout falls back to, in a stable order: its shifted preferred
+ * port, then the spare ports of its checkout's slot, then those of the following slots (wrapping
+ * round the 1000 slots). The same checkout always gets the same sequence, so `pnpm start
+ * --dry-run` and the start after it pick the same port: the first usable one.
+ */
+export function* fallbackPorts(
+  spec: Pick<ServiceSpec, 'preferredPort'>,
+  checkoutId: string,
+): Generator<number> {
+  yield preferredPort(spec, checkoutId);
+  const slot = checkoutPortOffset(checkoutId) / SLOT_SIZE;
+  for (let i = 0; i < SLOTS; i++) {
+    const base = FIRST_PORT + ((slot + i) % SLOTS) * SLOT_SIZE;
+    for (let spare = SPARE_FROM; spare < SLOT_SIZE; spare++) yield base + spare;
+  }
+}
+
+/**
+ * A free port for a service that cannot have its expected one: the first usable port of its
+ * stable sequence (`fallbackPorts`), else any free port (never 0, never taken).
  */
 export async function findFreePort(
   spec: ServiceSpec,
@@ -135,10 +162,11 @@ export async function findFreePort(
 ): Promise<number> {
   const excluded = new Set(taken);
   const usable = (port: number) => port > 0 && port <= MAX_PORT && !excluded.has(port);
-  const preferred = preferredPort(spec, checkout.id);
-  if (usable(preferred) && (await isBindable(preferred))) return preferred;
-  // get-port only for "any free port": it remembers ports it handed out for up to 30 s, which
-  // would make the stable choice above differ between two calls in one process.
+  let tried = 0;
+  for (const port of fallbackPorts(spec, checkout.id)) {
+    if (tried++ >= SEQUENCE_TRIES) break;
+    if (usable(port) && (await isBindable(port))) return port;
+  }
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await getPort({ exclude: excluded });
     if (usable(port) && (await isBindable(port))) return port;

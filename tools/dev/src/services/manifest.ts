@@ -6,6 +6,14 @@ export type ServiceName = 'gateway' | 'controller' | 'web';
 /** Ports chosen for every service of one checkout (peers need each other's). */
 export type ServicePorts = Readonly<Record<ServiceName, number>>;
 
+/** One build output of a service and the sources it is built from (see `checkBuildFreshness`). */
+export interface BuildOutput {
+  /** A file, or a folder (its newest file counts), relative to the service's `dir`. */
+  readonly path: string;
+  /** Sources whose change means this output must be rebuilt, relative to the repo root. */
+  readonly sources: readonly string[];
+}
+
 /** One service of the repo, as every dev command sees it. Adding a service means adding one entry. */
 export interface ServiceSpec {
   readonly name: ServiceName;
@@ -21,6 +29,8 @@ export interface ServiceSpec {
   readonly healthPath: string;
   /** Sources whose change means a rebuild, relative to the repo root. */
   readonly watchPaths: readonly string[];
+  /** What its build writes, each from its own sources (default: `entry`, from every watch path). */
+  readonly outputs?: readonly BuildOutput[];
   /** Services that must be running (and healthy) before this one starts. */
   readonly dependsOn: readonly ServiceName[];
   /** Environment beyond the common NEXU_HOME / PORT / NEXU_DEV_INSTANCE / NEXU_DEV_ROOT. */
@@ -66,6 +76,12 @@ export const SERVICES: readonly ServiceSpec[] = [
     preferredPort: 18791,
     healthPath: '/health',
     watchPaths: ['apps/web/src', 'apps/web/server', 'apps/web/index.html', 'apps/web/package.json'],
+    // The server bundle and the page are built apart (esbuild and Vite), and a watch session
+    // rebuilds only the one whose sources changed.
+    outputs: [
+      { path: 'dist/main.js', sources: ['apps/web/server', 'apps/web/package.json'] },
+      { path: 'dist/client', sources: ['apps/web/src', 'apps/web/index.html', 'apps/web/package.json'] },
+    ],
     dependsOn: ['controller'],
     env: (ports) => ({ NEXU_CONTROLLER_URL: url(ports.controller) }),
     showsDevStatus: true,
@@ -98,6 +114,11 @@ export function serviceLabel(service: ServiceName, checkoutId: string): string {
 /** Base URL of a service listening on `port`. */
 export function serviceUrl(port: number): string {
   return url(port);
+}
+
+/** The build outputs of a service, each with its sources. */
+export function buildOutputs(spec: ServiceSpec): readonly BuildOutput[] {
+  return spec.outputs ?? [{ path: spec.entry, sources: spec.watchPaths }];
 }
 
 /** Absolute path of a service's built entry point. */

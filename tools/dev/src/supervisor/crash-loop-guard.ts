@@ -58,3 +58,14 @@ export async function readCrashedReason(stateBase: string): Promise<string | nul
   const record = await readJsonOrNull<{ reason?: unknown }>(`${stateBase}.crashed`);
   return typeof record?.reason === 'string' ? record.reason : null;
 }
+
+/**
+ * How many times a crash loop the guard stopped was restarted: the starts it recorded in
+ * `<stateBase>.starts`, less the first one and the refused last one (the guard's exit 0). One
+ * meaning of `restarts` on every backend: systemd resets its own `NRestarts` once the guard's
+ * clean exit ends the unit, so its count cannot say it.
+ */
+export async function readBrokenLoopRestarts(stateBase: string): Promise<number> {
+  const starts = await readJsonOrNull<unknown>(`${stateBase}.starts`);
+  return Array.isArray(starts) ? Math.max(0, starts.length - 2) : 0;
+}

@@ -405,8 +405,12 @@ export class LaunchdSupervisor implements Supervisor {
       state: job.state,
       pid: job.state === 'running' ? (print?.pid ?? null) : null,
       // `runs` counts every spawn since load, explicit kickstarts included: launchd's own restarts
-      // are the spawns after the first since the last explicit start.
-      restarts: Math.max(0, (print?.runs ?? 0) - records.runsAtStart - 1),
+      // are the spawns after the first since the last explicit start, less the guard's refusal
+      // that ended a crash loop (a spawn, not a restart of the service).
+      restarts: Math.max(
+        0,
+        (print?.runs ?? 0) - records.runsAtStart - 1 - (records.crashed && records.guardLoaded ? 1 : 0),
+      ),
       lastExit,
       ...(job.reason ? { reason: job.reason } : {}),
     };

@@ -18,6 +18,7 @@ import {
   loadedLaunchdLabels,
   useFakeLaunchdState,
 } from '../test-support/launchd-test-platform.js';
+import { DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import { LaunchdSupervisor } from './launchd.js';
 import { resolvePlatform } from './platform.js';
 import { ProcessSupervisor } from './process.js';
@@ -204,6 +205,9 @@ describe.each(cases)('$name supervisor', (backend) => {
       const status = await waitForStatus(supervisor, unit, (s) => s.state === 'crashed');
       expect(status.reason).toMatch(/crash loop/);
       expect(status.pid).toBeNull();
+      // One meaning on every backend: the restarts after a failure since the explicit start (5
+      // failed starts: the first, then 4 restarts).
+      expect(status.restarts).toBe(DEFAULT_CRASH_LOOP.maxStarts - 1);
     });
 
     it('does not restart a service that exits 78 (configuration error) and says why', async () => {

@@ -48,7 +48,11 @@ export interface ServiceStatus {
   readonly state: ServiceState;
   /** Main pid reported by the supervisor, or null when none runs. */
   readonly pid: number | null;
-  /** Restarts the supervisor performed since install. */
+  /**
+   * The supervisor's own restarts after a failure since the last explicit start: a crash loop
+   * stopped after 5 failed starts shows 4 on every backend; explicit restarts (hot reloads) are not
+   * counted.
+   */
   readonly restarts: number;
   readonly lastExit: LastExit | null;
   /** Why the service is `crashed` or `stopped` (crash loop, config error exit 78, ...). */

@@ -10,7 +10,12 @@ import {
 } from '../os/command-runner.js';
 import { createBatch } from '../os/create-batch.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
-import { CRASH_LOOP_GUARD_PATH, GUARD_ENV, readCrashedReason } from './crash-loop-guard.js';
+import {
+  CRASH_LOOP_GUARD_PATH,
+  GUARD_ENV,
+  readBrokenLoopRestarts,
+  readCrashedReason,
+} from './crash-loop-guard.js';
 import { listUnitFiles } from './list-unit-files.js';
 import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
 import { noteMissingNode } from './missing-node.js';
@@ -118,6 +123,9 @@ export class SystemdSupervisor implements Supervisor {
     const path = this.unitPath(unit.label);
     const installed = await readTextOrNull(path);
     if (installed === rendered) {
+      // The copy kept in the checkout's units folder went with a deleted `.tmp/dev`: written again.
+      const copy = join(this.unitsDir, systemdUnitName(unit.label));
+      if ((await readTextOrNull(copy)) === null) await writeFileAtomic(copy, rendered);
       const props = await this.show(unit.label);
       if (props.LoadState === 'not-found' || props.NeedDaemonReload === 'yes') await this.daemonReload();
       return 'unchanged';
@@ -214,7 +222,10 @@ export class SystemdSupervisor implements Supervisor {
     const state = systemdState(props, this.crashLoop);
     // The guard stopped a crash loop: the unit ended with exit 0, which systemd does not restart.
     const crashed = state.state === 'stopped' ? await readCrashedReason(guardBase) : null;
-    if (crashed) return { label, ...state, state: 'crashed', reason: crashed };
+    if (crashed) {
+      const restarts = Math.max(state.restarts, await readBrokenLoopRestarts(guardBase));
+      return { label, ...state, state: 'crashed', reason: crashed, restarts };
+    }
     return { label, ...state };
   }
 

@@ -35,6 +35,12 @@ export interface TempCheckoutOptions {
    * them (default). `false`: only the workspace marker, for tests that bring their own units.
    */
   readonly services?: boolean;
+  /**
+   * Also copy the commands' sources (scripts/, tools/dev) and give the copy a `node_modules` of its
+   * own whose workspace links lead to its own packages: `node <root>/scripts/run.mjs` then builds
+   * and runs the copy's CLI, as in a clone of the repo (see `spawnCli`'s `ownCli`).
+   */
+  readonly cli?: boolean;
 }
 
 const SKIP = new Set(['node_modules', '.turbo']);
@@ -57,8 +63,15 @@ export function createTempCheckout(options: TempCheckoutOptions = {}): TempCheck
   const source = findRepoRoot(import.meta.dirname);
   // tools/dev/bin holds the build script the apps' `build` scripts run: a copy whose sources are
   // newer than its dist/ (the shared checkout being edited) is rebuilt by `pnpm start` in place.
-  for (const file of ['package.json', 'pnpm-workspace.yaml', 'tsconfig.json', 'tools/dev/bin']) {
-    cpSync(join(source, file), join(root, file), { recursive: true, preserveTimestamps: true });
+  const cli = options.cli
+    ? ['scripts', 'tools/dev/src', 'tools/dev/package.json', 'tools/dev/tsconfig.json']
+    : [];
+  for (const file of ['package.json', 'pnpm-workspace.yaml', 'tsconfig.json', 'tools/dev/bin', ...cli]) {
+    cpSync(join(source, file), join(root, file), {
+      recursive: true,
+      preserveTimestamps: true,
+      filter: (path) => !SKIP.has(path.split('/').at(-1) ?? ''),
+    });
   }
   const packages = [...new Set([...SERVICES.map((s) => s.dir), 'tools/service-kit'])];
   const copied = packages.filter((dir) => existsSync(join(source, dir)));
@@ -75,7 +88,8 @@ export function createTempCheckout(options: TempCheckoutOptions = {}): TempCheck
       linkNodeModules(join(source, dir, 'node_modules'), join(root, dir, 'node_modules'), source, root);
     }
   }
-  symlinkSync(join(source, 'node_modules'), join(root, 'node_modules'));
+  if (options.cli) linkNodeModules(join(source, 'node_modules'), join(root, 'node_modules'), source, root);
+  else symlinkSync(join(source, 'node_modules'), join(root, 'node_modules'));
   return { checkout: resolveCheckout(root), remove };
 }
 

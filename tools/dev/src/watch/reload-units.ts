@@ -29,12 +29,19 @@ export interface ReloadUnit {
   matches(path: string): boolean;
   /** Rebuild, then restart if needed; reports through `log`, never throws. */
   reload(): Promise<void>;
+  /** The errors of its last build when that failed; none after a good one. */
+  errors(): readonly BuildError[];
   /** Primes the builder's caches in the background, so the first reload is as fast as the next. */
   warmUp(): Promise<void>;
   dispose(): Promise<void>;
 }
 
 const under = (path: string, dir: string) => path === dir || path.startsWith(dir + sep);
+
+/** Whether a service is a Vite app with a Node server (its folder has an `index.html`). */
+export function hasWebClient(spec: Pick<ServiceSpec, 'dir'>, checkout: Pick<Checkout, 'root'>): boolean {
+  return existsSync(join(checkout.root, spec.dir, 'index.html'));
+}
 
 /**
  * The units of a service. A service with an `index.html` is a Vite app with a Node server: changes
@@ -49,7 +56,7 @@ export function createReloadUnits(
   hooks: ReloadHooks,
 ): ReloadUnit[] {
   const dir = join(checkout.root, spec.dir);
-  if (!existsSync(join(dir, 'index.html'))) return [createNodeUnit(spec, checkout, hooks, () => true)];
+  if (!hasWebClient(spec, checkout)) return [createNodeUnit(spec, checkout, hooks, () => true)];
   const server = join(dir, 'server');
   const manifest = join(dir, 'package.json');
   return [
@@ -66,11 +73,16 @@ export function createReloadUnits(
   ];
 }
 
-/** Prints a build failure once: the same errors again (no good build in between) print nothing. */
+/**
+ * Prints a build failure once: the same errors again (no good build in between) print nothing.
+ * Keeps the errors of the last build while it failed.
+ */
 function createFailureReporter(service: ServiceName, log: ReloadHooks['log']) {
   let last: string | undefined;
+  let current: readonly BuildError[] = [];
   return {
     failed(what: string, errors: readonly BuildError[]) {
+      current = errors;
       const text = formatBuildErrors(errors);
       if (text === last) return;
       last = text;
@@ -79,7 +91,9 @@ function createFailureReporter(service: ServiceName, log: ReloadHooks['log']) {
     },
     succeeded() {
       last = undefined;
+      current = [];
     },
+    errors: () => current,
   };
 }
 
@@ -129,6 +143,7 @@ function createNodeUnit(
         `${name} reloaded in ${built.durationMs + restartMs} ms (build ${built.durationMs} ms, restart ${restartMs} ms)`,
       );
     },
+    errors: failures.errors,
     warmUp: () => builder.warmUp(),
     dispose: () => builder.dispose(),
   };
@@ -165,6 +180,7 @@ function createWebClientUnit(
         built.changedFiles === 0 ? 'no change' : `${built.changedFiles} files changed, open pages reload`;
       hooks.log(name, `${name} client rebuilt in ${built.durationMs} ms (${change})`);
     },
+    errors: failures.errors,
     warmUp: () => builder.warmUp(),
     dispose: () => builder.dispose(),
   };

@@ -3,6 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
 import { type BuildContext, context, type Message } from 'esbuild';
 import type { Checkout } from '../checkout/checkout.js';
+import { recordBuilt } from '../services/build-freshness.js';
 import type { ServiceSpec } from '../services/manifest.js';
 import type { BuildError, BuildResult } from './build-result.js';
 import { serialBuilds } from './serial-builds.js';
@@ -78,6 +79,8 @@ export function createServiceBuilder(
       if (changed)
         for (const file of files)
           await writeFileAtomic(file.path, file.contents, { mode: 0o644, durable: false });
+      // Also when unchanged: the output is current, though its file times do not say so.
+      recordBuilt(checkout, spec, relative(options.absWorkingDir, options.outfile));
       return { ok: true, durationMs: elapsed(), changed };
     } catch (error) {
       const messages: Message[] | undefined = (error as { errors?: Message[] }).errors;

@@ -66,6 +66,46 @@ describe('createTypecheck', () => {
     expect(readdirNames(join(root, '.tmp'))).toEqual([]);
   });
 
+  it('prints an error of a file in two projects of one service once', async () => {
+    await writeFile(
+      join(root, 'svc/src/tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, types: [] }, include: ['.'] }),
+    );
+    const lines: string[] = [];
+    typecheck = create(lines);
+    await writeFile(join(root, 'svc/src/a.ts'), "export const a: number = 'x';\n");
+    typecheck.check('controller');
+    await typecheck.idle();
+    const error = "svc/src/a.ts:1:14: error TS2322: Type 'string' is not assignable to type 'number'.";
+    expect(lines.filter((line) => line.includes(error))).toHaveLength(1);
+    expect(lines.filter((line) => /type error in/.test(line))).toHaveLength(1);
+  });
+
+  it('prints no error its failed build printed already, and claims no reload while the build fails', async () => {
+    const lines: string[] = [];
+    let buildErrors = [{ file: 'svc/src/a.ts', line: 1, column: 29, text: 'Unexpected ";"' }];
+    typecheck = createTypecheck({
+      checkout: { root },
+      services: [{ name: 'controller', dir: 'svc' }],
+      log: (service, line) => lines.push(`${service}: ${line}`),
+      buildErrors: () => buildErrors,
+    });
+    await writeFile(join(root, 'svc/src/a.ts'), 'export const a: number = 1 +;\n');
+    typecheck.check('controller');
+    await typecheck.idle();
+    expect(lines).toEqual([]);
+
+    // A type error while the build fails elsewhere: printed, without "(reload not blocked)".
+    buildErrors = [{ file: 'svc/src/other.ts', line: 3, column: 1, text: 'Unexpected end of file' }];
+    await writeFile(join(root, 'svc/src/a.ts'), "export const a: number = 'x';\n");
+    typecheck.check('controller');
+    await typecheck.idle();
+    expect(lines).toEqual([
+      "controller: svc/src/a.ts:1:14: error TS2322: Type 'string' is not assignable to type 'number'.",
+      'controller: 1 type error in svc/tsconfig.json',
+    ]);
+  });
+
   it('starts no check of a service before what it waits for (the reload) is done', async () => {
     const lines: string[] = [];
     let reloadDone = () => {};

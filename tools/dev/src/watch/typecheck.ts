@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Checkout } from '../checkout/checkout.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
+import type { BuildError } from './build-result.js';
 import { createRebuildQueue, type RebuildQueue } from './rebuild-queue.js';
 import { parseTscOutput } from './tsc-output.js';
 
@@ -26,7 +27,15 @@ export interface TypecheckOptions {
    * type checker never competes with a restart for the CPU.
    */
   after?: (service: ServiceName) => Promise<void>;
+  /**
+   * The errors of the service's last build when it failed (default: none). The build printed them
+   * already: a type error on one of their lines is not printed again, and no type error claims the
+   * reload went ahead.
+   */
+  buildErrors?: (service: ServiceName) => readonly BuildError[];
 }
+
+const TYPE_ERROR_AT = /^(.+?):(\d+):\d+: error TS/;
 
 /** Type checking of the services beside the fast build. */
 export interface Typecheck {
@@ -95,6 +104,10 @@ export function createTypecheck(options: TypecheckOptions): Typecheck {
   const running = new Set<ChildProcess>();
   const queues = new Map<string, RebuildQueue>();
   const lastReport = new Map<string, string>();
+  // Each project's errors as last reported, and whose project it is: a file in two projects of a
+  // service (apps/web/src is in both of the web's) must not print its errors twice.
+  const lastErrors = new Map<string, readonly string[]>();
+  const serviceOf = new Map<string, ServiceName>();
   const buildInfoDir = join(root, TYPECHECK_CACHE_DIR);
   let tsc: string[] | undefined;
   let closed: Promise<void> | undefined;
@@ -168,18 +181,36 @@ export function createTypecheck(options: TypecheckOptions): Typecheck {
         if (key === (lastReport.get(project) ?? '')) return;
         const hadErrors = lastReport.has(project) && lastReport.get(project) !== '';
         lastReport.set(project, key);
+        const shownElsewhere = new Set(
+          [...lastErrors].flatMap(([other, list]) =>
+            other !== project && serviceOf.get(other) === service ? list : [],
+          ),
+        );
+        lastErrors.set(project, errors);
         if (errors.length === 0) {
           if (hadErrors) options.log(service, `type errors fixed (${project})`);
           return;
         }
-        for (const error of errors) options.log(service, error);
-        const count = `${errors.length} type error${errors.length === 1 ? '' : 's'}`;
-        options.log(service, `${count} in ${project} (reload not blocked)`);
+        const buildErrors = options.buildErrors?.(service) ?? [];
+        const printedByBuild = (error: string) => {
+          const at = TYPE_ERROR_AT.exec(error);
+          return at !== null && buildErrors.some((b) => b.file === at[1] && b.line === Number(at[2]));
+        };
+        const fresh = errors.filter((error) => !shownElsewhere.has(error) && !printedByBuild(error));
+        if (fresh.length === 0) return;
+        for (const error of fresh) options.log(service, error);
+        const count = `${fresh.length} type error${fresh.length === 1 ? '' : 's'}`;
+        // Only a build that went ahead makes the claim true.
+        options.log(
+          service,
+          `${count} in ${project}${buildErrors.length === 0 ? ' (reload not blocked)' : ''}`,
+        );
       });
     });
 
   const queueOf = (service: ServiceName, project: string) => {
     let queue = queues.get(project);
+    serviceOf.set(project, service);
     if (!queue) {
       queue = createRebuildQueue({
         run: async () => {

@@ -58,7 +58,14 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
   const typecheck =
     options.typecheck === false
       ? undefined
-      : createTypecheck({ checkout, services: options.services, log, after: reloaded });
+      : createTypecheck({
+          checkout,
+          services: options.services,
+          log,
+          after: reloaded,
+          buildErrors: (service) =>
+            units.flatMap(({ unit }) => (unit.service === service ? unit.errors() : [])),
+        });
   const watcher = await startSourceWatcher({
     root: checkout.root,
     targets: resolveWatchTargets(options.services, checkout),

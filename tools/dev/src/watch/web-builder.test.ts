@@ -76,6 +76,7 @@ describe('createWebBuilder', () => {
     await setText("'fourth text'");
     expect(await builder.build()).toMatchObject({ ok: true });
     expect(await readBundle(client())).toContain('fourth text');
-    expect(await readdir(join(root, 'web/dist'))).toEqual(['client']);
+    // No staging folder left; the build stamp (see recordBuilt) says the page is current.
+    expect(await readdir(join(root, 'web/dist'))).toEqual(['.built-dist-client', 'client']);
   });
 });

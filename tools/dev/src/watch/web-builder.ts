@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Checkout } from '../checkout/checkout.js';
+import { recordBuilt } from '../services/build-freshness.js';
 import type { ServiceSpec } from '../services/manifest.js';
 import type { BuildError, BuildResult } from './build-result.js';
 import { serialBuilds } from './serial-builds.js';
@@ -12,6 +13,9 @@ import { swapDirContents } from './swap-dir.js';
 interface ViteModule {
   build(config: Record<string, unknown>): Promise<unknown>;
 }
+
+/** Where the served page is built, relative to the service folder (apps/web/vite.config.ts agrees). */
+export const WEB_CLIENT_DIR = 'dist/client';
 
 /** Options of `createWebBuilder`. */
 export interface WebBuilderOptions {
@@ -58,7 +62,7 @@ export function createWebBuilder(
   options: WebBuilderOptions = {},
 ): WebBuilder {
   const root = join(checkout.root, spec.dir);
-  const outDir = join(root, options.outDir ?? 'dist/client');
+  const outDir = join(root, options.outDir ?? WEB_CLIENT_DIR);
   const staging = join(dirname(outDir), `.${basename(outDir)}-staging`);
   const resolveFrom = createRequire(join(options.viteFrom ?? root, 'package.json'));
   // A missing vite is reported by the first build, not thrown here.
@@ -102,6 +106,8 @@ export function createWebBuilder(
         return { ok: true, durationMs: elapsed(), changedFiles: 0 };
       }
       const changedFiles = await swapDirContents(staging, outDir);
+      // Also when nothing changed: the page is current, though its file times do not say so.
+      recordBuilt(checkout, spec, options.outDir ?? WEB_CLIENT_DIR);
       return { ok: true, durationMs: elapsed(), changedFiles };
     } catch (error) {
       return { ok: false, durationMs: elapsed(), errors: toBuildErrors(error as RawViteError) };
