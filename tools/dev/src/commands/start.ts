@@ -5,7 +5,7 @@ import { createMemoryReporter, type Reporter } from '../format/reporter.js';
 import { executeStep, installChangedUnits, type StepOutcome } from '../plan/execute-step.js';
 import { gatherStartFacts } from '../plan/gather-start-facts.js';
 import { launchInDependencyOrder } from '../plan/launch-in-dependency-order.js';
-import { planStart, type StartPlan, stepsByName } from '../plan/plan-start.js';
+import { planStart, type StartFacts, type StartPlan, stepsByName } from '../plan/plan-start.js';
 import {
   adoptPreviousLedger,
   LEDGER_VERSION,
@@ -19,7 +19,7 @@ import { type BuildFreshness, checkBuildFreshness } from '../services/build-fres
 import { ensureBuilt } from '../services/ensure-built.js';
 import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
-import { selectSupervisor } from '../supervisor/select-supervisor.js';
+import { type SelectSupervisorOptions, selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, Supervisor, UnitRef, UnitSpec } from '../supervisor/supervisor.js';
 import { describeTakeover, stopPreviousLocation } from './stop-previous-location.js';
 import { availableSupervisors, listOtherBackendUnits, teardownOtherBackends } from './teardown.js';
@@ -202,6 +202,8 @@ async function ledgerToStartFrom(
 /** What `pnpm start --dry-run` shows: the plan, the builds it would run, the units it would remove. */
 export interface StartPreview {
   readonly plan: StartPlan;
+  /** What the plan was decided from (each unit's state, drift, health and port). */
+  readonly facts: StartFacts;
   /** Services whose build is missing or older than their sources. */
   readonly builds: ReadonlyArray<{ readonly service: ServiceName; readonly freshness: BuildFreshness }>;
   /** Units of this checkout in other backends, which a start stops and removes. */
@@ -220,28 +222,34 @@ export interface StartPreview {
  * state folder, no unit, no process, no ledger).
  */
 export async function previewStart(
-  options: Omit<StartOptions, 'reporter' | 'readyTimeoutMs'>,
+  options: Omit<StartOptions, 'reporter' | 'readyTimeoutMs'> &
+    Pick<SelectSupervisorOptions, 'runner' | 'platform'>,
 ): Promise<StartPreview> {
   const { checkout } = options;
   const services = options.services ?? SERVICES;
-  const supervisor = await selectSupervisor({ backend: options.backend, checkout });
+  const ask = {
+    ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.platform ? { platform: options.platform } : {}),
+  };
+  const supervisor = await selectSupervisor({ ...ask, backend: options.backend, checkout });
   const { ledger: raw, problem, previous } = await readLedger(checkout);
   const ledger = previous
     ? adoptPreviousLedger(checkout, previous)
     : raw?.backend === supervisor.backend
       ? raw
       : null;
-  const previousUnits = previous ? await listPreviousLocationUnits(checkout, previous) : [];
+  const previousUnits = previous ? await listPreviousLocationUnits(checkout, previous, ask) : [];
   const freedPids = previousUnits.flatMap(({ pid }) => (pid === null ? [] : [pid]));
   const [facts, otherUnits] = await Promise.all([
     gatherStartFacts({ checkout, supervisor, ledger, services, freedPids }),
-    listOtherBackendUnits(checkout, supervisor.backend),
+    listOtherBackendUnits(checkout, supervisor.backend, ask),
   ]);
   const builds = services
     .map((spec) => ({ service: spec.name, freshness: checkBuildFreshness(spec, checkout) }))
     .filter(({ freshness }) => freshness.state !== 'fresh');
   return {
     plan: planStart(facts),
+    facts,
     builds,
     otherUnits,
     ...(problem ? { ledgerProblem: problem } : {}),
@@ -257,8 +265,12 @@ export async function previewStart(
 }
 
 /** The units a checkout moved here still has at its previous location, in every backend, with their pids. */
-async function listPreviousLocationUnits(checkout: Checkout, previous: PreviousLocation) {
-  const supervisors = await availableSupervisors(checkout);
+async function listPreviousLocationUnits(
+  checkout: Checkout,
+  previous: PreviousLocation,
+  options: Pick<SelectSupervisorOptions, 'runner' | 'platform'>,
+) {
+  const supervisors = await availableSupervisors(checkout, undefined, options);
   const found = await Promise.all(
     supervisors.map(async (s) =>
       Promise.all(
