@@ -72,7 +72,9 @@ export function createDoctorContext(options: DoctorOptions): DoctorContext {
     runner,
     procRoot: options.procRoot ?? '/proc',
     nodePath: options.nodePath ?? stableNodePath(),
-    preview: once(() => previewStart({ checkout, ...ask })),
+    preview: once(() =>
+      previewStart({ checkout, ...ask, ...(env.NEXU_DEV_BACKEND ? { backend: env.NEXU_DEV_BACKEND } : {}) }),
+    ),
     ledger: once(() => readLedger(checkout)),
     machine: once(() => listMachineServices({ except: checkout.id, ask })),
   };

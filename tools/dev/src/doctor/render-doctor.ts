@@ -26,7 +26,6 @@ export function renderDoctor(report: DoctorReport, palette: Palette = paint): st
     fail: palette.red('fail'),
   } as const;
   const lines: string[] = [];
-  const printed = new Set<CheckResult>();
   const known = new Set(GROUPS.flatMap(([, prefixes]) => prefixes));
   const groups: Array<readonly [string, readonly CheckResult[]]> = GROUPS.map(([title, prefixes]) => [
     title,
@@ -38,7 +37,6 @@ export function renderDoctor(report: DoctorReport, palette: Palette = paint): st
     if (lines.length > 0) lines.push('');
     lines.push(palette.bold(title));
     for (const check of checks) {
-      printed.add(check);
       lines.push(`  ${mark[check.status]}  ${check.finding}`);
       if (check.status !== 'ok' && check.fix) lines.push(`        ${palette.dim('fix:')} ${check.fix}`);
     }
