@@ -28,7 +28,7 @@ export const portsCheck: DoctorCheck = {
             const owner = await findPortOwner(expected);
             const stop =
               owner.status === 'listening'
-                ? `If pid ${owner.pid} (${owner.command}) is yours to stop: \`kill ${owner.pid}\`; otherwise n`
+                ? `If pid ${owner.pid} is yours to stop: \`kill ${owner.pid}\`; otherwise n`
                 : 'N';
             return warn(
               id,
