@@ -1,4 +1,4 @@
-import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
 import { describe, expect, it } from 'vitest';
@@ -79,5 +79,33 @@ describe('the checks that read the start plan', { timeout: 60_000 }, () => {
     expect(gateway?.finding).toMatch(
       new RegExp(`^gateway runs \\(pid ${pid}\\) but unit changed: argv, env\\.PATH`),
     );
+  });
+
+  it("a crash-looped service fails with the breaker's reason and the last error of its log", async () => {
+    const checkout = checkouts.open();
+    const spec = findService('gateway')!;
+    const script = join(checkout.root, spec.dir, 'dist', 'crash.mjs');
+    writeFileSync(script, "throw new Error('boom at startup');\n");
+    const supervisor = createSupervisor('process', { checkout });
+    const rendered = resolveUnitSpec(spec, checkout, expectedPorts(checkout, null));
+    const unit = { ...rendered, argv: [rendered.argv[0]!, script] };
+    await supervisor.install(unit);
+    await supervisor.start(unit);
+    const crashed = await waitFor(
+      async () => (await supervisor.status(unit)).state === 'crashed' || undefined,
+      {
+        timeoutMs: 40_000,
+      },
+    );
+    expect(crashed.ok).toBe(true);
+    const { reason } = await supervisor.status(unit);
+
+    const { checks } = await runDoctor({ checkout, env, checks: [servicesCheck] });
+    expect(checks.find((c) => c.id === 'services.gateway')).toEqual({
+      id: 'services.gateway',
+      status: 'fail',
+      finding: `gateway crashed (${reason}); last error: Error: boom at startup at apps/gateway/dist/crash.mjs:1:7`,
+      fix: '`pnpm logs --service gateway --no-follow` shows why; fix it, then `pnpm start`.',
+    });
   });
 });
