@@ -17,7 +17,7 @@ const commandEnv = () => ({ ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' });
 
 /** argv of one of our commands, as `pnpm <name>` runs it (`node scripts/run.mjs <name>`), minus pnpm itself. */
 export function ourCommand(
-  name: 'start' | 'stop' | 'status' | 'logs' | 'reset-state',
+  name: 'start' | 'stop' | 'status' | 'logs' | 'reset-state' | 'doctor',
   ...args: string[]
 ): string[] {
   return [process.execPath, join(findRepoRoot(import.meta.dirname), 'scripts', 'run.mjs'), name, ...args];

@@ -61,8 +61,19 @@ export function createDoctorContext(options: DoctorOptions): DoctorContext {
   const platform = options.platform ?? resolvePlatform({ env });
   const base = options.runner ?? runCommand;
   const limit = options.commandTimeoutMs ?? 2_000;
-  const runner: CommandRunner = (argv, run = {}) =>
-    base(argv, { ...run, timeoutMs: Math.min(run.timeoutMs ?? limit, limit) });
+  // One answer per distinct command for the whole run: the checks ask the same preflights
+  // (`systemctl --user show`, `launchctl print`) through selection, the start preview and their own
+  // lines, and nothing changes in between (doctor changes nothing).
+  const answers = new Map<string, ReturnType<CommandRunner>>();
+  const runner: CommandRunner = (argv, run = {}) => {
+    const key = JSON.stringify([argv, run.cwd ?? null, run.env?.XDG_RUNTIME_DIR ?? null]);
+    let answer = answers.get(key);
+    if (!answer) {
+      answer = base(argv, { ...run, timeoutMs: Math.min(run.timeoutMs ?? limit, limit) });
+      answers.set(key, answer);
+    }
+    return answer;
+  };
   const { checkout } = options;
   const ask = { runner, platform };
   return {

@@ -57,7 +57,7 @@ export const systemdCheck: DoctorCheck = {
       lines.push(
         ok(
           'systemd.linger',
-          `lingering unknown: \`loginctl show-user\` answered ${linger.stderr.trim() || `exit ${linger.exitCode}`}`,
+          `lingering unknown: \`loginctl show-user\` answered ${linger.stderr.trim().split('\n')[0] || `exit ${linger.exitCode}`}`,
         ),
       );
     if (environment.exitCode === 0) {
