@@ -3,6 +3,7 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { processIdentity } from '../os/process-identity.js';
+import { SERVICES, serviceEntry } from '../services/manifest.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 import { checkoutBuildsCheck } from './checkout-builds-check.js';
 import { checkoutLedgerCheck } from './checkout-ledger-check.js';
@@ -71,6 +72,9 @@ describe('the checkout checks', () => {
     const temp = createTempCheckout();
     temps.push(temp);
     const { checkout } = temp;
+    // Built after every source, whatever was edited in the checkout the copy was made from.
+    const builtAt = new Date(Date.now() + 30_000);
+    for (const spec of SERVICES) utimesSync(serviceEntry(spec, checkout), builtAt, builtAt);
     const fresh = await runDoctor({ checkout, checks: [checkoutBuildsCheck] });
     expect(fresh.checks).toEqual([
       {

@@ -37,7 +37,7 @@ async function snapshot(checkout: Checkout, backend: BackendName) {
       return { label: unit.label, state, pid, restarts };
     }),
   );
-  const processes = (await findMarkedProcesses(checkout.id)).map((p) => p.pid).sort((a, b) => a - b);
+  const processes = (await findMarkedProcesses(checkout.id)).sort((a, b) => a - b);
   return { files: snapshotFiles(checkout), units: statuses, processes };
 }
 
@@ -54,6 +54,7 @@ describe.each(backends)('pnpm run doctor on the %s backend', { timeout: 60_000 }
     await startServices({ checkout, backend, reporter: createMemoryReporter() });
     const before = await snapshot(checkout, backend);
     expect(before.units).toHaveLength(3);
+    expect(before.processes.length).toBeGreaterThanOrEqual(3);
     expect(before.files[checkout.ledgerPath]).toBeDefined();
 
     const result = await doctor(checkout, ['--json']);
