@@ -1,10 +1,6 @@
-import { createSupervisor, selectSupervisor } from '../supervisor/select-supervisor.js';
-import { BACKEND_NAMES, type BackendName } from '../supervisor/supervisor.js';
+import { createSupervisor, preferredBackend, selectSupervisor } from '../supervisor/select-supervisor.js';
+import { BACKEND_NAMES } from '../supervisor/supervisor.js';
 import { type CheckResult, type DoctorCheck, fail, ok, warn } from './doctor-check.js';
-
-/** The backend auto-selection prefers on this platform (launchd on macOS, systemd on Linux), else null. */
-const preferredOn = (platform: NodeJS.Platform): BackendName | null =>
-  platform === 'darwin' ? 'launchd' : platform === 'linux' ? 'systemd' : null;
 
 /**
  * Which backend `pnpm start` would choose and why (asking `selectSupervisor` itself), and why not
@@ -13,10 +9,9 @@ const preferredOn = (platform: NodeJS.Platform): BackendName | null =>
 export const backendChoiceCheck: DoctorCheck = {
   id: 'backend.choice',
   async run({ checkout, platform, runner, env }) {
-    const notes: string[] = [];
     const ask = { checkout, platform, runner, env };
     const [chosen, preflights] = await Promise.all([
-      selectSupervisor({ ...ask, onFallback: (r) => notes.push(r), onNotice: (n) => notes.push(n) }).then(
+      selectSupervisor(ask).then(
         (s) => ({ ok: true as const, backend: s.backend }),
         (error: Error) => ({ ok: false as const, reason: error.message }),
       ),
@@ -35,7 +30,7 @@ export const backendChoiceCheck: DoctorCheck = {
         `Fix what the reason says, or \`unset NEXU_DEV_BACKEND\` to let pnpm start choose.`,
       );
     }
-    const preferred = preferredOn(platform.platform);
+    const preferred = preferredBackend(platform.platform);
     const why = forced
       ? `NEXU_DEV_BACKEND=${forced}`
       : chosen.backend === preferred
