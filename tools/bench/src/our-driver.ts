@@ -22,7 +22,7 @@ const commandEnv = (extra: Readonly<Record<string, string>> = {}) => ({
 
 /** argv of one of our commands, as `pnpm <name>` runs it (`node scripts/run.mjs <name>`), minus pnpm itself. */
 export function ourCommand(
-  name: 'start' | 'stop' | 'status' | 'logs' | 'reset-state',
+  name: 'start' | 'stop' | 'status' | 'logs' | 'reset-state' | 'doctor',
   ...args: string[]
 ): string[] {
   return [process.execPath, join(findRepoRoot(import.meta.dirname), 'scripts', 'run.mjs'), name, ...args];

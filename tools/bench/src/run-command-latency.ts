@@ -13,7 +13,7 @@ import { summarizeSamples } from './summarize-samples.js';
 const run = promisify(execFile);
 
 export interface CommandLatencyOptions {
-  /** Backends of ours: each gets a checkout whose services run (status, logs, attach are asked there). */
+  /** Backends of ours: each gets a checkout whose services run (status, doctor, logs, attach are asked there). */
   readonly backends: readonly string[];
   readonly runs: number;
   readonly cleanup: CleanupRegistry;
@@ -73,6 +73,7 @@ export async function runCommandLatency(options: CommandLatencyOptions): Promise
       const cwd = bench.checkout.root;
       measured.push(
         { name: `status (${backend})`, role: 'ours', argv: ourCommand('status'), cwd },
+        { name: `doctor (${backend})`, role: 'ours', argv: ourCommand('doctor'), cwd },
         { name: `logs --no-follow (${backend})`, role: 'ours', argv: ourCommand('logs', '--no-follow'), cwd },
         {
           name: `start --no-watch, full attach (${backend})`,

@@ -22,6 +22,8 @@ export { previewStart, type StartReport, startServices } from './commands/start.
 export { collectStatus, statusExitCode } from './commands/status.js';
 export { stopServices } from './commands/stop.js';
 export { stopAllServices, stopOrphanedServices } from './commands/stop-machine.js';
+export { renderDoctor } from './doctor/render-doctor.js';
+export { type DoctorReport, doctorExitCode, runDoctor } from './doctor/run-doctor.js';
 export { shouldColour } from './format/color.js';
 export { formatDuration } from './format/format-duration.js';
 export { renderTable } from './format/render-table.js';

@@ -221,9 +221,24 @@ export async function takeRecordLock(path: string, options: AcquireLockOptions):
   return { ok: true, lock };
 }
 
+/** What the lock or record at a path says, read only: free, held by a live command, or left stale. */
+export type LockState =
+  | { readonly state: 'free' }
+  | { readonly state: 'held'; readonly holder: LockRecord }
+  /** Its holder is gone (or its pid now runs another process); `holder` null when unreadable. */
+  | { readonly state: 'stale'; readonly holder: LockRecord | null };
+
+/** Reads the lock or record at `path` without taking or removing it. */
+export async function readLockState(path: string): Promise<LockState> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null) return { state: 'free' };
+  const holder = parseRecord(text);
+  if (holder && (await isHolderAlive(holder))) return { state: 'held', holder };
+  return { state: 'stale', holder };
+}
+
 /** Reads the holder of the lock or record at `path` when it is alive; null when free or stale. */
 export async function readLiveHolder(path: string): Promise<LockRecord | null> {
-  const text = await readFile(path, 'utf8').catch(() => null);
-  const holder = text === null ? null : parseRecord(text);
-  return holder && (await isHolderAlive(holder)) ? holder : null;
+  const lock = await readLockState(path);
+  return lock.state === 'held' ? lock.holder : null;
 }

@@ -7,7 +7,7 @@ import { confirmReady } from '../plan/confirm-ready.js';
 import { executeStep, installChangedUnits, type StepOutcome } from '../plan/execute-step.js';
 import { gatherStartFacts } from '../plan/gather-start-facts.js';
 import { launchInDependencyOrder } from '../plan/launch-in-dependency-order.js';
-import { planStart, type StartPlan, stepsByName } from '../plan/plan-start.js';
+import { planStart, type StartFacts, type StartPlan, stepsByName } from '../plan/plan-start.js';
 import { StartInterruptedError, throwIfInterrupted } from '../plan/start-interrupted-error.js';
 import {
   adoptPreviousLedger,
@@ -21,6 +21,7 @@ import {
 import { type BuildFreshness, checkBuildFreshness } from '../services/build-freshness.js';
 import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
 import { hashUnitSpec, resolveUnitSpec } from '../services/unit-spec.js';
+import type { SelectSupervisorOptions } from '../supervisor/select-supervisor.js';
 import type { BackendName, Supervisor, UnitRef, UnitSpec } from '../supervisor/supervisor.js';
 import { ensureBuilt } from './ensure-built.js';
 import { selectStartSupervisor } from './select-start-supervisor.js';
@@ -289,6 +290,8 @@ async function ledgerToStartFrom(
 /** What `pnpm start --dry-run` shows: the plan, the builds it would run, the units it would remove. */
 export interface StartPreview {
   readonly plan: StartPlan;
+  /** What the plan was decided from (each unit's state, drift, health and port). */
+  readonly facts: StartFacts;
   /** Services whose build is missing or older than their sources. */
   readonly builds: ReadonlyArray<{ readonly service: ServiceName; readonly freshness: BuildFreshness }>;
   /** Units of this checkout in other backends, which a start stops and removes. */
@@ -307,28 +310,34 @@ export interface StartPreview {
  * state folder, no unit, no process, no ledger).
  */
 export async function previewStart(
-  options: Omit<StartOptions, 'reporter' | 'readyTimeoutMs'>,
+  options: Omit<StartOptions, 'reporter' | 'readyTimeoutMs'> &
+    Pick<SelectSupervisorOptions, 'runner' | 'platform'>,
 ): Promise<StartPreview> {
   const { checkout } = options;
   const services = options.services ?? SERVICES;
-  const supervisor = await selectStartSupervisor({ backend: options.backend, checkout });
+  const ask = {
+    ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.platform ? { platform: options.platform } : {}),
+  };
+  const supervisor = await selectStartSupervisor({ ...ask, backend: options.backend, checkout });
   const { ledger: raw, problem, previous } = await readLedger(checkout);
   const ledger = previous
     ? adoptPreviousLedger(checkout, previous)
     : raw?.backend === supervisor.backend
       ? raw
       : null;
-  const previousUnits = previous ? await listPreviousLocationUnits(checkout, previous) : [];
+  const previousUnits = previous ? await listPreviousLocationUnits(checkout, previous, ask) : [];
   const freedPids = previousUnits.flatMap(({ pid }) => (pid === null ? [] : [pid]));
   const [facts, otherUnits] = await Promise.all([
     gatherStartFacts({ checkout, supervisor, ledger, services, freedPids }),
-    listOtherBackendUnits(checkout, supervisor.backend),
+    listOtherBackendUnits(checkout, supervisor.backend, ask),
   ]);
   const builds = services
     .map((spec) => ({ service: spec.name, freshness: checkBuildFreshness(spec, checkout) }))
     .filter(({ freshness }) => freshness.state !== 'fresh');
   return {
     plan: planStart(facts),
+    facts,
     builds,
     otherUnits,
     ...(problem ? { ledgerProblem: problem } : {}),
@@ -344,8 +353,12 @@ export async function previewStart(
 }
 
 /** The units a checkout moved here still has at its previous location, in every backend, with their pids. */
-async function listPreviousLocationUnits(checkout: Checkout, previous: PreviousLocation) {
-  const supervisors = await availableSupervisors(checkout);
+async function listPreviousLocationUnits(
+  checkout: Checkout,
+  previous: PreviousLocation,
+  options: Pick<SelectSupervisorOptions, 'runner' | 'platform'>,
+) {
+  const supervisors = await availableSupervisors(checkout, undefined, options);
   const found = await Promise.all(
     supervisors.map(async (s) =>
       Promise.all(

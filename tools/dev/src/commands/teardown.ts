@@ -1,6 +1,6 @@
 import type { Checkout } from '../checkout/checkout.js';
 import type { Reporter } from '../format/reporter.js';
-import { selectSupervisor } from '../supervisor/select-supervisor.js';
+import { type SelectSupervisorOptions, selectSupervisor } from '../supervisor/select-supervisor.js';
 import { BACKEND_NAMES, type BackendName, type Supervisor, type UnitRef } from '../supervisor/supervisor.js';
 import { listCheckoutUnits } from './checkout-units.js';
 
@@ -32,9 +32,10 @@ export async function teardownUnits(
 export async function availableSupervisors(
   checkout: Checkout,
   backends: readonly BackendName[] = BACKEND_NAMES,
+  options: Pick<SelectSupervisorOptions, 'runner' | 'platform'> = {},
 ): Promise<Supervisor[]> {
   const found = await Promise.all(
-    backends.map((backend) => selectSupervisor({ backend, checkout }).catch(() => undefined)),
+    backends.map((backend) => selectSupervisor({ ...options, backend, checkout }).catch(() => undefined)),
   );
   return found.filter((supervisor): supervisor is Supervisor => supervisor !== undefined);
 }
@@ -43,10 +44,12 @@ export async function availableSupervisors(
 export async function listOtherBackendUnits(
   checkout: Checkout,
   current: BackendName,
+  options: Pick<SelectSupervisorOptions, 'runner' | 'platform'> = {},
 ): Promise<Array<{ backend: BackendName; unit: UnitRef }>> {
   const others = await availableSupervisors(
     checkout,
     BACKEND_NAMES.filter((backend) => backend !== current),
+    options,
   );
   const found = await Promise.all(
     others.map(async (s) =>

@@ -4,7 +4,7 @@ import { checkoutAt, checkoutIdFor, ROOT_MARKER } from '../checkout/checkout.js'
 import { type CheckoutPresence, checkoutPresence } from '../checkout/checkout-presence.js';
 import { processIdentity } from '../os/process-identity.js';
 import { findService, serviceRank } from '../services/manifest.js';
-import { createSupervisor } from '../supervisor/select-supervisor.js';
+import { createSupervisor, type SelectSupervisorOptions } from '../supervisor/select-supervisor.js';
 import {
   BACKEND_NAMES,
   type BackendName,
@@ -28,11 +28,17 @@ export interface ListMachineServicesOptions {
   readonly backends?: readonly BackendName[];
   /** Leave out this checkout id's units. */
   readonly except?: string;
+  /** How the backends are asked (default: the machine's own commands and platform). */
+  readonly ask?: Pick<SelectSupervisorOptions, 'runner' | 'platform'>;
 }
 
 /** The supervisor of `backend` for the checkout recorded at `root` (its units folder, wherever that is now). */
-export function supervisorForRoot(backend: BackendName, root: string): Supervisor {
-  return createSupervisor(backend, { checkout: { unitsDir: checkoutAt(root).unitsDir } });
+export function supervisorForRoot(
+  backend: BackendName,
+  root: string,
+  ask: Pick<SelectSupervisorOptions, 'runner' | 'platform'> = {},
+): Supervisor {
+  return createSupervisor(backend, { ...ask, checkout: { unitsDir: checkoutAt(root).unitsDir } });
 }
 
 /**
@@ -68,7 +74,7 @@ export async function listMachineServices(
   const listed = await Promise.all(
     (options.backends ?? BACKEND_NAMES).map((backend) =>
       // listMachine reads no units folder: any root does.
-      supervisorForRoot(backend, '/')
+      supervisorForRoot(backend, '/', options.ask)
         .listMachine(options.except ? { except: options.except } : {})
         .catch((error: Error) => {
           problems.push(`Unable to list the ${backend} backend's units: ${error.message}`);

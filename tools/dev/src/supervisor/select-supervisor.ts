@@ -43,6 +43,11 @@ export function createSupervisor(
   }
 }
 
+/** The backend auto-selection tries first on `platform` (launchd on macOS, systemd on Linux); null: process only. */
+export function preferredBackend(platform: NodeJS.Platform): BackendName | null {
+  return platform === 'darwin' ? 'launchd' : platform === 'linux' ? 'systemd' : null;
+}
+
 /** Checks a raw backend name; throws UnknownBackendError listing the valid ones. */
 export function validateBackendName(raw: string): BackendName {
   if ((BACKEND_NAMES as readonly string[]).includes(raw)) return raw as BackendName;
@@ -70,8 +75,7 @@ export async function selectSupervisor(options: SelectSupervisorOptions): Promis
       options.onNotice?.(`warning: ${supervisor.backend} as asked, but ${preflight.caveat}`);
     return supervisor;
   }
-  const preferred: BackendName | null =
-    platform.platform === 'darwin' ? 'launchd' : platform.platform === 'linux' ? 'systemd' : null;
+  const preferred = preferredBackend(platform.platform);
   if (preferred) {
     const supervisor = build(preferred);
     const preflight = await supervisor.preflight();

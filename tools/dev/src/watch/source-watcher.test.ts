@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isIgnoredPath, type SourceWatcher, startSourceWatcher } from './source-watcher.js';
+import { isIgnoredPath } from './is-ignored-path.js';
+import { type SourceWatcher, startSourceWatcher } from './source-watcher.js';
 import { resolveWatchTargets, servicesForPath } from './watch-targets.js';
 
 const watchHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length;
