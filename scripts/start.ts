@@ -1,17 +1,25 @@
 #!/usr/bin/env tsx
 /** `pnpm start`: bring this checkout's services up (attaching to what runs), then hot-reload. */
 import {
+  BACKGROUND_WATCH_ENV,
   consoleReporter,
   findOrphanHint,
-  parseArgsOrExit,
+  parseCommandLineOrExit,
   previewStart,
+  type Reporter,
+  readWatcher,
   renderStartPreview,
   renderStartReport,
   resolveBackendFlag,
   resolveCheckout,
+  resolveServiceNames,
   runCli,
   runWatchSession,
+  SERVICE_NAMES,
+  spawnBackgroundWatch,
   startServices,
+  usageError,
+  withDependencies,
 } from '@nexu/dev';
 
 const spec = {
@@ -19,12 +27,24 @@ const spec = {
   summary:
     "Start this checkout's services under the OS service manager (launchd, systemd --user, or the\n" +
     'process keeper), attaching to whatever already runs, then watch sources and hot-reload.\n' +
-    'Ctrl-C stops watching only: the services keep running; `pnpm stop` tears them down.',
+    'Ctrl-C stops watching only: the services keep running; `pnpm stop` tears them down.\n' +
+    'Named services start with what they depend on (one line says which were pulled in).',
+  positionals: { valueName: 'SERVICE', description: 'gateway, controller, web (default: all)' },
   flags: {
     watch: {
       type: 'boolean',
       default: true,
       description: 'start the services, then exit instead of watching',
+    },
+    detach: {
+      type: 'boolean',
+      description:
+        'return once every service answers as ready and keep hot-reloading in the background (output in .tmp/dev/nexu-home/logs/watch.log; `pnpm stop` ends it)',
+    },
+    json: {
+      type: 'boolean',
+      description:
+        'with --detach or --no-watch: print one JSON object (each service: url, pid, mode) instead of the table',
     },
     backend: {
       type: 'string',
@@ -37,21 +57,78 @@ const spec = {
         'print what start would do for each service (attach, start, replace) and why; change nothing',
     },
   },
+  notes: [
+    'Examples:',
+    '  pnpm start',
+    '  pnpm start controller          # the gateway too: the controller depends on it',
+    '  pnpm -s start --detach --json  # for scripts and coding agents',
+  ],
 } as const;
 
-const flags = parseArgsOrExit(spec);
+const { values: flags, positionals } = parseCommandLineOrExit(spec);
 const backend = resolveBackendFlag(spec, flags.backend);
+const names = resolveServiceNames(positionals);
+if (!names.ok) usageError(spec, names.message);
+if (flags.detach && !flags.watch)
+  usageError(spec, '--detach and --no-watch cannot be combined: --detach watches in the background');
+if (flags.json && !flags.detach && flags.watch)
+  usageError(spec, '--json needs --detach or --no-watch (a foreground session streams logs)');
+if (flags['dry-run'] && (flags.detach || flags.json))
+  usageError(spec, '--dry-run changes nothing: leave out --detach and --json');
+/** The background session `pnpm start --detach` leaves running (started by that command, not typed). */
+const background = process.env[BACKGROUND_WATCH_ENV] === '1';
 
 await runCli(async () => {
   const checkout = resolveCheckout();
+  const named = names.ok ? names.services : SERVICE_NAMES;
+  const closure = withDependencies(named);
+  const services = positionals.length > 0 ? closure.services : undefined;
+  // With --json, stdout carries one object: progress lines go to stderr.
+  const reporter: Reporter = flags.json
+    ? { ...consoleReporter, info: (line) => console.error(line), print: (text) => console.error(text) }
+    : consoleReporter;
+  if (closure.pulledIn.length > 0 && !background) {
+    reporter.info(`Starting ${named.join(', ')} with what it depends on: ${closure.pulledIn.join(', ')}.`);
+  }
   if (flags['dry-run']) {
-    consoleReporter.print(renderStartPreview(await previewStart({ checkout, backend }), checkout.root));
+    consoleReporter.print(
+      renderStartPreview(
+        await previewStart({ checkout, backend, ...(services ? { services } : {}) }),
+        checkout.root,
+      ),
+    );
     return 0;
   }
-  const report = await startServices({ checkout, backend, reporter: consoleReporter });
-  consoleReporter.print(renderStartReport(report));
-  const hint = await findOrphanHint({ checkoutId: checkout.id });
-  if (hint) consoleReporter.warn(hint);
+  const report = await startServices({ checkout, backend, reporter, ...(services ? { services } : {}) });
+  let watching = background ? null : await readWatcher(checkout);
+  if (flags.detach && !watching) {
+    const args = [...(services ? services.map((s) => s.name) : []), '--backend', report.backend];
+    watching = await spawnBackgroundWatch({ checkout, args });
+  }
+  if (flags.json) {
+    const object = {
+      backend: report.backend,
+      services: report.services.map((s) => ({ name: s.name, url: s.url, pid: s.pid, mode: s.mode })),
+      watching: watching ? { pid: watching.pid, background: watching.background } : null,
+    };
+    process.stdout.write(`${JSON.stringify(object)}\n`);
+  } else {
+    reporter.print(renderStartReport(report));
+  }
+  if (!background) {
+    const hint = await findOrphanHint({ checkoutId: checkout.id });
+    if (hint) reporter.warn(hint);
+  }
+  if (flags.detach) {
+    if (!flags.json && watching) {
+      reporter.info(
+        watching.background
+          ? `Watching in the background (pid ${watching.pid}): output in .tmp/dev/nexu-home/logs/watch.log (\`pnpm logs\`); \`pnpm stop\` ends it.`
+          : `Already watching this checkout: pid ${watching.pid} (\`${watching.command}\`) rebuilds and reloads.`,
+      );
+    }
+    return 0;
+  }
   if (!flags.watch) return 0;
   // Ctrl-C ends watching only; the services keep running and the next `pnpm start` attaches.
   const stop = new AbortController();
@@ -62,7 +139,7 @@ await runCli(async () => {
   process.on('SIGTERM', end);
   try {
     // Loaded only when watching: esbuild, chokidar and Vite stay out of `--no-watch` runs.
-    await runWatchSession({ checkout, report, signal: stop.signal });
+    await runWatchSession({ checkout, report, signal: stop.signal, background });
     if (stop.signal.aborted) {
       consoleReporter.info('Stopped watching. The services keep running (`pnpm stop` tears them down).');
     }

@@ -5,21 +5,33 @@
 export { parseProcStat } from '@nexu/service-kit/proc-stat';
 export { type Checkout, findRepoRoot, resolveCheckout } from './checkout/checkout.js';
 export { terminalConfirmation } from './cli/confirmation.js';
-export { type CommandSpec, parseArgsOrExit, usageError } from './cli/parse-args.js';
+export { type CommandSpec, parseArgsOrExit, parseCommandLineOrExit, usageError } from './cli/parse-args.js';
 export { resolveBackendFlag } from './cli/resolve-backend-flag.js';
 export { resolveServiceNames } from './cli/resolve-service-names.js';
 export { runCli } from './cli/run-cli.js';
+export {
+  BACKGROUND_WATCH_ENV,
+  describeWatcher,
+  endWatcher,
+  readWatcher,
+  spawnBackgroundWatch,
+  WATCH_LOG_NAME,
+  watchLogPath,
+} from './commands/background-watch.js';
 export { runLogs } from './commands/logs.js';
 export { collectMachineStatus, machineStatusExitCode } from './commands/machine-status.js';
 export { renderMachineStatus } from './commands/render-machine-status.js';
+export { renderRestartReport } from './commands/render-restart-report.js';
 export { renderStartPreview } from './commands/render-start-preview.js';
 export { renderStartReport } from './commands/render-start-report.js';
 export { renderStatus } from './commands/render-status.js';
 export { resetState } from './commands/reset-state.js';
+export { restartServices } from './commands/restart.js';
 export { previewStart, type StartReport, startServices } from './commands/start.js';
 export { collectStatus, statusExitCode } from './commands/status.js';
 export { stopServices } from './commands/stop.js';
 export { stopAllServices, stopOrphanedServices } from './commands/stop-machine.js';
+export { stopServiceSubset } from './commands/stop-subset.js';
 export { shouldColour } from './format/color.js';
 export { formatDuration } from './format/format-duration.js';
 export { renderTable } from './format/render-table.js';
@@ -39,6 +51,7 @@ export {
   type ServicePorts,
   type ServiceSpec,
 } from './services/manifest.js';
+export { withDependencies } from './services/service-closure.js';
 export { createSupervisor } from './supervisor/select-supervisor.js';
 export type { BackendName } from './supervisor/supervisor.js';
 

@@ -73,7 +73,8 @@ export async function watchServices(options: WatchOptions): Promise<WatchSession
       try {
         // Whoever held the lock before may have stopped the services or put others in place.
         const { ledger } = await readLedger(checkout);
-        if (!ledger) return 'cancelled';
+        // Stopped meanwhile (`pnpm stop`, or `pnpm stop <this service>`): nothing to restart.
+        if (!ledger?.services[name]) return 'cancelled';
         target.follow(ledger);
         const { supervisor, units } = target.current();
         const unit = units[name];
