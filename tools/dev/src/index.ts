@@ -6,6 +6,7 @@ export { parseProcStat } from '@nexu/service-kit/proc-stat';
 export { type Checkout, findRepoRoot, resolveCheckout } from './checkout/checkout.js';
 export { terminalConfirmation } from './cli/confirmation.js';
 export { type CommandSpec, parseArgsOrExit, parseCommandLineOrExit, usageError } from './cli/parse-args.js';
+export { parseSince } from './cli/parse-since.js';
 export { resolveBackendFlag } from './cli/resolve-backend-flag.js';
 export { resolveServiceNames } from './cli/resolve-service-names.js';
 export { runCli } from './cli/run-cli.js';
