@@ -17,6 +17,7 @@ import {
   runWatchSession,
   SERVICE_NAMES,
   spawnBackgroundWatch,
+  stampOutput,
   startServices,
   usageError,
   withDependencies,
@@ -77,6 +78,11 @@ if (flags['dry-run'] && (flags.detach || flags.json))
   usageError(spec, '--dry-run changes nothing: leave out --detach and --json');
 /** The background session `pnpm start --detach` leaves running (started by that command, not typed). */
 const background = process.env[BACKGROUND_WATCH_ENV] === '1';
+// Its output is watch.log: stamped like the services' logs, so `pnpm logs --since` reads it too.
+if (background) {
+  stampOutput(process.stdout);
+  stampOutput(process.stderr);
+}
 
 await runCli(async () => {
   const checkout = resolveCheckout();

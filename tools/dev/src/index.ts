@@ -2,6 +2,7 @@
 // only; everything else stays internal. The watch stack (esbuild, chokidar, Vite) is loaded on
 // demand by `runWatchSession`, so commands that do not watch never pay for it.
 
+export { stampOutput } from '@nexu/service-kit';
 export { parseProcStat } from '@nexu/service-kit/proc-stat';
 export { type Checkout, findRepoRoot, resolveCheckout } from './checkout/checkout.js';
 export { terminalConfirmation } from './cli/confirmation.js';
