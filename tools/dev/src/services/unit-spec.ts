@@ -4,6 +4,7 @@ import { devStatusPath } from '../checkout/dev-status-path.js';
 import { stableNodePath } from '../os/stable-node-path.js';
 import type { UnitSpec } from '../supervisor/supervisor.js';
 import { hashUnit } from '../supervisor/unit-hash.js';
+import { readServiceEnvFiles } from './env-files.js';
 import { type ServicePorts, type ServiceSpec, serviceEntry, serviceLabel } from './manifest.js';
 import { serviceLogPath } from './service-log-path.js';
 
@@ -13,6 +14,11 @@ export interface UnitSpecOptions {
   nodePath?: string;
   /** Extra environment for every service (default: `passThroughEnv(process.env)`). */
   extraEnv?: Record<string, string>;
+  /**
+   * What the service's `.env` files set (default: read them, see `readServiceEnvFiles`; a bad line
+   * throws). Anything the unit renders itself wins over them.
+   */
+  envFiles?: Readonly<Record<string, string>>;
 }
 
 /** Variables of the developer's shell that every service receives (secrets go through env, never argv). */
@@ -58,6 +64,8 @@ export function resolveUnitSpec(
     argv: [nodePath, ...SERVICE_NODE_FLAGS, serviceEntry(spec, checkout)],
     cwd: join(checkout.root, spec.dir),
     env: {
+      // The .env files first: every variable rendered below wins (and `pnpm start` reports it).
+      ...(options.envFiles ?? readServiceEnvFiles(spec, checkout).values),
       PATH: servicePath(nodePath),
       NEXU_HOME: checkout.nexuHome,
       PORT: String(ports[spec.name]),
