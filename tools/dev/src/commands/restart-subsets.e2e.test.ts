@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
 import { readLedger } from '../ports/ledger.js';
 import type { BackendName } from '../supervisor/supervisor.js';
 import { spawnCli } from '../test-support/spawn-cli.js';
 import { useBackendCheckouts } from '../test-support/use-backend-checkouts.js';
+import { createWatchedCheckouts } from '../test-support/watched-checkouts.js';
 import { type StartReport, startServices } from './start.js';
 import { collectStatus } from './status.js';
 import { stopServiceSubset } from './stop-subset.js';
@@ -130,3 +131,30 @@ describe.each(backends)('restart and subsets on the %s backend', { timeout: 90_0
     expect(status.code).toBe(0);
   });
 });
+
+describe.each(backends)(
+  'pnpm restart under a watching session on the %s backend',
+  { timeout: 90_000 },
+  (backend) => {
+    const checkouts = createWatchedCheckouts(backend);
+
+    afterEach(async () => {
+      expect(await checkouts.closeAll()).toEqual([]);
+    });
+
+    it('restarts the controller once: the session rebuilds and restarts nothing after it', async (ctx) => {
+      if (!(await checkouts.available())) ctx.skip();
+      const watched = await checkouts.start();
+      const result = await spawnCli('restart', ['controller'], { cwd: watched.checkout.root }).done;
+      expect(result.code).toBe(0);
+      const row = result.stdout.split('\n').find((line) => line.startsWith('controller '));
+      const newPid = Number(row!.split(/\s+/)[2]);
+      expect(newPid).not.toBe(watched.startPid('controller'));
+      await watched.session.idle();
+      expect(watched.session.stats('controller')).toEqual({ events: 0, builds: 0 });
+      expect(await watched.pid('controller')).toBe(newPid);
+      expect(await watched.pid('gateway')).toBe(watched.startPid('gateway'));
+      expect(watched.lines.filter((l) => / reloaded in | replaced in /.test(l.line))).toEqual([]);
+    });
+  },
+);
