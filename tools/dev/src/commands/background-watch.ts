@@ -7,7 +7,7 @@ import { type LockRecord, readLiveHolder } from '../checkout/lock.js';
 import { readLogTail } from '../logs/read-last-lines.js';
 import { isProcessAlive, processIdentity } from '../os/process-identity.js';
 import { terminateGroup } from '../os/terminate-group.js';
-import { serviceLogPath } from '../services/service-log-path.js';
+import { serviceLogPath, WATCH_LOG_NAME } from '../services/service-log-path.js';
 
 /** Set in the environment of the background watch session `pnpm start --detach` leaves running. */
 export const BACKGROUND_WATCH_ENV = 'NEXU_DEV_WATCH_BACKGROUND';
@@ -15,8 +15,7 @@ export const BACKGROUND_WATCH_ENV = 'NEXU_DEV_WATCH_BACKGROUND';
 /** What the background session records as the watcher (`.tmp/dev/watcher`). */
 export const BACKGROUND_WATCHER_COMMAND = 'pnpm start --detach';
 
-/** The prefix (and log name) of the background session's output in `pnpm logs`. */
-export const WATCH_LOG_NAME = 'watch';
+export { WATCH_LOG_NAME };
 
 /** `.tmp/dev/nexu-home/logs/watch.log`: what the background watch session prints. */
 export function watchLogPath(checkout: Checkout): string {
