@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
@@ -22,12 +24,15 @@ describe.each(backends)('restart and subsets on the %s backend', { timeout: 90_0
     const checkout = checkouts.open();
     const first = await startServices({ checkout, backend, reporter: createMemoryReporter() });
     const before = pids(first);
+    // A source newer than the build: restart builds first, and the new process serves it.
+    writeFileSync(join(checkout.root, 'apps/controller/src/revision.ts'), 'export const REVISION = 5;\n');
 
     const result = await spawnCli('restart', ['controller'], { cwd: checkout.root }).done;
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/controller: building \(sources changed since the last build\)/);
     const row = result.stdout.split('\n').find((line) => line.startsWith('controller '));
-    expect(row).toMatch(/restarted\s+\d+ (ms|s)$/);
+    expect(row).toMatch(/restarted\s+[\d.]+ m?s$/);
     expect(result.stdout).toMatch(/1 service restarted/);
     const newPid = Number(row!.split(/\s+/)[2]);
     expect(newPid).not.toBe(before.controller);
@@ -40,6 +45,8 @@ describe.each(backends)('restart and subsets on the %s backend', { timeout: 90_0
       const answer = await probeHealth(port);
       expect(answer.ok && answer.answer.pid).toBe(before[name]);
     }
+    const runtime = (await (await fetch(`${controller.url}/api/runtime`)).json()) as { revision: number };
+    expect(runtime.revision).toBe(5);
     const { ledger } = await readLedger(checkout);
     expect(ledger?.services.controller?.pid).toBe(newPid);
     expect(ledger?.services.gateway?.pid).toBe(before.gateway);

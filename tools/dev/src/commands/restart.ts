@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Checkout } from '../checkout/checkout.js';
 import { acquireLock } from '../checkout/lock.js';
 import type { Reporter } from '../format/reporter.js';
@@ -59,10 +60,12 @@ export async function restartServices(options: RestartOptions): Promise<RestartR
   const ordered = [
     ...new Set([...options.services, ...(options.withDependents ? dependentsOf(names) : [])]),
   ].sort((a, b) => serviceRank(a.name) - serviceRank(b.name));
-  const { ledger } = await readLedger(checkout);
-  if (!ledger) return { ok: false, notRunning: ordered.map((s) => s.name) };
+  // Nothing recorded, nothing runs: no lock (nor state folder) is taken for that.
+  if (!existsSync(checkout.ledgerPath)) return { ok: false, notRunning: names };
   const lock = await acquireLock(checkout, { command: 'pnpm restart', waitMs: 30_000 });
   try {
+    const { ledger } = await readLedger(checkout);
+    if (!ledger) return { ok: false, notRunning: names };
     const supervisor = await selectSupervisor({ backend: ledger.backend, checkout });
     const ports = expectedPorts(checkout, ledger);
     const targets = await Promise.all(
@@ -73,13 +76,21 @@ export async function restartServices(options: RestartOptions): Promise<RestartR
         return { spec, unit, running, pid: status.pid };
       }),
     );
-    const notRunning = targets.filter((t) => !t.running).map((t) => t.spec.name);
+    // A named service must run; a dependent that does not is simply not restarted.
+    const notRunning = targets
+      .filter((t) => !t.running && names.includes(t.spec.name))
+      .map((t) => t.spec.name);
     if (notRunning.length > 0) return { ok: false, notRunning };
+    const running = targets.filter((t) => t.running);
 
-    await ensureBuilt(ordered, checkout, reporter);
+    await ensureBuilt(
+      running.map((t) => t.spec),
+      checkout,
+      reporter,
+    );
     const rows: RestartedService[] = [];
     const entries: Partial<Record<ServiceName, LedgerEntry>> = {};
-    for (const { spec, unit, pid } of targets) {
+    for (const { spec, unit, pid } of running) {
       const drift = await supervisor.drift(unit);
       const before = await probeHealth(unit.port, spec.healthPath);
       const outcome = await executeStep(
