@@ -3,7 +3,9 @@
 import {
   checkBackendEnv,
   consoleReporter,
+  endWatcher,
   parseArgsOrExit,
+  readWatcher,
   resetState,
   resolveCheckout,
   runCli,
@@ -31,7 +33,12 @@ await runCli(async () => {
   const checkout = resolveCheckout();
   const result = await resetState({
     checkout,
-    stop: () => stopServices({ checkout, reporter: consoleReporter, command: 'pnpm reset-state' }),
+    // A watching session (also `pnpm start --detach`'s, in the background) ends with the stop.
+    stop: async () => {
+      const watcher = await readWatcher(checkout);
+      await stopServices({ checkout, reporter: consoleReporter, command: 'pnpm reset-state' });
+      await endWatcher(watcher);
+    },
     ...terminalConfirmation(flags.yes),
   });
   if (result.ok) return 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm start | stop | status | logs | reset-state | doctor`: runs the command from its built JavaScript
+// `pnpm start | stop | restart | status | logs | reset-state | doctor`: runs the command from its built JavaScript
 // (tools/dev/dist/cli), with plain node. The build is checked on every run (a stat per source file);
 // when a source is newer, the CLI is rebuilt first and one line says so: stale code never runs.
 import module from 'node:module';

@@ -2,18 +2,27 @@
 /** `pnpm start`: bring this checkout's services up (attaching to what runs), then hot-reload. */
 import { constants as osConstants } from 'node:os';
 import {
+  BACKGROUND_WATCH_ENV,
   consoleReporter,
   findOrphanHint,
-  parseArgsOrExit,
+  parseCommandLineOrExit,
   previewStart,
+  type Reporter,
+  readWatcher,
   renderStartPreview,
   renderStartReport,
   resolveBackendFlag,
   resolveCheckout,
+  resolveServiceNames,
   runCli,
   runWatchSession,
+  SERVICE_NAMES,
   StartInterruptedError,
+  spawnBackgroundWatch,
+  stampOutput,
   startServices,
+  usageError,
+  withDependencies,
 } from '@nexu/dev';
 
 const spec = {
@@ -23,12 +32,24 @@ const spec = {
     'process keeper), attaching to whatever already runs, then watch sources and hot-reload.\n' +
     'Ctrl-C stops watching only: the services keep running; `pnpm stop` tears them down.\n' +
     'Ctrl-C during the build or the start starts nothing more, records what runs, says what it\n' +
-    'left and exits 0. Without --backend it stays on the backend the services run on.',
+    'left and exits 0. Without --backend it stays on the backend the services run on.\n' +
+    'Named services start with what they depend on (one line says which were pulled in).',
+  positionals: { valueName: 'SERVICE', description: 'gateway, controller, web (default: all)' },
   flags: {
     watch: {
       type: 'boolean',
       default: true,
       description: 'start the services, then exit instead of watching',
+    },
+    detach: {
+      type: 'boolean',
+      description:
+        'return once every service answers as ready and keep hot-reloading in the background (output in .tmp/dev/nexu-home/logs/watch.log; `pnpm stop` ends it)',
+    },
+    json: {
+      type: 'boolean',
+      description:
+        'with --detach or --no-watch: print one JSON object (each service: url, pid, mode) instead of the table',
     },
     backend: {
       type: 'string',
@@ -41,15 +62,51 @@ const spec = {
         'print what start would do for each service (attach, start, replace) and why; change nothing',
     },
   },
+  notes: [
+    'Examples:',
+    '  pnpm start',
+    '  pnpm start controller          # the gateway too: the controller depends on it',
+    '  pnpm -s start --detach --json  # for scripts and coding agents',
+  ],
 } as const;
 
-const flags = parseArgsOrExit(spec);
+const { values: flags, positionals } = parseCommandLineOrExit(spec);
 const backend = resolveBackendFlag(spec, flags.backend);
+const names = resolveServiceNames(positionals);
+if (!names.ok) usageError(spec, names.message);
+if (flags.detach && !flags.watch)
+  usageError(spec, '--detach and --no-watch cannot be combined: --detach watches in the background');
+if (flags.json && !flags.detach && flags.watch)
+  usageError(spec, '--json needs --detach or --no-watch (a foreground session streams logs)');
+if (flags['dry-run'] && (flags.detach || flags.json))
+  usageError(spec, '--dry-run changes nothing: leave out --detach and --json');
+/** The background session `pnpm start --detach` leaves running (started by that command, not typed). */
+const background = process.env[BACKGROUND_WATCH_ENV] === '1';
+// Its output is watch.log: stamped like the services' logs, so `pnpm logs --since` reads it too.
+if (background) {
+  stampOutput(process.stdout);
+  stampOutput(process.stderr);
+}
 
 await runCli(async () => {
   const checkout = resolveCheckout();
+  const named = names.ok ? names.services : SERVICE_NAMES;
+  const closure = withDependencies(named);
+  const services = positionals.length > 0 ? closure.services : undefined;
+  // With --json, stdout carries one object: progress lines go to stderr.
+  const reporter: Reporter = flags.json
+    ? { ...consoleReporter, info: (line) => console.error(line), print: (text) => console.error(text) }
+    : consoleReporter;
+  if (closure.pulledIn.length > 0 && !background) {
+    reporter.info(`Starting ${named.join(', ')} with what it depends on: ${closure.pulledIn.join(', ')}.`);
+  }
   if (flags['dry-run']) {
-    consoleReporter.print(renderStartPreview(await previewStart({ checkout, backend }), checkout.root));
+    consoleReporter.print(
+      renderStartPreview(
+        await previewStart({ checkout, backend, ...(services ? { services } : {}) }),
+        checkout.root,
+      ),
+    );
     return 0;
   }
   // Ctrl-C (or a closed terminal, or SIGTERM) during the start: nothing more is started, what runs
@@ -68,7 +125,13 @@ await runCli(async () => {
     interruptedBy === 'SIGINT' ? 0 : 128 + (osConstants.signals[interruptedBy ?? 'SIGTERM'] ?? 15);
   let report: Awaited<ReturnType<typeof startServices>>;
   try {
-    report = await startServices({ checkout, backend, reporter: consoleReporter, signal: interrupt.signal });
+    report = await startServices({
+      checkout,
+      backend,
+      reporter,
+      signal: interrupt.signal,
+      ...(services ? { services } : {}),
+    });
   } catch (error) {
     if (!(error instanceof StartInterruptedError)) throw error;
     console.error(error.message);
@@ -76,15 +139,42 @@ await runCli(async () => {
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
   }
-  consoleReporter.print(renderStartReport(report));
   if (interrupt.signal.aborted) {
+    reporter.print(renderStartReport(report));
     console.error(
       'Interrupted: every service runs (recorded); `pnpm start` attaches to them, `pnpm stop` stops them.',
     );
     return interruptedExit();
   }
-  const hint = await findOrphanHint({ checkoutId: checkout.id });
-  if (hint) consoleReporter.warn(hint);
+  let watching = background ? null : await readWatcher(checkout);
+  if (flags.detach && !watching) {
+    const args = [...(services ? services.map((s) => s.name) : []), '--backend', report.backend];
+    watching = await spawnBackgroundWatch({ checkout, args });
+  }
+  if (flags.json) {
+    const object = {
+      backend: report.backend,
+      services: report.services.map((s) => ({ name: s.name, url: s.url, pid: s.pid, mode: s.mode })),
+      watching: watching ? { pid: watching.pid, background: watching.background } : null,
+    };
+    process.stdout.write(`${JSON.stringify(object)}\n`);
+  } else {
+    reporter.print(renderStartReport(report));
+  }
+  if (!background) {
+    const hint = await findOrphanHint({ checkoutId: checkout.id });
+    if (hint) reporter.warn(hint);
+  }
+  if (flags.detach) {
+    if (!flags.json && watching) {
+      reporter.info(
+        watching.background
+          ? `Watching in the background (pid ${watching.pid}): output in .tmp/dev/nexu-home/logs/watch.log (\`pnpm logs\`); \`pnpm stop\` ends it.`
+          : `Already watching this checkout: pid ${watching.pid} (\`${watching.command}\`) rebuilds and reloads.`,
+      );
+    }
+    return 0;
+  }
   if (!flags.watch) return 0;
   // Ctrl-C ends watching only; the services keep running and the next `pnpm start` attaches.
   const stop = new AbortController();
@@ -95,7 +185,7 @@ await runCli(async () => {
   process.on('SIGTERM', end);
   try {
     // Loaded only when watching: esbuild, chokidar and Vite stay out of `--no-watch` runs.
-    await runWatchSession({ checkout, report, signal: stop.signal });
+    await runWatchSession({ checkout, report, signal: stop.signal, background });
     if (stop.signal.aborted) {
       consoleReporter.info('Stopped watching. The services keep running (`pnpm stop` tears them down).');
     }

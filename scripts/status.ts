@@ -4,15 +4,20 @@ import {
   collectMachineStatus,
   collectStatus,
   consoleReporter,
+  describeWatcher,
   findOrphanHint,
+  findService,
   machineStatusExitCode,
-  parseArgsOrExit,
+  parseCommandLineOrExit,
+  readWatcher,
   renderMachineStatus,
   renderStatus,
   resolveBackendFlag,
   resolveCheckout,
+  resolveServiceNames,
   runCli,
   statusExitCode,
+  usageError,
 } from '@nexu/dev';
 
 const spec = {
@@ -23,6 +28,10 @@ const spec = {
     '(with --all: and none is orphaned), 1 otherwise. On a terminal the table says it and the\n' +
     'status is 0. With --all: every nexu dev service on this machine, of every checkout and\n' +
     'backend, and whether its checkout is still there (orphaned when it was deleted or moved away).',
+  positionals: {
+    valueName: 'SERVICE',
+    description: 'only these services (gateway, controller, web; default all)',
+  },
   flags: {
     json: { type: 'boolean', description: 'print one JSON object (stable for scripts) instead of the table' },
     wide: {
@@ -43,7 +52,11 @@ const spec = {
   },
 } as const;
 
-const flags = parseArgsOrExit(spec);
+const { values: flags, positionals } = parseCommandLineOrExit(spec);
+const names = resolveServiceNames(positionals);
+if (!names.ok) usageError(spec, names.message);
+if (positionals.length > 0 && flags.all)
+  usageError(spec, 'service names apply to this checkout only: leave them out with --all');
 const backend = resolveBackendFlag(spec, flags.backend, { fromEnv: false });
 
 /** The current checkout, when the command runs inside one (`--all` works anywhere). */
@@ -71,13 +84,17 @@ await runCli(async () => {
     return machineStatusExitCode(report, { terminal: process.stdout.isTTY === true });
   }
   const checkout = resolveCheckout();
-  const { report, problem, previous } = await collectStatus({ checkout, backend });
+  const services = (names.ok ? names.services : []).map((name) => findService(name)!);
+  const { report, problem, previous } = await collectStatus({ checkout, backend, services });
+  const watcher = await readWatcher(checkout);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(report)}\n`);
+    const watching = watcher ? { pid: watcher.pid, background: watcher.background } : null;
+    process.stdout.write(`${JSON.stringify({ ...report, watching })}\n`);
   } else {
     if (problem) consoleReporter.warn(problem);
     const width = process.stdout.isTTY && !flags.wide ? process.stdout.columns : undefined;
     consoleReporter.print(renderStatus(report, width ? { width } : {}));
+    consoleReporter.info(describeWatcher(watcher));
     const hint = await findOrphanHint({ checkoutId: checkout.id, ...(previous ? { previous } : {}) });
     if (hint) consoleReporter.warn(hint);
   }

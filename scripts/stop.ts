@@ -3,11 +3,16 @@
 import {
   checkBackendEnv,
   consoleReporter,
-  parseArgsOrExit,
+  endWatcher,
+  parseCommandLineOrExit,
+  readWatcher,
   resolveCheckout,
+  resolveServiceNames,
   runCli,
+  SERVICE_NAMES,
   stopAllServices,
   stopOrphanedServices,
+  stopServiceSubset,
   stopServices,
   terminalConfirmation,
   usageError,
@@ -19,7 +24,9 @@ const spec = {
     "Stop and remove this checkout's services in every backend, stop leftover processes of this\n" +
     'checkout still holding its ports, and remove the ledger. Never touches other checkouts or\n' +
     'processes that are not ours. Safe to run when nothing runs. A checkout moved here also stops\n' +
-    'the services its previous location ran.',
+    'the services its previous location ran. Named services: only those stop (with a warning\n' +
+    'about running services that depend on them); the others keep running.',
+  positionals: { valueName: 'SERVICE', description: 'gateway, controller, web (default: all)' },
   flags: {
     orphans: {
       type: 'boolean',
@@ -40,8 +47,12 @@ const spec = {
   ],
 } as const;
 
-const flags = parseArgsOrExit(spec);
+const { values: flags, positionals } = parseCommandLineOrExit(spec);
 checkBackendEnv(spec);
+const names = resolveServiceNames(positionals);
+if (!names.ok) usageError(spec, names.message);
+if (positionals.length > 0 && (flags.orphans || flags.all))
+  usageError(spec, 'service names apply to this checkout only: leave them out with --orphans or --all');
 if (flags.orphans && flags.all)
   usageError(spec, '--orphans and --all cannot be combined: --all includes the orphans');
 if (flags.yes && !flags.all) usageError(spec, '--yes only applies to --all');
@@ -65,6 +76,19 @@ await runCli(async () => {
     console.error(result.message);
     return 1;
   }
-  await stopServices({ checkout: resolveCheckout(), reporter: consoleReporter });
+  const only = names.ok && names.services.length < SERVICE_NAMES.length ? names.services : undefined;
+  if (only) {
+    await stopServiceSubset({ checkout: resolveCheckout(), services: only, reporter: consoleReporter });
+    return 0;
+  }
+  const checkout = resolveCheckout();
+  // A watching session ends once the ledger is gone; `pnpm start --detach`'s is waited for (and ended).
+  const watcher = await readWatcher(checkout);
+  await stopServices({ checkout, reporter: consoleReporter });
+  if (!(await endWatcher(watcher))) {
+    consoleReporter.warn(
+      `the watching session (pid ${watcher?.pid}) is still running; Ctrl-C in its terminal ends it`,
+    );
+  }
   return 0;
 });

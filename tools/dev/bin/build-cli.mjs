@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds the everyday commands (scripts/start.ts, stop.ts, status.ts, logs.ts, reset-state.ts, doctor.ts) into
+// Builds the everyday commands (scripts/start.ts, stop.ts, restart.ts, status.ts, logs.ts, reset-state.ts,
+// doctor.ts) into
 // plain JavaScript in tools/dev/dist/cli/, so they run on node alone: no TypeScript loader on their path.
 // Plain JavaScript itself, so the launcher (scripts/run.mjs) can ask "is the build current?" on
 // every command in a millisecond or two, and import esbuild only when it must build.
@@ -13,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
 /** The commands a user types (`pnpm <command>`), each built from `scripts/<command>.ts`. */
-export const CLI_COMMANDS = Object.freeze(['start', 'stop', 'status', 'logs', 'reset-state', 'doctor']);
+export const CLI_COMMANDS = Object.freeze(['start', 'stop', 'restart', 'status', 'logs', 'reset-state', 'doctor']);
 
 /**
  * Where the built commands go: inside @nexu/dev, so the packages left external (esbuild) resolve

@@ -13,5 +13,6 @@ export { closeHttpServer, HOST, type ListenResult, listen } from './listen.js';
 export { isProcessAliveSync, processStartTimeSync } from './proc-stat.mjs';
 export { isJsonObject, type JsonFileResult, moveAside, readJsonFile } from './read-json-file.js';
 export { type RunServiceOptions, runService, type ServiceApp } from './run-service.js';
+export { LOG_STAMP, LOG_STAMP_LENGTH, splitLogStamp, stampOutput } from './stamp-output.js';
 export { type WaitForOptions, type WaitResult, waitFor } from './wait-for.js';
 export { writeFileAtomic } from './write-file-atomic.js';

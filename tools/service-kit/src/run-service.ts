@@ -1,5 +1,6 @@
 import { type ConfigResult, EX_CONFIG, type RawEnv, type ServiceConfig } from './config.js';
 import type { ListenResult } from './listen.js';
+import { stampOutput } from './stamp-output.js';
 
 /** What `createServer()` returns in every app. */
 export interface ServiceApp {
@@ -25,6 +26,11 @@ export interface RunServiceOptions<C extends ServiceConfig> {
  */
 export async function runService<C extends ServiceConfig>(options: RunServiceOptions<C>): Promise<void> {
   const { service } = options;
+  // Under nexu dev, every line of the log carries its time (`pnpm logs --since`).
+  if (process.env.NEXU_DEV_INSTANCE) {
+    stampOutput(process.stdout);
+    stampOutput(process.stderr);
+  }
   const resolved = options.resolveConfig(process.env);
   if (!resolved.ok) {
     process.stderr.write(`${service}: ${resolved.reason}\n`);

@@ -120,3 +120,37 @@ describe('resolveServiceNames', () => {
     });
   });
 });
+
+describe('parseArgs with words after the command and short flags', () => {
+  const words = {
+    name: 'pnpm restart',
+    summary: 'Restart.',
+    positionals: { valueName: 'SERVICE', description: 'services' },
+    flags: {
+      'ignore-case': { type: 'boolean', short: 'i', description: 'case-insensitive' },
+    },
+  } as const;
+
+  it('returns the words in order beside the flags, and -i as its long flag', () => {
+    expect(parseArgs(words, ['web', '-i', 'gateway'])).toEqual({
+      ok: true,
+      help: false,
+      values: { 'ignore-case': true },
+      positionals: ['web', 'gateway'],
+    });
+  });
+
+  it('names the words and the short flag in the help', () => {
+    const help = renderHelp(words);
+    expect(help).toContain('Usage: pnpm restart [options] [SERVICE...]');
+    expect(help).toContain('SERVICE...  services');
+    expect(help).toMatch(/-i, --ignore-case\s+case-insensitive/);
+  });
+
+  it('still rejects words for a command that takes none', () => {
+    expect(parse('extra')).toEqual({
+      ok: false,
+      message: "Unexpected argument 'extra'. This command does not take positional arguments",
+    });
+  });
+});

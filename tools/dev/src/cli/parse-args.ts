@@ -5,6 +5,8 @@ export type FlagSpec =
   | {
       readonly type: 'boolean';
       readonly description: string;
+      /** One-letter alias (`-i`). */
+      readonly short?: string;
       /** Default value; a boolean defaulting to `true` is shown (and turned off) as `--no-<name>`. */
       readonly default?: boolean;
     }
@@ -36,6 +38,8 @@ export interface CommandSpec {
   readonly flags: Readonly<Record<string, FlagSpec>>;
   /** Extra lines printed after the flags (examples, notes). */
   readonly notes?: readonly string[];
+  /** Words after the command (`pnpm restart controller web`); absent: any word is an error. */
+  readonly positionals?: { readonly valueName: string; readonly description: string };
 }
 
 type ValueOf<F> = F extends { type: 'boolean' }
@@ -54,7 +58,13 @@ type ValueOf<F> = F extends { type: 'boolean' }
 export type FlagValues<S extends CommandSpec> = { -readonly [K in keyof S['flags']]: ValueOf<S['flags'][K]> };
 
 export type ParseArgsResult<S extends CommandSpec> =
-  | { readonly ok: true; readonly help: false; readonly values: FlagValues<S> }
+  | {
+      readonly ok: true;
+      readonly help: false;
+      readonly values: FlagValues<S>;
+      /** The words after the command, in order; only when the spec takes them. */
+      readonly positionals?: readonly string[];
+    }
   | { readonly ok: true; readonly help: true }
   | { readonly ok: false; readonly message: string };
 
@@ -66,13 +76,14 @@ const NEGATIVE_NUMBER = /^-\d/;
  * range check can name the problem instead of "ambiguous argument".
  */
 export function parseArgs<S extends CommandSpec>(spec: S, args: readonly string[]): ParseArgsResult<S> {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
     help: { type: 'boolean' },
   };
   for (const [name, flag] of Object.entries(spec.flags)) {
     options[name] = {
       type: flag.type === 'boolean' ? 'boolean' : 'string',
       ...(flag.type === 'string' && flag.multiple ? { multiple: true } : {}),
+      ...(flag.type === 'boolean' && flag.short ? { short: flag.short } : {}),
     };
   }
   const joined: string[] = [];
@@ -87,14 +98,17 @@ export function parseArgs<S extends CommandSpec>(spec: S, args: readonly string[
   }
 
   let raw: Record<string, string | boolean | string[] | undefined>;
+  let positionals: string[];
   try {
-    raw = parseArgsStrict({
+    const parsed = parseArgsStrict({
       args: joined,
       options,
       strict: true,
-      allowPositionals: false,
+      allowPositionals: spec.positionals !== undefined,
       allowNegative: true,
-    }).values as typeof raw;
+    });
+    raw = parsed.values as typeof raw;
+    positionals = parsed.positionals;
   } catch (error) {
     return { ok: false, message: describeParseError(error as Error & { code?: string }) };
   }
@@ -118,7 +132,12 @@ export function parseArgs<S extends CommandSpec>(spec: S, args: readonly string[
       values[name] = parsed;
     }
   }
-  return { ok: true, help: false, values: values as FlagValues<S> };
+  return {
+    ok: true,
+    help: false,
+    values: values as FlagValues<S>,
+    ...(spec.positionals ? { positionals } : {}),
+  };
 }
 
 /** The one wording of an unknown flag, quoted as node's own parser quotes it. */
@@ -153,7 +172,8 @@ export function renderHelp(spec: CommandSpec): string {
   const rows: Array<[string, string]> = [];
   for (const [name, flag] of Object.entries(spec.flags)) {
     if (flag.type === 'boolean') {
-      rows.push([flag.default === true ? `--no-${name}` : `--${name}`, flag.description]);
+      const long = flag.default === true ? `--no-${name}` : `--${name}`;
+      rows.push([flag.short ? `-${flag.short}, ${long}` : long, flag.description]);
       continue;
     }
     const valueName = flag.valueName ?? (flag.type === 'number' ? 'N' : 'VALUE');
@@ -163,7 +183,10 @@ export function renderHelp(spec: CommandSpec): string {
   }
   rows.push(['-h, --help', 'show this help and exit']);
   const width = Math.max(...rows.map(([left]) => left.length));
-  const lines = [`Usage: ${spec.name} [options]`, '', spec.summary, '', 'Options:'];
+  const words = spec.positionals ? ` [${spec.positionals.valueName}...]` : '';
+  const lines = [`Usage: ${spec.name} [options]${words}`, '', spec.summary, ''];
+  if (spec.positionals) lines.push(`  ${spec.positionals.valueName}...  ${spec.positionals.description}`, '');
+  lines.push('Options:');
   for (const [left, right] of rows) lines.push(`  ${left.padEnd(width)}  ${right}`);
   if (spec.notes?.length) lines.push('', ...spec.notes);
   return `${lines.join('\n')}\n`;
@@ -188,13 +211,22 @@ export function parseArgsOrExit<S extends CommandSpec>(
   args: readonly string[] = process.argv.slice(2),
   io: CliIo = processIo,
 ): FlagValues<S> {
+  return parseCommandLineOrExit(spec, args, io).values;
+}
+
+/** `parseArgsOrExit` for a command that takes words after it (`spec.positionals`): flags and words. */
+export function parseCommandLineOrExit<S extends CommandSpec>(
+  spec: S,
+  args: readonly string[] = process.argv.slice(2),
+  io: CliIo = processIo,
+): { readonly values: FlagValues<S>; readonly positionals: readonly string[] } {
   const result = parseArgs(spec, args);
   if (!result.ok) return usageError(spec, result.message, io);
   if (result.help) {
     io.stdout(renderHelp(spec));
     return io.exit(0);
   }
-  return result.values;
+  return { values: result.values, positionals: result.positionals ?? [] };
 }
 
 /** Prints a usage error with a hint to `--help` and exits 2 (for checks done after parsing). */

@@ -6,8 +6,10 @@ import { createCrashFolder } from '../logs/fold-repeated-crashes.js';
 import { followLogs } from '../logs/follow-logs.js';
 import { createLogLineFormatter } from '../logs/log-line-formatter.js';
 import { readLogTail } from '../logs/read-last-lines.js';
+import type { LogLineFilter } from '../logs/scan-log.js';
 import { scheduleLogCaps } from '../logs/schedule-log-caps.js';
 import { serviceLogPath } from '../services/service-log-path.js';
+import { searchLogs } from './search-logs.js';
 
 export interface LogsOptions {
   readonly checkout: Checkout;
@@ -29,6 +31,13 @@ export interface LogsOptions {
   readonly pollIntervalMs?: number;
   /** Print a crash that repeats (a service crash-looping at start-up) once, with a count. */
   readonly foldCrashes?: boolean;
+  /**
+   * Only lines matching a pattern and/or written since a time (`--grep`, `--since`): all of those
+   * in the logs (`lines` applies only when `linesGiven`), then the matching appended ones.
+   */
+  readonly filter?: LogLineFilter;
+  /** `lines` was asked for (`--lines`): with a filter, the last `lines` matches of each log. */
+  readonly linesGiven?: boolean;
 }
 
 export interface LogsReport {
@@ -41,6 +50,13 @@ export interface LogsReport {
 /** `pnpm logs`: caps oversized logs, prints the last lines of each, then follows until aborted. */
 export async function runLogs(options: LogsOptions): Promise<LogsReport> {
   const { checkout, services } = options;
+  if (options.filter) {
+    return searchLogs({
+      ...options,
+      filter: options.filter,
+      ...(options.linesGiven ? { limit: options.lines } : {}),
+    });
+  }
   const note = options.note ?? (() => {});
   const format = createLogLineFormatter(services, options.colour ?? false);
   let linesShown = 0;

@@ -5,6 +5,7 @@ import { createPalette, shouldColour } from '../format/color.js';
 import { createLogLineFormatter } from '../logs/log-line-formatter.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
 import type { WatchSession } from '../watch/watch-session.js';
+import { BACKGROUND_WATCHER_COMMAND } from './background-watch.js';
 import { type CheckoutChange, followCheckout } from './follow-checkout.js';
 import { runLogs } from './logs.js';
 import type { StartReport } from './start.js';
@@ -21,6 +22,11 @@ export interface WatchSessionRunOptions {
   readonly colour?: boolean;
   /** Run `tsc --watch` beside the fast build (default true). */
   readonly typecheck?: boolean;
+  /**
+   * The background session of `pnpm start --detach`: reload lines only (the services' logs are in
+   * `pnpm logs`), and it ends at once when another session watches already.
+   */
+  readonly background?: boolean;
 }
 
 /** The record's holder command: what a second session names when it attaches. */
@@ -87,7 +93,7 @@ export async function runWatchSession(options: WatchSessionRunOptions): Promise<
   // Taken and given back in turn by the sessions of this checkout; never brings a removed state folder back.
   const takeWatcher = async () => {
     const taken = await takeRecordLock(checkout.watcherPath, {
-      command: WATCHER_COMMAND,
+      command: options.background ? BACKGROUND_WATCHER_COMMAND : WATCHER_COMMAND,
       createDir: false,
     }).catch(() => null);
     if (taken?.ok) watcher = taken.lock;
@@ -127,6 +133,10 @@ export async function runWatchSession(options: WatchSessionRunOptions): Promise<
     if (first?.ok) {
       await watch();
       say('Watching for changes. Ctrl-C stops watching; the services keep running (`pnpm stop` tears down).');
+    } else if (options.background) {
+      const holder = first ? `pid ${first.holder.pid} (\`${first.holder.command}\`)` : 'another session';
+      say(`Already watching this checkout: ${holder} rebuilds and reloads. This background session ends.`);
+      return;
     } else {
       attached = true;
       const holder = first ? `pid ${first.holder.pid} (\`${first.holder.command}\`)` : 'another session';
@@ -134,7 +144,12 @@ export async function runWatchSession(options: WatchSessionRunOptions): Promise<
         `Already watching this checkout: ${holder} rebuilds and reloads. This session follows the logs only, and takes the watching over when that one ends. Ctrl-C ends it.`,
       );
     }
-    if (!signal.aborted) {
+    if (options.background) {
+      if (!signal.aborted) {
+        say(`Watching in the background (pid ${process.pid}); \`pnpm stop\` ends it.`);
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      }
+    } else if (!signal.aborted) {
       await runLogs({
         checkout,
         services: SERVICE_NAMES,

@@ -18,7 +18,9 @@ import {
   readLedger,
   writeLedger,
 } from '../ports/ledger.js';
+import { expectedPorts } from '../ports/resolve-port.js';
 import { type BuildFreshness, checkBuildFreshness } from '../services/build-freshness.js';
+import { checkEnvFiles } from '../services/env-file-conflicts.js';
 import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
 import { hashUnitSpec, resolveUnitSpec } from '../services/unit-spec.js';
 import type { SelectSupervisorOptions } from '../supervisor/select-supervisor.js';
@@ -75,6 +77,8 @@ export async function startServices(options: StartOptions): Promise<StartReport>
   const began = performance.now();
   const { checkout, reporter } = options;
   const services = options.services ?? SERVICES;
+  // A bad line in a .env file stops everything here, before any state, unit or process.
+  for (const line of checkEnvFiles(services, checkout, expectedPorts(checkout, null))) reporter.warn(line);
   await ensureStateDirs(checkout);
   const lock = await acquireLock(checkout, { command: 'pnpm start' });
   const entries: Partial<Record<ServiceName, LedgerEntry>> = {};

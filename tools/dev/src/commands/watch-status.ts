@@ -4,6 +4,7 @@ import { devStatusPath } from '../checkout/dev-status-path.js';
 import { probeHealth } from '../health/probe-health.js';
 import { crashTail, findCrashReport } from '../logs/find-crash-report.js';
 import { readLogTail } from '../logs/read-last-lines.js';
+import { readServiceEnvFiles } from '../services/env-files.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 import { passThroughNames } from '../services/unit-spec.js';
 import { createDevStatusWriter, type DevStatusWriter } from '../watch/dev-status-writer.js';
@@ -73,12 +74,29 @@ export async function startWatchStatus(options: {
       startTime: processStartTimeSync(process.pid) ?? '',
       startedAt: new Date(performance.timeOrigin).toISOString(),
     },
-    secrets: passThroughNames(process.env).flatMap((name) => process.env[name] ?? []),
+    secrets: [
+      ...passThroughNames(process.env).flatMap((name) => process.env[name] ?? []),
+      ...envFileSecrets(options.services, checkout),
+    ],
     onError(error) {
       // Once per session: the dashboard only misses updates, the terminal has everything.
       if (reported) return;
       reported = true;
       options.log('web', `Unable to update the dashboard's dev status: ${error.message}`);
     },
+  });
+}
+
+/**
+ * Values of the services' `.env` files long enough to be secrets (API keys, tokens): a crash's log
+ * lines on the dashboard show them as `***`. Short ones (`1`, `true`, a port) would only garble the text.
+ */
+function envFileSecrets(services: readonly ServiceSpec[], checkout: Checkout): string[] {
+  return services.flatMap((spec) => {
+    try {
+      return Object.values(readServiceEnvFiles(spec, checkout).values).filter((value) => value.length >= 8);
+    } catch {
+      return [];
+    }
   });
 }

@@ -7,6 +7,7 @@ import { readLedger } from '../ports/ledger.js';
 import { SERVICES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
 import { startWatchSession, type WatchSession } from '../watch/watch-session.js';
 import type { StartReport } from './start.js';
+import { watchEnvFiles } from './watch-env-files.js';
 import { startWatchStatus } from './watch-status.js';
 import { createFollowedTarget, type FollowedTarget } from './watch-target.js';
 
@@ -73,7 +74,8 @@ export async function watchServices(options: WatchOptions): Promise<WatchSession
       try {
         // Whoever held the lock before may have stopped the services or put others in place.
         const { ledger } = await readLedger(checkout);
-        if (!ledger) return 'cancelled';
+        // Stopped meanwhile (`pnpm stop`, or `pnpm stop <this service>`): nothing to restart.
+        if (!ledger?.services[name]) return 'cancelled';
         target.follow(ledger);
         const { supervisor, units } = target.current();
         const unit = units[name];
@@ -107,11 +109,20 @@ export async function watchServices(options: WatchOptions): Promise<WatchSession
     await status.close();
     throw error;
   });
+  // A changed .env file is unit drift: the services it concerns are replaced.
+  const envFiles = watchEnvFiles({
+    checkout,
+    services,
+    target,
+    log: options.log,
+    ...(stillRunning ? { stillRunning } : {}),
+  });
   let closed: Promise<void> | undefined;
   return {
     ...session,
+    idle: () => Promise.all([session.idle(), envFiles.idle()]).then(() => undefined),
     close() {
-      closed ??= session.close().then(() => status.close());
+      closed ??= Promise.all([session.close(), envFiles.close()]).then(() => status.close());
       return closed;
     },
   };

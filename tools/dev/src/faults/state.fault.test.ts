@@ -283,6 +283,24 @@ describe.each(FAULT_BACKENDS)('state and input faults on the %s backend', (backe
       ['status', ['--backend', 'nope'], /--backend "nope" is not a backend/],
       ['stop', ['--force'], /Unknown option '--force'/],
       ['reset-state', ['--yes', 'now'], /Unexpected argument 'now'/],
+      ['restart', ['nope'], /Unknown service "nope": valid services are gateway, controller, web/],
+      ['restart', ['controller', '--now'], /Unknown option '--now'/],
+      ['start', ['gatway', '--no-watch'], /Unknown service "gatway"/],
+      ['start', ['--detach', '--no-watch'], /--detach and --no-watch cannot be combined/],
+      ['start', ['--json'], /--json needs --detach or --no-watch/],
+      ['start', ['--dry-run', '--detach'], /--dry-run changes nothing/],
+      ['stop', ['web', '--all'], /service names apply to this checkout only/],
+      ['stop', ['nope'], /Unknown service "nope"/],
+      ['status', ['nope'], /Unknown service "nope"/],
+      [
+        'logs',
+        ['nope', '--no-follow'],
+        /Unknown service "nope": valid services are gateway, controller, web, watch/,
+      ],
+      ['logs', ['--grep', '(', '--no-follow'], /--grep "\(" is not a regular expression/],
+      ['logs', ['--grep', '', '--no-follow'], /--grep needs a pattern/],
+      ['logs', ['-i', '--no-follow'], /-i\/--ignore-case applies to --grep/],
+      ['logs', ['--since', 'lately', '--no-follow'], /--since needs a duration \(90s, 5m, 2h, 1d\)/],
     ];
     const results = await Promise.all(
       cases.map(

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { Checkout } from '../checkout/checkout.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
-import { serviceLogPath } from '../services/service-log-path.js';
+import { serviceLogPath, WATCH_LOG_NAME } from '../services/service-log-path.js';
 
 /** A log longer than this is cut down at the next check. */
 export const LOG_CAP_BYTES = 10 * 1024 * 1024;
@@ -95,7 +95,8 @@ export async function capLogs(
   options: CapLogOptions = {},
 ): Promise<Record<string, CapLogResult>> {
   const results: Record<string, CapLogResult> = {};
-  for (const service of SERVICE_NAMES) {
+  // The background watch session's log too: it runs as long as the services.
+  for (const service of [...SERVICE_NAMES, WATCH_LOG_NAME]) {
     results[service] = await capLogFile(serviceLogPath(checkout, service), options);
   }
   return results;

@@ -1,4 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
+import { splitLogStamp } from '@nexu/service-kit';
 
 const CHUNK = 64 * 1024;
 const NEWLINE = 0x0a;
@@ -50,10 +51,10 @@ export function splitLines(bytes: Buffer): string[] {
   return lines;
 }
 
-/** Decodes one line's bytes, dropping a trailing `\r`. */
+/** Decodes one line's bytes, dropping a trailing `\r` and the time the service stamped it with. */
 export function decodeLine(bytes: Buffer): string {
   const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
-  return bytes.toString('utf8', 0, end);
+  return splitLogStamp(bytes.toString('utf8', 0, end)).text;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Checkout } from '../checkout/checkout.js';
 import { probeHealth } from '../health/probe-health.js';
 import type { Ledger } from '../ports/ledger.js';
 import { expectedPort, type ResolvedPort, resolvePort } from '../ports/resolve-port.js';
+import { readServiceEnvFiles } from '../services/env-files.js';
 import {
   SERVICES,
   type ServiceName,
@@ -88,8 +89,30 @@ export async function gatherStartFacts(options: GatherStartFactsOptions): Promis
         status.pid !== null ? probeHealth(port.expected, spec.healthPath) : Promise.resolve(null),
       ]);
       const stateGone = status.pid !== null && !existsSync(unit.logPath);
-      return { spec, unit, status, drift, health, port, ...(stateGone ? { stateGone } : {}) };
+      return {
+        spec,
+        unit,
+        status,
+        drift: nameEnvFiles(drift, spec, checkout),
+        health,
+        port,
+        ...(stateGone ? { stateGone } : {}),
+      };
     }),
   );
   return { checkout, backend: supervisor.backend, ports, services: facts };
+}
+
+/** A drifted variable set by a `.env` file names the file: `env.API_KEY (apps/controller/.env.local)`. */
+function nameEnvFiles(
+  drift: readonly string[] | null,
+  spec: ServiceSpec,
+  checkout: Checkout,
+): readonly string[] | null {
+  if (!drift?.some((field) => field.startsWith('env.'))) return drift;
+  const { sources } = readServiceEnvFiles(spec, checkout);
+  return drift.map((field) => {
+    const file = field.startsWith('env.') ? sources[field.slice(4)] : undefined;
+    return file ? `${field} (${file})` : field;
+  });
 }

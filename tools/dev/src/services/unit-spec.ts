@@ -5,6 +5,7 @@ import { nodeServicePath } from '../os/node-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
 import type { UnitSpec } from '../supervisor/supervisor.js';
 import { hashUnit } from '../supervisor/unit-hash.js';
+import { readServiceEnvFiles } from './env-files.js';
 import { type ServicePorts, type ServiceSpec, serviceEntry, serviceLabel } from './manifest.js';
 import { serviceLogPath } from './service-log-path.js';
 
@@ -14,6 +15,11 @@ export interface UnitSpecOptions {
   nodePath?: string;
   /** Extra environment for every service (default: `passThroughEnv(process.env)`). */
   extraEnv?: Record<string, string>;
+  /**
+   * What the service's `.env` files set (default: read them, see `readServiceEnvFiles`; a bad line
+   * throws). Anything the unit renders itself wins over them.
+   */
+  envFiles?: Readonly<Record<string, string>>;
 }
 
 /** Variables of the developer's shell that every service receives (secrets go through env, never argv). */
@@ -73,7 +79,9 @@ export function resolveUnitSpec(
     argv: [nodePath, ...SERVICE_NODE_FLAGS, serviceEntry(spec, checkout)],
     cwd: join(checkout.root, spec.dir),
     env: {
-      // First: a name the unit sets itself (PATH, PORT, NEXU_HOME, ...) keeps the unit's value.
+      // First the .env files, then what passes through from the shell: a name the unit sets itself
+      // (PATH, PORT, NEXU_HOME, ...) keeps the unit's value (and `pnpm start` reports it).
+      ...(options.envFiles ?? readServiceEnvFiles(spec, checkout).values),
       ...(options.extraEnv ?? passThroughEnv(process.env)),
       PATH: nodeServicePath(nodePath),
       NEXU_HOME: checkout.nexuHome,
