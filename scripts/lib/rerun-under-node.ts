@@ -39,6 +39,10 @@ export function rerunUnderNode(
   process.on('SIGINT', ignore);
   process.on('SIGTERM', ignore);
   return new Promise((resolvePromise) => {
-    child.on('exit', (code, signal) => resolvePromise(code ?? (signal ? 1 : 0)));
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', ignore);
+      process.off('SIGTERM', ignore);
+      resolvePromise(code ?? (signal ? 1 : 0));
+    });
   });
 }
