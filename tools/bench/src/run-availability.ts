@@ -58,7 +58,7 @@ function timedGet(port: number, path: string): Promise<{ failure: string | null;
 }
 
 /**
- * Scenario 8: while the controller is reloaded (its `src/revision.ts` saved, then served) again and
+ * Scenario 10: while the controller is reloaded (its `src/revision.ts` saved, then served) again and
  * again, a request every 10 ms goes through the web server's `/api` proxy and another directly to
  * the controller; counts the failed ones (refused, reset, non-200) and the longest wait, per path.
  */
@@ -87,16 +87,16 @@ export async function runAvailability(options: AvailabilityOptions): Promise<Sce
   return [
     {
       id: 'availability-failed',
-      title: `8. Availability: failed requests per controller reload (${options.reloads} reloads)`,
-      label: '8. Availability, failed requests',
+      title: `10. Availability: failed requests per controller reload (${options.reloads} reloads)`,
+      label: '10. Availability, failed requests',
       unit: 'failed',
       rows: failed.rows(),
       notes: common,
     },
     {
       id: 'availability-wait',
-      title: `8. Availability: longest wait of a request per controller reload (${options.reloads} reloads)`,
-      label: '8. Availability, longest wait',
+      title: `10. Availability: longest wait of a request per controller reload (${options.reloads} reloads)`,
+      label: '10. Availability, longest wait',
       unit: 'ms',
       rows: waits.rows(),
       notes: common,
