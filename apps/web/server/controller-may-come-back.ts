@@ -14,3 +14,9 @@ export function controllerMayComeBack(view: DevStatusView): boolean {
   if (!controller) return false;
   return controller.activity !== null || !DOWN.has(controller.state);
 }
+
+/** Whether the watch session says a save is being built into or reloaded on the controller now. */
+export function controllerReloading(view: DevStatusView): boolean {
+  if (!view.watching) return false;
+  return view.services.find((s) => s.name === 'controller')?.activity != null;
+}

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { processStartTimeSync } from '@nexu/service-kit';
@@ -133,7 +133,6 @@ function fakeController(port: number) {
       const closing = server;
       server = undefined;
       if (!closing) return;
-      closing.closeAllConnections();
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     },
   };
@@ -198,9 +197,18 @@ describe('web server', () => {
     await controller.up();
     const home = await temp.make();
     const path = join(home, 'dev-status.json');
-    await writeFile(path, await statusFile(process.pid, 1, { activity: 'reloading' }));
+    await writeFile(path, await statusFile(process.pid, 1));
     const { url } = await start(`http://127.0.0.1:${port}`, path);
     await web?.devStatus?.settled();
+    let revision = 1;
+    const setStatus = async (controllerStatus: Partial<DevServiceStatus>) => {
+      revision += 1;
+      await writeFile(`${path}.next`, await statusFile(process.pid, revision, controllerStatus));
+      await rename(`${path}.next`, path);
+      await waitUntil('the web server to read the status', () =>
+        web?.devStatus?.current().services.some((s) => s.pid === 100 + revision),
+      );
+    };
 
     const failures: string[] = [];
     const generations: number[] = [];
@@ -221,15 +229,56 @@ describe('web server', () => {
     for (let reload = 0; reload < 3; reload += 1) {
       const before = generations.length;
       await waitUntil('requests served', () => generations.length > before + 3);
+      // As a watch session does: it says so, then stops the old process and starts the new one.
+      await setStatus({ activity: 'reloading' });
       await controller.down();
       await new Promise((resolve) => setTimeout(resolve, 300));
       await controller.up();
+      await setStatus({ activity: null });
     }
     await waitUntil('the last generation served', () => generations.at(-1) === 4);
     loop = false;
     await running;
     expect(failures).toEqual([]);
     expect(controller.bodies.every((b) => /^body \d+$/.test(b))).toBe(true);
+  });
+
+  it('holds a refused /api request until the controller listens again', async () => {
+    const port = await freePort();
+    const controller = fakeController(port);
+    controllers.push(controller);
+    const home = await temp.make();
+    const path = join(home, 'dev-status.json');
+    // The session says the controller runs: the status file may lag a restart by a few ms.
+    await writeFile(path, await statusFile(process.pid, 1));
+    const { url } = await start(`http://127.0.0.1:${port}`, path);
+    await web?.devStatus?.settled();
+    const answer = fetch(`${url}/api/anything`, { method: 'PUT', body: 'refused first' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await controller.up();
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(controller.bodies).toEqual(['refused first']);
+  });
+
+  it('sends no /api request to the controller while the watch session says it reloads', async () => {
+    const port = await freePort();
+    const controller = fakeController(port);
+    controllers.push(controller);
+    await controller.up();
+    const home = await temp.make();
+    const path = join(home, 'dev-status.json');
+    await writeFile(path, await statusFile(process.pid, 1, { activity: 'reloading' }));
+    const { url } = await start(`http://127.0.0.1:${port}`, path);
+    await web?.devStatus?.settled();
+    const answer = fetch(`${url}/api/anything`, { method: 'PUT', body: 'held' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(controller.bodies).toEqual([]);
+    await writeFile(`${path}.next`, await statusFile(process.pid, 2));
+    await rename(`${path}.next`, path);
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(controller.bodies).toEqual(['held']);
   });
 
   it('answers 503 "controller is reloading" once the hold bound passed', async () => {

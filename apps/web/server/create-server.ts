@@ -14,7 +14,7 @@ import {
 import { DEV_STATUS_EVENT } from '@nexu/service-kit/dev-status';
 import { checkSameOrigin } from './check-same-origin.js';
 import type { WebConfig } from './config.js';
-import { controllerMayComeBack } from './controller-may-come-back.js';
+import { controllerMayComeBack, controllerReloading } from './controller-may-come-back.js';
 import { createDevStatusFeed, type DevStatusFeed } from './dev-status-feed.js';
 import { LIVE_RELOAD_PATH, LiveReloadHub } from './live-reload-hub.js';
 import { proxyToController, type ReloadHold } from './proxy-to-controller.js';
@@ -64,6 +64,7 @@ export function createServer(config: WebConfig, options: WebOptions): WebServer 
           boundMs: options.reloadHoldMs ?? 5_000,
           retryMs: 20,
           mayComeBack: () => devStatus !== undefined && controllerMayComeBack(devStatus.current()),
+          reloading: () => devStatus !== undefined && controllerReloading(devStatus.current()),
         };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -32,6 +32,12 @@ export interface ReloadHold {
   readonly retryMs: number;
   /** Whether the controller may be back soon: a watch session runs and does not say it is down. */
   readonly mayComeBack: () => boolean;
+  /**
+   * Whether the watch session says a save is being built into or reloaded on the controller: a new
+   * request then waits before it is sent (it would otherwise race the old process closing, whose
+   * queued connections are reset after the request went out, which must not be retried).
+   */
+  readonly reloading: () => boolean;
 }
 
 /** Largest request body held for a re-send; a larger one is refused with advice. */
@@ -39,8 +45,9 @@ export const MAX_HELD_BODY = 8 * 1024 * 1024;
 
 /**
  * Streams one request to the controller and its answer back; 502 JSON when it cannot be reached.
- * With `hold` (the dev unit), the body is buffered and a refused connection is tried again until
- * the controller answers or `hold.boundMs` passes (then 503 "controller is reloading"). Only a
+ * With `hold` (the dev unit), the body is buffered, the request waits while the watch session says
+ * the controller is being rebuilt or reloaded, and a refused connection is tried again until the
+ * controller answers or `hold.boundMs` passes (then 503 "controller is reloading"). Only a
  * refused connection is retried: nothing of the request reached the controller. A reset after
  * sending is a 502 like any other error, as the controller may have acted on the request.
  */
@@ -120,6 +127,14 @@ export function proxyToController(
       });
       return;
     }
-    attempt(Buffer.concat(chunks), Date.now() + hold.boundMs);
+    const body = Buffer.concat(chunks);
+    const deadline = Date.now() + hold.boundMs;
+    // Nothing is sent while a reload is under way (up to the bound; then it is tried as is).
+    const whenSettled = () => {
+      if (closed) return;
+      if (hold.reloading() && Date.now() < deadline) setTimeout(whenSettled, hold.retryMs);
+      else attempt(body, deadline);
+    };
+    whenSettled();
   });
 }
