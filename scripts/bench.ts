@@ -106,7 +106,9 @@ if (flags.node) {
   const args = process.argv.slice(2);
   const at = args.findIndex((a) => a === '--node' || a.startsWith('--node='));
   args.splice(at, args[at] === '--node' ? 2 : 1);
-  const rerun = rerunUnderNode(flags.node, fileURLToPath(import.meta.url), args);
+  const rerun = rerunUnderNode(flags.node, fileURLToPath(import.meta.url), args, {
+    NEXU_BENCH_COMMAND: `pnpm bench ${process.argv.slice(2).join(' ')}`,
+  });
   if (rerun) process.exit(await rerun);
 }
 const quick = flags.quick;
@@ -146,7 +148,8 @@ await runCli(async () => {
     for (const result of results) console.log(`\n${renderScenarioText(result)}`);
     const meta = {
       date: new Date().toISOString(),
-      command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
+      // Run again under --node: the command as typed, --node included.
+      command: process.env.NEXU_BENCH_COMMAND ?? `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
       machine,
       loadAfter: readMachineInfo().load,
       durationMs: performance.now() - began,

@@ -26,13 +26,14 @@ export function rerunUnderNode(
   nodePath: string,
   script: string,
   args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<number> | null {
   const wanted = realpathSync(resolve(nodePath));
   if (wanted === realpathSync(process.execPath)) return null;
   const tsx = import.meta.resolve('tsx');
   const child = spawn(wanted, ['--import', tsx, script, ...args], {
     stdio: 'inherit',
-    env: { ...process.env, PATH: `${dirname(wanted)}:${process.env.PATH ?? ''}` },
+    env: { ...process.env, ...env, PATH: `${dirname(wanted)}:${process.env.PATH ?? ''}` },
   });
   // Ctrl-C reaches the child through the terminal's process group; it cleans up and exits.
   const ignore = () => {};
