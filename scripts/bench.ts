@@ -2,6 +2,7 @@
 /** `pnpm bench`: ours against the tools people use instead, on the same apps, in one run; prints ratios. */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createCleanupRegistry,
   readMachineInfo,
@@ -23,6 +24,7 @@ import {
   SERVICES,
   usageError,
 } from '@nexu/dev';
+import { GET_A_NODE, nodeVersion, rerunUnderNode } from './lib/rerun-under-node.js';
 
 const spec = {
   name: 'pnpm bench',
@@ -56,6 +58,18 @@ const spec = {
       description:
         'a run for CI: fewer runs and edits, 5 s idle window, 2,000 extra files, scale 1 and 2, app sizes 10 and 300',
     },
+    reloads: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      valueName: 'N',
+      description: 'controller reloads per tool in the availability scenario (default 20; --quick 5)',
+    },
+    node: {
+      type: 'string',
+      valueName: 'PATH',
+      description: 'run the bench and every tool under this node binary (default: the node running it)',
+    },
     only: {
       type: 'string',
       multiple: true,
@@ -77,6 +91,7 @@ const spec = {
   notes: [
     'Example: pnpm bench --quick --json /tmp/bench.json',
     'Takes ~17 minutes in full on 2 cores (12 idle windows of 30 s); --quick ~5 minutes.',
+    `Another node: pnpm bench --node PATH (${GET_A_NODE.replace('e.g. ', 'for ')}).`,
   ],
 } as const;
 
@@ -85,6 +100,17 @@ const backend = resolveBackendFlag(spec, flags.backend, { fromEnv: false });
 for (const group of flags.only) {
   if (!(SCENARIO_GROUPS as readonly string[]).includes(group))
     usageError(spec, `--only "${group}" is not a scenario group: use one of ${SCENARIO_GROUPS.join(', ')}`);
+}
+if (flags.node) {
+  const version = nodeVersion(flags.node);
+  if (!version.ok) usageError(spec, `--node: ${version.reason}`);
+  const args = process.argv.slice(2);
+  const at = args.findIndex((a) => a === '--node' || a.startsWith('--node='));
+  args.splice(at, args[at] === '--node' ? 2 : 1);
+  const rerun = rerunUnderNode(flags.node, fileURLToPath(import.meta.url), args, {
+    NEXU_BENCH_COMMAND: `pnpm bench ${process.argv.slice(2).join(' ')}`,
+  });
+  if (rerun) process.exit(await rerun);
 }
 const quick = flags.quick;
 const log = (line: string) => console.error(`[bench] ${line}`);
@@ -120,6 +146,7 @@ await runCli(async () => {
         ...(simulated ? { simulated: [simulated] } : {}),
         runs: flags.runs ?? (quick ? 2 : 5),
         edits: flags.edits ?? (quick ? 5 : 20),
+        reloads: flags.reloads ?? (quick ? 5 : 20),
         warmups: 2,
         idleWindowMs: quick ? 5_000 : 30_000,
         settleMaxMs: quick ? 15_000 : 45_000,
@@ -135,7 +162,8 @@ await runCli(async () => {
     for (const result of results) console.log(`\n${renderScenarioText(result)}`);
     const meta = {
       date: new Date().toISOString(),
-      command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
+      // Run again under --node: the command as typed, --node included.
+      command: process.env.NEXU_BENCH_COMMAND ?? `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
       machine,
       loadAfter: readMachineInfo().load,
       durationMs: performance.now() - began,

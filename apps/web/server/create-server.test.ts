@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { cp, readdir, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { cp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { processStartTimeSync } from '@nexu/service-kit';
-import type { DevStatusFile, DevStatusView } from '@nexu/service-kit/dev-status';
+import type { DevServiceStatus, DevStatusFile, DevStatusView } from '@nexu/service-kit/dev-status';
 import { freePort, type ServiceProcess, TempDirs, waitUntil } from '@nexu/service-kit/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type WebServer } from './create-server.js';
@@ -27,6 +27,7 @@ afterEach(async () => {
 async function start(
   controllerUrl?: string,
   devStatusFile: string | null = null,
+  reloadHoldMs?: number,
 ): Promise<{ url: string; clientDir: string; root: string }> {
   const root = await temp.make();
   const clientDir = join(root, 'client');
@@ -40,7 +41,12 @@ async function start(
       controllerUrl: new URL(controllerUrl ?? `http://127.0.0.1:${await freePort()}`),
       devStatusFile,
     },
-    { clientDir, log: () => {}, devStatusCheckMs: 100 },
+    {
+      clientDir,
+      log: () => {},
+      devStatusCheckMs: 100,
+      ...(reloadHoldMs === undefined ? {} : { reloadHoldMs }),
+    },
   );
   const result = await web.listen(0);
   if (!result.ok) throw new Error(result.message);
@@ -48,7 +54,11 @@ async function start(
 }
 
 /** A status file as the watch session writes it, naming `watcher` as its session. */
-async function statusFile(watcherPid: number, revision: number): Promise<string> {
+async function statusFile(
+  watcherPid: number,
+  revision: number,
+  controller: Partial<DevServiceStatus> = {},
+): Promise<string> {
   const file: DevStatusFile = {
     version: 1,
     watcher: {
@@ -71,6 +81,7 @@ async function statusFile(watcherPid: number, revision: number): Promise<string>
         lastReload: null,
         buildFailures: [],
         crash: null,
+        ...controller,
       },
     ],
   };
@@ -91,6 +102,46 @@ function getWithHost(url: string, host: string): Promise<number> {
     req.end();
   });
 }
+
+/** A stand-in controller on `port` that answers every request with its generation; it can go away and come back. */
+function fakeController(port: number) {
+  let server: Server | undefined;
+  let generation = 0;
+  const api = {
+    bodies: [] as string[],
+    async up(): Promise<void> {
+      generation += 1;
+      const mine = generation;
+      server = createHttpServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        req.on('end', () => {
+          if (body) api.bodies.push(body);
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ generation: mine }));
+        });
+      });
+      const listening = server;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(port, '127.0.0.1', () => resolve());
+      });
+    },
+    async down(): Promise<void> {
+      const closing = server;
+      server = undefined;
+      if (!closing) return;
+      await new Promise<void>((resolve) => closing.close(() => resolve()));
+    },
+  };
+  return api;
+}
+const controllers: Array<ReturnType<typeof fakeController>> = [];
+afterEach(async () => {
+  await Promise.all(controllers.splice(0).map((c) => c.down()));
+});
 
 describe('web server', () => {
   it('answers GET /health with its identity', async () => {
@@ -144,6 +195,119 @@ describe('web server', () => {
     const put = await fetch(`${url}/api/config`, { method: 'PUT', body: JSON.stringify({ theme: 'dark' }) });
     expect(await put.json()).toEqual({ theme: 'dark' });
     expect(await (await fetch(`${controller.url}/api/config`)).json()).toEqual({ theme: 'dark' });
+  });
+
+  it('holds /api requests while the controller reloads: a steady request loop sees no failure', async () => {
+    const port = await freePort();
+    const controller = fakeController(port);
+    controllers.push(controller);
+    await controller.up();
+    const home = await temp.make();
+    const path = join(home, 'dev-status.json');
+    await writeFile(path, await statusFile(process.pid, 1));
+    const { url } = await start(`http://127.0.0.1:${port}`, path);
+    await web?.devStatus?.settled();
+    let revision = 1;
+    const setStatus = async (controllerStatus: Partial<DevServiceStatus>) => {
+      revision += 1;
+      await writeFile(`${path}.next`, await statusFile(process.pid, revision, controllerStatus));
+      await rename(`${path}.next`, path);
+      await waitUntil('the web server to read the status', () =>
+        web?.devStatus?.current().services.some((s) => s.pid === 100 + revision),
+      );
+    };
+
+    const failures: string[] = [];
+    const generations: number[] = [];
+    let loop = true;
+    const running = (async () => {
+      for (let i = 0; loop; i += 1) {
+        const method = i % 2 === 0 ? 'GET' : 'PUT';
+        const response = await fetch(`${url}/api/anything`, {
+          method,
+          ...(method === 'PUT' ? { body: `body ${i}` } : {}),
+        });
+        const answer = (await response.json()) as { generation?: number; error?: string };
+        if (response.status !== 200) failures.push(`${response.status} ${answer.error}`);
+        else generations.push(answer.generation ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    for (let reload = 0; reload < 3; reload += 1) {
+      const before = generations.length;
+      await waitUntil('requests served', () => generations.length > before + 3);
+      // As a watch session does: it says so, then stops the old process and starts the new one.
+      await setStatus({ activity: 'reloading' });
+      await controller.down();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await controller.up();
+      await setStatus({ activity: null });
+    }
+    await waitUntil('the last generation served', () => generations.at(-1) === 4);
+    loop = false;
+    await running;
+    expect(failures).toEqual([]);
+    expect(controller.bodies.every((b) => /^body \d+$/.test(b))).toBe(true);
+  });
+
+  it('holds a refused /api request until the controller listens again', async () => {
+    const port = await freePort();
+    const controller = fakeController(port);
+    controllers.push(controller);
+    const home = await temp.make();
+    const path = join(home, 'dev-status.json');
+    // The session says the controller runs: the status file may lag a restart by a few ms.
+    await writeFile(path, await statusFile(process.pid, 1));
+    const { url } = await start(`http://127.0.0.1:${port}`, path);
+    await web?.devStatus?.settled();
+    const answer = fetch(`${url}/api/anything`, { method: 'PUT', body: 'refused first' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await controller.up();
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(controller.bodies).toEqual(['refused first']);
+  });
+
+  it('sends no /api request to the controller while the watch session says it reloads', async () => {
+    const port = await freePort();
+    const controller = fakeController(port);
+    controllers.push(controller);
+    await controller.up();
+    const home = await temp.make();
+    const path = join(home, 'dev-status.json');
+    await writeFile(path, await statusFile(process.pid, 1, { activity: 'reloading' }));
+    const { url } = await start(`http://127.0.0.1:${port}`, path);
+    await web?.devStatus?.settled();
+    const answer = fetch(`${url}/api/anything`, { method: 'PUT', body: 'held' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(controller.bodies).toEqual([]);
+    await writeFile(`${path}.next`, await statusFile(process.pid, 2));
+    await rename(`${path}.next`, path);
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(controller.bodies).toEqual(['held']);
+  });
+
+  it('answers 503 "controller is reloading" once the hold bound passed', async () => {
+    const home = await temp.make();
+    const path = join(home, 'dev-status.json');
+    await writeFile(path, await statusFile(process.pid, 1, { activity: 'reloading' }));
+    const { url } = await start(undefined, path, 200);
+    await web?.devStatus?.settled();
+    const response = await fetch(`${url}/api/runtime`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ error: expect.stringMatching(/controller is reloading/) });
+  });
+
+  it('does not hold /api when the watch session says the controller crashed', async () => {
+    const home = await temp.make();
+    const path = join(home, 'dev-status.json');
+    await writeFile(path, await statusFile(process.pid, 1, { state: 'crashed', healthy: false }));
+    // A bound no test would wait for: a held request would time the test out.
+    const { url } = await start(undefined, path, 600_000);
+    await web?.devStatus?.settled();
+    const response = await fetch(`${url}/api/runtime`);
+    expect(response.status).toBe(502);
   });
 
   it('answers /api with 502 JSON when the controller is down', async () => {

@@ -14,9 +14,10 @@ import {
 import { DEV_STATUS_EVENT } from '@nexu/service-kit/dev-status';
 import { checkSameOrigin } from './check-same-origin.js';
 import type { WebConfig } from './config.js';
+import { controllerMayComeBack, controllerReloading } from './controller-may-come-back.js';
 import { createDevStatusFeed, type DevStatusFeed } from './dev-status-feed.js';
 import { LIVE_RELOAD_PATH, LiveReloadHub } from './live-reload-hub.js';
-import { proxyToController } from './proxy-to-controller.js';
+import { proxyToController, type ReloadHold } from './proxy-to-controller.js';
 import { REVISION } from './revision.js';
 import { serveStatic } from './serve-static.js';
 import { type DirectoryWatch, watchDirectory } from './watch-directory.js';
@@ -31,6 +32,8 @@ export interface WebOptions {
   readonly log?: (line: string) => void;
   /** How often the watch session's liveness is checked (default 2000 ms). */
   readonly devStatusCheckMs?: number;
+  /** In development, how long an `/api` request is held while the controller reloads (default 5000 ms). */
+  readonly reloadHoldMs?: number;
 }
 
 /** The dashboard server: static page with SPA fallback, `/api` proxy, live-reload stream, /health. */
@@ -53,6 +56,16 @@ export function createServer(config: WebConfig, options: WebOptions): WebServer 
   let devStatus: DevStatusFeed | undefined;
   let watcher: DirectoryWatch | undefined;
   let port = config.port;
+  // Only in the dev unit (a status file to follow): elsewhere a refused connection is a 502 at once.
+  const hold: ReloadHold | undefined =
+    config.devStatusFile === null
+      ? undefined
+      : {
+          boundMs: options.reloadHoldMs ?? 5_000,
+          retryMs: 20,
+          mayComeBack: () => devStatus !== undefined && controllerMayComeBack(devStatus.current()),
+          reloading: () => devStatus !== undefined && controllerReloading(devStatus.current()),
+        };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -69,7 +82,7 @@ export function createServer(config: WebConfig, options: WebOptions): WebServer 
     if (path === '/api' || path.startsWith('/api/')) {
       const allowed = checkSameOrigin(req, port);
       if (!allowed.ok) return sendJson(res, 403, { error: allowed.reason });
-      return proxyToController(config.controllerUrl, req, res);
+      return proxyToController(config.controllerUrl, req, res, hold);
     }
     if (!readOnly) {
       res.setHeader('allow', 'GET, HEAD');

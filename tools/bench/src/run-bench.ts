@@ -1,6 +1,7 @@
 import { resolveBenchDrivers } from './bench-drivers.js';
 import type { CleanupRegistry } from './cleanup-registry.js';
 import { runAppSize } from './run-app-size.js';
+import { runAvailability } from './run-availability.js';
 import { runCommandLatency } from './run-command-latency.js';
 import { runHotReload } from './run-hot-reload.js';
 import { runIdle } from './run-idle.js';
@@ -19,6 +20,7 @@ export const SCENARIO_GROUPS = [
   'latency',
   'app-size',
   'type-errors',
+  'availability',
 ] as const;
 export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
 
@@ -31,6 +33,8 @@ export interface BenchOptions {
   readonly runs: number;
   /** Measured hot-reload edits per tool. */
   readonly edits: number;
+  /** Controller reloads per tool in the availability scenario. */
+  readonly reloads: number;
   readonly warmups: number;
   readonly idleWindowMs: number;
   readonly settleMaxMs: number;
@@ -115,6 +119,16 @@ export async function runBench(options: BenchOptions, cleanup: CleanupRegistry):
     const ours = drivers.watching.find((d) => d.role === 'ours');
     if (ours)
       results.push(await runTypeErrors({ ...common, driver: ours, edits: Math.min(options.edits, 10) }));
+  }
+  if (wanted('availability')) {
+    results.push(
+      ...(await runAvailability({
+        ...common,
+        drivers: drivers.watching,
+        reloads: options.reloads,
+        deadlineMs: 15 * MINUTE,
+      })),
+    );
   }
   // Tables in scenario order (1 cold start, 2 attach, 3 hot reload, 4 teardown, 5 idle, 6 scale).
   return results.sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));

@@ -14,7 +14,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
 /** The commands a user types (`pnpm <command>`), each built from `scripts/<command>.ts`. */
-export const CLI_COMMANDS = Object.freeze(['start', 'stop', 'restart', 'status', 'logs', 'reset-state', 'doctor']);
+export const CLI_COMMANDS = Object.freeze([
+  'start',
+  'stop',
+  'restart',
+  'status',
+  'logs',
+  'reset-state',
+  'doctor',
+]);
 
 /**
  * Where the built commands go: inside @nexu/dev, so the packages left external (esbuild) resolve

@@ -6,12 +6,12 @@ import { probeHealth } from '../health/probe-health.js';
 import { executeStep } from '../plan/execute-step.js';
 import { type LedgerEntry, readLedger, writeLedger } from '../ports/ledger.js';
 import { expectedPorts } from '../ports/resolve-port.js';
-import { ensureBuilt } from './ensure-built.js';
 import { type ServiceName, type ServiceSpec, serviceRank } from '../services/manifest.js';
 import { dependentsOf } from '../services/service-closure.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName } from '../supervisor/supervisor.js';
+import { ensureBuilt } from './ensure-built.js';
 
 export interface RestartOptions {
   readonly checkout: Checkout;

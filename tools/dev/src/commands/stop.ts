@@ -5,7 +5,7 @@ import type { Reporter } from '../format/reporter.js';
 import { readLedger, removeLedger } from '../ports/ledger.js';
 import { stopLeftovers } from './stop-leftovers.js';
 import { describeTakeover, stopPreviousLocation } from './stop-previous-location.js';
-import { availableSupervisors, teardownUnits } from './teardown.js';
+import { availableSupervisors, supervisorsWithUnits, teardownUnits } from './teardown.js';
 
 export interface StopReport {
   /** Labels of the units stopped and removed. */
@@ -36,7 +36,11 @@ export async function stopServices(options: StopOptions): Promise<StopReport> {
     : null;
   try {
     const { ledger, previous } = await readLedger(checkout);
-    const supervisors = await availableSupervisors(checkout);
+    // Only a backend holding units of this checkout is asked (a moved checkout's previous location
+    // may be in any of them).
+    const supervisors = previous
+      ? await availableSupervisors(checkout)
+      : await supervisorsWithUnits(checkout);
     const units = (await Promise.all(supervisors.map((s) => teardownUnits(s, checkout.id, reporter)))).flat();
     const orphans = await stopLeftovers(checkout, ledger, reporter);
     if (previous) {

@@ -1,6 +1,10 @@
 import type { Checkout } from '../checkout/checkout.js';
 import type { Reporter } from '../format/reporter.js';
-import { type SelectSupervisorOptions, selectSupervisor } from '../supervisor/select-supervisor.js';
+import {
+  createSupervisor,
+  type SelectSupervisorOptions,
+  selectSupervisor,
+} from '../supervisor/select-supervisor.js';
 import { BACKEND_NAMES, type BackendName, type Supervisor, type UnitRef } from '../supervisor/supervisor.js';
 import { listCheckoutUnits } from './checkout-units.js';
 
@@ -40,13 +44,35 @@ export async function availableSupervisors(
   return found.filter((supervisor): supervisor is Supervisor => supervisor !== undefined);
 }
 
+/**
+ * The backends among `backends` holding units of this checkout, each with its supervisor. The unit
+ * files are read first (a folder listing, no supervisor asked); only a backend that holds some is
+ * preflighted: a start or stop on one backend does not ask the others' managers every time.
+ */
+export async function supervisorsWithUnits(
+  checkout: Checkout,
+  backends: readonly BackendName[] = BACKEND_NAMES,
+  options: Pick<SelectSupervisorOptions, 'runner' | 'platform'> = {},
+): Promise<Supervisor[]> {
+  const found = await Promise.all(
+    backends.map(async (backend) => {
+      const units = await createSupervisor(backend, { ...options, checkout })
+        .listInstalled(checkout.id)
+        .catch(() => []);
+      if (units.length === 0) return undefined;
+      return selectSupervisor({ ...options, backend, checkout }).catch(() => undefined);
+    }),
+  );
+  return found.filter((supervisor): supervisor is Supervisor => supervisor !== undefined);
+}
+
 /** This checkout's units installed in every backend but `current` (what a start would tear down). */
 export async function listOtherBackendUnits(
   checkout: Checkout,
   current: BackendName,
   options: Pick<SelectSupervisorOptions, 'runner' | 'platform'> = {},
 ): Promise<Array<{ backend: BackendName; unit: UnitRef }>> {
-  const others = await availableSupervisors(
+  const others = await supervisorsWithUnits(
     checkout,
     BACKEND_NAMES.filter((backend) => backend !== current),
     options,
@@ -68,8 +94,8 @@ export async function teardownOtherBackends(
   current: BackendName,
   reporter: Reporter,
 ): Promise<string[]> {
-  // The current backend passed its preflight already: do not ask it again on every start.
-  const others = await availableSupervisors(
+  // The current backend passed its preflight already; the others are asked only when they hold units.
+  const others = await supervisorsWithUnits(
     checkout,
     BACKEND_NAMES.filter((backend) => backend !== current),
   );
