@@ -36,11 +36,13 @@ export async function stopServices(options: StopOptions): Promise<StopReport> {
     : null;
   try {
     const { ledger, previous } = await readLedger(checkout);
-    // Only a backend holding units of this checkout is asked (a moved checkout's previous location
-    // may be in any of them).
-    const supervisors = previous
-      ? await availableSupervisors(checkout)
-      : await supervisorsWithUnits(checkout);
+    // With a ledger and units folder, only a backend whose unit files name this checkout is asked.
+    // Without them (`.tmp/dev` deleted, or a moved checkout whose previous location may be in any
+    // backend) every backend is asked: launchd keeps its jobs loaded with no plist left to read.
+    const supervisors =
+      previous || ledger === null || !existsSync(checkout.unitsDir)
+        ? await availableSupervisors(checkout)
+        : await supervisorsWithUnits(checkout);
     const units = (await Promise.all(supervisors.map((s) => teardownUnits(s, checkout.id, reporter)))).flat();
     const orphans = await stopLeftovers(checkout, ledger, reporter);
     if (previous) {

@@ -433,7 +433,9 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
     const verbs = calls()
       .slice(before)
       .map(([verb]) => verb);
-    expect(verbs.filter((verb) => verb === 'bootstrap')).toHaveLength(1);
+    // Loaded anew once: one bootout (a bootstrap that meets its drain is retried, so may be counted twice).
+    expect(verbs.filter((verb) => verb === 'bootout')).toHaveLength(1);
+    expect(verbs).toContain('bootstrap');
     expect(verbs).not.toContain('kickstart');
   });
 
