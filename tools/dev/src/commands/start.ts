@@ -1,3 +1,4 @@
+import { waitFor } from '@nexu/service-kit';
 import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
 import { acquireLock } from '../checkout/lock.js';
@@ -191,7 +192,16 @@ async function recordLaunched(
 ): Promise<void> {
   for (const [name, unit] of launched) {
     if (entries[name]) continue;
-    const { pid } = await supervisor.status(unit).catch(() => ({ pid: null }));
+    // A job whose launch the interruption caught halfway (launchd's xpcproxy, systemd's activating)
+    // gets a moment to show its pid: it runs on, so it must be recorded.
+    const settled = await waitFor(
+      async () => {
+        const status = await supervisor.status(unit).catch(() => null);
+        return status && (status.pid !== null || status.state !== 'starting') ? status : undefined;
+      },
+      { timeoutMs: 2_000 },
+    );
+    const pid = settled.ok ? settled.value.pid : null;
     if (pid === null) continue;
     entries[name] = {
       label: unit.label,
