@@ -3,12 +3,11 @@ import { relative } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
 import { capLogs } from '../logs/cap-log.js';
 import { createCrashFolder } from '../logs/fold-repeated-crashes.js';
-import { followLogs } from '../logs/follow-logs.js';
 import { createLogLineFormatter } from '../logs/log-line-formatter.js';
 import { readLogTail } from '../logs/read-last-lines.js';
 import type { LogLineFilter } from '../logs/scan-log.js';
-import { scheduleLogCaps } from '../logs/schedule-log-caps.js';
 import { serviceLogPath } from '../services/service-log-path.js';
+import { followServiceLogs } from './follow-service-logs.js';
 import { searchLogs } from './search-logs.js';
 
 export interface LogsOptions {
@@ -82,30 +81,19 @@ export async function runLogs(options: LogsOptions): Promise<LogsReport> {
     return { linesShown, missing };
   }
 
-  const sources = services.map((service) => ({ service, path: serviceLogPath(checkout, service) }));
-  const follower = followLogs({
-    sources,
-    lines: options.lines,
-    pollIntervalMs: options.pollIntervalMs,
-    onLine: ({ service, line }) => emit(service, line),
-    onError: (error, source) => note(`Unable to read ${source.path}: ${error.message}`),
-  });
-  const caps = scheduleLogCaps(checkout, {
-    onError: (error) => note(`Unable to cap logs: ${error.message}`),
-  });
   try {
-    await follower.ready;
-    note(`Following ${services.join(', ')} logs in ${where} (Ctrl-C to stop).`);
-    await abortion(options.signal);
+    await followServiceLogs({
+      checkout,
+      services,
+      lines: options.lines,
+      ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+      onLine: emit,
+      note,
+      where,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } finally {
-    await Promise.all([follower.close(), caps.close()]);
     folder?.close();
   }
   return { linesShown, missing };
-}
-
-function abortion(signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return new Promise(() => {});
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

@@ -3,16 +3,18 @@ import { formatDuration } from '../format/format-duration.js';
 import { renderTable } from '../format/render-table.js';
 import type { StartReport } from './start.js';
 
-/** The table `pnpm start` prints: service, URL, pid, attached/started, time; then the total. */
-export function renderStartReport(report: StartReport): string {
-  const rows = report.services.map((s) => [
-    s.name,
-    s.url,
-    String(s.pid),
-    s.mode === 'started' ? paint.green('started') : paint.cyan('attached'),
-    formatDuration(s.durationMs),
-  ]);
-  const table = renderTable(
+/** One row of a start or restart table; `mode` as printed (`started`, `attached`, `restarted`). */
+export interface ServiceRow {
+  readonly name: string;
+  readonly url: string;
+  readonly pid: number;
+  readonly mode: string;
+  readonly durationMs: number;
+}
+
+/** Service, URL, pid, mode, time: the table `pnpm start` and `pnpm restart` print. */
+export function renderServiceTable(rows: readonly ServiceRow[]): string {
+  return renderTable(
     [
       { header: 'service' },
       { header: 'url' },
@@ -20,7 +22,17 @@ export function renderStartReport(report: StartReport): string {
       { header: 'mode' },
       { header: 'time', align: 'right' },
     ],
-    rows,
+    rows.map((s) => [s.name, s.url, String(s.pid), s.mode, formatDuration(s.durationMs)]),
+  );
+}
+
+/** The table `pnpm start` prints: service, URL, pid, attached/started, time; then the total. */
+export function renderStartReport(report: StartReport): string {
+  const table = renderServiceTable(
+    report.services.map((s) => ({
+      ...s,
+      mode: s.mode === 'started' ? paint.green('started') : paint.cyan('attached'),
+    })),
   );
   return `${table}\n${report.services.length} services ready (${report.backend}) in ${formatDuration(report.totalMs)}`;
 }

@@ -1,10 +1,9 @@
 import { relative } from 'node:path';
 import { capLogs } from '../logs/cap-log.js';
-import { followLogs } from '../logs/follow-logs.js';
 import { createLogLineFormatter } from '../logs/log-line-formatter.js';
 import { type LogLineFilter, type ScannedLine, scanLog } from '../logs/scan-log.js';
-import { scheduleLogCaps } from '../logs/schedule-log-caps.js';
 import { serviceLogPath } from '../services/service-log-path.js';
+import { followServiceLogs } from './follow-service-logs.js';
 import type { LogsOptions, LogsReport } from './logs.js';
 
 /**
@@ -36,28 +35,19 @@ export async function searchLogs(
   for (const { service, line } of mergeByTime(found)) print(service, line.text);
   if (!options.follow) return { linesShown, missing };
 
-  const follower = followLogs({
-    sources: services.map((service) => ({ service, path: serviceLogPath(checkout, service) })),
-    lines: 0,
-    pollIntervalMs: options.pollIntervalMs,
+  await followServiceLogs({
+    checkout,
+    services,
     // Appended from now on: written after any --since.
-    onLine: ({ service, line }) => {
+    lines: 0,
+    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+    onLine: (service, line) => {
       if (!filter.pattern || filter.pattern.test(line)) print(service, line);
     },
-    onError: (error, source) => note(`Unable to read ${source.path}: ${error.message}`),
+    note,
+    where,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
-  const caps = scheduleLogCaps(checkout, {
-    onError: (error) => note(`Unable to cap logs: ${error.message}`),
-  });
-  try {
-    await follower.ready;
-    note(`Following ${services.join(', ')} logs in ${where} (Ctrl-C to stop).`);
-    if (options.signal && !options.signal.aborted) {
-      await new Promise((resolve) => options.signal!.addEventListener('abort', resolve, { once: true }));
-    } else if (!options.signal) await new Promise(() => {});
-  } finally {
-    await Promise.all([follower.close(), caps.close()]);
-  }
   return { linesShown, missing };
 }
 

@@ -3,9 +3,7 @@ import { dirname, relative } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
 import { takeRecordLock } from '../checkout/lock.js';
 import { formatDuration } from '../format/format-duration.js';
-import { createMemoryReporter } from '../format/reporter.js';
-import { probeHealth } from '../health/probe-health.js';
-import { executeStep } from '../plan/execute-step.js';
+import { replaceRunningService } from '../plan/replace-running-service.js';
 import { readLedger } from '../ports/ledger.js';
 import { expectedPorts } from '../ports/resolve-port.js';
 import { EnvFileError, envFilePaths } from '../services/env-files.js';
@@ -108,25 +106,14 @@ export function watchEnvFiles(options: EnvFileWatchOptions): EnvFileWatch {
       const drift = await supervisor.drift(unit);
       if (drift === null || drift.length === 0) return null;
       const began = performance.now();
-      const before = await probeHealth(unit.port, spec.healthPath);
-      await executeStep(
-        {
-          spec,
-          action: 'replace',
-          reason: 'env file changed',
-          cause: 'env file changed',
-          unit,
-          install: true,
-          running: before.ok ? before.answer.pid : null,
-        },
-        {
-          checkout,
-          supervisor,
-          reporter: createMemoryReporter(),
-          readyTimeoutMs: 20_000,
-          recovery: 'save-fix',
-        },
-      );
+      await replaceRunningService({
+        checkout,
+        supervisor,
+        spec,
+        unit,
+        cause: 'env file changed',
+        install: true,
+      });
       return { ms: performance.now() - began, drift };
     } finally {
       await taken.lock.release();

@@ -1,8 +1,6 @@
 import type { Checkout } from '../checkout/checkout.js';
 import { takeRecordLock } from '../checkout/lock.js';
-import { createMemoryReporter } from '../format/reporter.js';
-import { probeHealth } from '../health/probe-health.js';
-import { executeStep } from '../plan/execute-step.js';
+import { replaceRunningService } from '../plan/replace-running-service.js';
 import { readLedger } from '../ports/ledger.js';
 import { SERVICES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
 import { startWatchSession, type WatchSession } from '../watch/watch-session.js';
@@ -80,26 +78,7 @@ export async function watchServices(options: WatchOptions): Promise<WatchSession
         const { supervisor, units } = target.current();
         const unit = units[name];
         if (!unit) throw new Error(`${name} is not a service of this session`);
-        // The pid being replaced: until the new process answers, the old one's answers do not count.
-        const before = await probeHealth(unit.port, spec.healthPath);
-        await executeStep(
-          {
-            spec,
-            action: 'replace',
-            reason: 'rebuilt',
-            cause: 'rebuilt',
-            unit,
-            install: false,
-            running: before.ok ? before.answer.pid : null,
-          },
-          {
-            checkout,
-            supervisor,
-            reporter: createMemoryReporter(),
-            readyTimeoutMs: 20_000,
-            recovery: 'save-fix',
-          },
-        );
+        await replaceRunningService({ checkout, supervisor, spec, unit, cause: 'rebuilt', install: false });
         return 'restarted';
       } finally {
         await taken.lock.release();

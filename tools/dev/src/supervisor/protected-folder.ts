@@ -64,7 +64,7 @@ export function findProtectedFolder(
   const mount = mounts
     .filter((entry) => isInside(realPath, entry.path))
     .sort((a, b) => b.path.length - a.path.length)[0];
-  if (!mount || !mount.path.startsWith('/Volumes/')) return null;
+  if (!mount?.path.startsWith('/Volumes/')) return null;
   const network = !mount.flags.includes('local');
   const removable = mount.flags.includes('removable');
   if (!network && !removable) return null;
