@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processIdentity } from '../os/process-identity.js';
@@ -181,8 +182,8 @@ describe('acquireLock', () => {
 
   it('lets exactly one of several separate processes take over a stale lock', async () => {
     await writeHolder(999_999_999, '1');
-    const tsx = new URL('../../../../node_modules/.bin/tsx', import.meta.url).pathname;
-    const racer = new URL('../test-support/race-for-lock.ts', import.meta.url).pathname;
+    const tsx = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
+    const racer = fileURLToPath(new URL('../test-support/race-for-lock.ts', import.meta.url));
     const racers = Array.from({ length: 4 }, () => {
       const child = spawn(tsx, [racer, JSON.stringify(checkout)], { stdio: ['pipe', 'pipe', 'inherit'] });
       pids.push(child.pid!);
