@@ -119,8 +119,14 @@ describe.each<BackendName>(['launchd', 'systemd', 'process'])(
       // also while the units settle into their states (status is what tells when they did).
       const launchctlCalls = join(machine.env.FAKE_LAUNCHCTL_STATE!, 'calls.log');
       const calls = () => (backend === 'launchd' ? readFileSync(launchctlCalls, 'utf8') : '');
+      // The loaded jobs, by their state files; a `.tmp` file is the fake's launchd rewriting a job's
+      // state (a crash-looping job's runs) at that moment, not a job.
       const loadedJobs = () =>
-        backend === 'launchd' ? readdirSync(join(machine.env.FAKE_LAUNCHCTL_STATE!, 'jobs')).sort() : [];
+        backend === 'launchd'
+          ? readdirSync(join(machine.env.FAKE_LAUNCHCTL_STATE!, 'jobs'))
+              .filter((name) => !name.endsWith('.tmp'))
+              .sort()
+          : [];
       const callsBefore = calls().length;
       const jobsBefore = loadedJobs();
       writeFileSync(shimLog, '');

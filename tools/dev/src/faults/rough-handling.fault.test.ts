@@ -99,15 +99,23 @@ describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (b
     expect(await servicePids(checkout.id)).toEqual({ gateway: [], controller: [], web: [] });
   });
 
-  it.for<[string, RegExp, string | undefined]>([
-    ['the start', /^gateway: starting on /m, undefined],
-    ['the build', /^gateway: building /m, 'apps/gateway/src/revision.ts'],
+  it.for<[string, RegExp, 'slow-gateway' | 'touch-gateway']>([
+    ['the start', /^gateway: starting on /m, 'slow-gateway'],
+    ['the build', /^gateway: building /m, 'touch-gateway'],
   ])(
     'Ctrl-C during %s releases the lock, records what runs, ends with one line of ours and exit 0',
-    async ([, at, touch], t) => {
+    async ([, at, prepare], t) => {
       if (!ctx.available()) t.skip();
       const checkout = ctx.open();
-      if (touch) utimesSync(join(checkout.root, touch), new Date(), new Date());
+      const revision = join(checkout.root, 'apps/gateway/src/revision.ts');
+      // A whole start takes a few hundred milliseconds on a fast machine: a gateway that waits 3 s
+      // before it listens keeps the start in its starting phase while the signal arrives.
+      if (prepare === 'slow-gateway')
+        writeFileSync(
+          revision,
+          'await new Promise((resolve) => setTimeout(resolve, 3000));\nexport const REVISION = 1;\n',
+        );
+      else utimesSync(revision, new Date(), new Date());
       const start = spawnCli('start', ['--no-watch', '--backend', backend], {
         cwd: checkout.root,
         env: env(),
@@ -130,7 +138,7 @@ describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (b
       expect(recorded).toEqual(runningNow);
       // During the build nothing has started yet, unless the build finished before the signal
       // arrived (a warm esbuild build of one service takes tens of milliseconds): the line says which.
-      if (touch && Object.keys(runningNow).length === 0)
+      if (prepare === 'touch-gateway' && Object.keys(runningNow).length === 0)
         expect(lastLine(result.stderr)).toMatch(/nothing runs/);
 
       const again = await cli('start', ['--no-watch', '--backend', backend], checkout);
