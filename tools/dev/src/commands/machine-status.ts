@@ -5,6 +5,7 @@ import {
   type MachinePresence,
   type MachineService,
 } from '../machine/machine-services.js';
+import { answersAsOurs } from '../services/identity.js';
 import { findService, serviceRank, serviceUrl } from '../services/manifest.js';
 import type { BackendName, ServiceState } from '../supervisor/supervisor.js';
 
@@ -63,10 +64,7 @@ async function rowOf(found: MachineService, currentId: string | undefined): Prom
     pid: unit.status.pid,
     port,
     url: port === null ? null : serviceUrl(port),
-    healthy:
-      health?.ok === true &&
-      health.answer.instance === unit.checkoutId &&
-      health.answer.pid === unit.status.pid,
+    healthy: answersAsOurs(health ?? undefined, { instance: unit.checkoutId, pid: unit.status.pid }),
     reason: unit.status.reason ?? null,
   };
 }

@@ -11,7 +11,6 @@ import { launchInDependencyOrder } from '../plan/launch-in-dependency-order.js';
 import { planStart, type StartFacts, type StartPlan, stepsByName } from '../plan/plan-start.js';
 import { StartInterruptedError, throwIfInterrupted } from '../plan/start-interrupted-error.js';
 import {
-  adoptPreviousLedger,
   LEDGER_VERSION,
   type Ledger,
   type LedgerEntry,
@@ -22,6 +21,7 @@ import {
 import { expectedPorts } from '../ports/resolve-port.js';
 import { type BuildFreshness, checkBuildFreshness } from '../services/build-freshness.js';
 import { checkEnvFiles } from '../services/env-file-conflicts.js';
+import { ledgerFor } from '../services/identity.js';
 import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
 import { hashUnitSpec, resolveUnitSpec } from '../services/unit-spec.js';
 import type { SelectSupervisorOptions } from '../supervisor/select-supervisor.js';
@@ -296,9 +296,8 @@ async function ledgerToStartFrom(
     );
     for (const line of quiet.lines) if (line.startsWith('warning: ')) reporter.warn(line.slice(9));
     if (labels.length > 0) reporter.info(describeTakeover(previous, labels, true));
-    return adoptPreviousLedger(checkout, previous);
   }
-  return ledger?.backend === backend ? ledger : null;
+  return ledgerFor(checkout, backend, { ledger, previous });
 }
 
 /** What `pnpm start --dry-run` shows: the plan, the builds it would run, the units it would remove. */
@@ -335,11 +334,7 @@ export async function previewStart(
   };
   const supervisor = await selectStartSupervisor({ ...ask, backend: options.backend, checkout });
   const { ledger: raw, problem, previous } = await readLedger(checkout);
-  const ledger = previous
-    ? adoptPreviousLedger(checkout, previous)
-    : raw?.backend === supervisor.backend
-      ? raw
-      : null;
+  const ledger = ledgerFor(checkout, supervisor.backend, { ledger: raw, previous });
   const previousUnits = previous ? await listPreviousLocationUnits(checkout, previous, ask) : [];
   const freedPids = previousUnits.flatMap(({ pid }) => (pid === null ? [] : [pid]));
   const [facts, otherUnits] = await Promise.all([

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryReporter } from '../format/reporter.js';
-import { serviceLabel } from '../services/manifest.js';
+import { serviceLabel } from '../services/identity.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 import { teardownOtherBackends } from './teardown.js';
 

@@ -5,6 +5,7 @@ import { probeHealth } from '../health/probe-health.js';
 import { crashTail, findCrashReport } from '../logs/find-crash-report.js';
 import { readLogTail } from '../logs/read-last-lines.js';
 import { readServiceEnvFiles } from '../services/env-files.js';
+import { answersAsOurs } from '../services/identity.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 import { passThroughNames } from '../services/unit-spec.js';
 import { createDevStatusWriter, type DevStatusWriter } from '../watch/dev-status-writer.js';
@@ -47,14 +48,13 @@ export async function startWatchStatus(options: {
       const { spec, unit } = find(name);
       const status = await target.current().supervisor.status(unit);
       const health = status.pid ? await probeHealth(unit.port, spec.healthPath) : undefined;
-      const answer = health?.ok ? health.answer : undefined;
-      const healthy = answer?.instance === checkout.id && answer.pid === status.pid;
+      const healthy = answersAsOurs(health, { instance: checkout.id, pid: status.pid });
       return {
         state: status.state,
         pid: status.pid,
         port: unit.port,
         healthy,
-        startedAt: healthy ? answer.startedAt : null,
+        startedAt: healthy ? health.answer.startedAt : null,
         restarts: status.restarts,
         reason: status.reason ?? null,
       };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveCheckout } from '../checkout/checkout.js';
 import { runCommand } from '../os/command-runner.js';
-import { serviceLabel } from '../services/manifest.js';
+import { serviceLabel } from '../services/identity.js';
 import { launchdTestPlatform, useFakeLaunchdState } from '../test-support/launchd-test-platform.js';
 import { backendChoiceCheck } from './backend-choice-check.js';
 import { launchdCheck } from './launchd-check.js';

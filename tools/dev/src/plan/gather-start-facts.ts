@@ -4,13 +4,8 @@ import { probeHealth } from '../health/probe-health.js';
 import type { Ledger } from '../ports/ledger.js';
 import { expectedPort, type ResolvedPort, resolvePort } from '../ports/resolve-port.js';
 import { readServiceEnvFiles } from '../services/env-files.js';
-import {
-  SERVICES,
-  type ServiceName,
-  type ServicePorts,
-  type ServiceSpec,
-  serviceLabel,
-} from '../services/manifest.js';
+import { serviceLabel } from '../services/identity.js';
+import { SERVICES, type ServiceName, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
 import { resolveUnitSpec, type UnitSpecOptions } from '../services/unit-spec.js';
 import type { ServiceStatus, Supervisor } from '../supervisor/supervisor.js';
 import type { ServiceFacts, StartFacts } from './plan-start.js';

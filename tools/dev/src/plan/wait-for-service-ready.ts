@@ -1,4 +1,5 @@
-import { type HealthAnswer, type HealthExpectation, waitForHealthy } from '../health/probe-health.js';
+import { type HealthAnswer, waitForHealthy } from '../health/probe-health.js';
+import type { HealthExpectation } from '../services/identity.js';
 import type { ServiceStatus, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 
 export interface WaitForServiceReadyOptions {

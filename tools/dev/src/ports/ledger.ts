@@ -3,7 +3,6 @@ import { relative } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
 import { type Checkout, checkoutIdFor } from '../checkout/checkout.js';
 import { checkoutPresence } from '../checkout/checkout-presence.js';
-import { type ServiceName, serviceLabel } from '../services/manifest.js';
 import type { Ledger } from './ledger-schema.js';
 import { validateLedger } from './validate-ledger.js';
 
@@ -67,25 +66,6 @@ export async function readLedger(checkout: Checkout): Promise<ReadLedgerResult> 
     }
   }
   return { ledger: null, problem: `ignoring ${where}: ${result.reason}` };
-}
-
-/**
- * The ledger a moved checkout starts from: its previous location's ports (reused where free), under
- * this checkout's id and root, with no pid (what ran there is not this checkout's to attach to).
- */
-export function adoptPreviousLedger(checkout: Checkout, previous: PreviousLocation): Ledger {
-  const services = Object.fromEntries(
-    Object.entries(previous.ledger.services).map(([name, entry]) => [
-      name,
-      {
-        ...entry!,
-        label: serviceLabel(name as ServiceName, checkout.id),
-        pid: null,
-        startTime: null,
-      },
-    ]),
-  );
-  return { ...previous.ledger, checkoutId: checkout.id, root: checkout.root, services };
 }
 
 /** Writes the ledger atomically (temp file in the same folder, then rename), readable by the owner only. */

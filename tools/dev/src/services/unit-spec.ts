@@ -6,7 +6,8 @@ import { stableNodePath } from '../os/stable-node-path.js';
 import type { UnitSpec } from '../supervisor/supervisor.js';
 import { hashUnit } from '../supervisor/unit-hash.js';
 import { readServiceEnvFiles } from './env-files.js';
-import { type ServicePorts, type ServiceSpec, serviceEntry, serviceLabel } from './manifest.js';
+import { serviceLabel } from './identity.js';
+import { type ServicePorts, type ServiceSpec, serviceEntry } from './manifest.js';
 import { serviceLogPath } from './service-log-path.js';
 
 /** Options for `resolveUnitSpec`; defaults suit the running orchestrator. */

@@ -13,6 +13,7 @@ import {
 import { createBatch } from '../os/create-batch.js';
 import { isProcessAlive } from '../os/process-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
+import { parseServiceLabel } from '../services/identity.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
 import { CRASH_LOOP_GUARD_PATH, type CrashLoopGuard, GUARD_ENV } from './crash-loop-guard.js';
 import { launchFailureAdvice } from './launch-failure-advice.js';
@@ -20,7 +21,7 @@ import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.mjs';
 import { superuserRefusal } from './launchd-domain.js';
 import { describeLaunchdJob, type LaunchdGuardRecords, type LaunchdJobState } from './launchd-job-state.js';
 import { listUnitFiles } from './list-unit-files.js';
-import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
+import { checkoutFieldsOf } from './machine-unit.js';
 import { noteMissingNode } from './missing-node.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
@@ -438,7 +439,7 @@ export class LaunchdSupervisor implements Supervisor {
       const result = await this.launchctl(['print', domain]);
       if (result.exitCode !== 0) continue;
       for (const { label } of parseLaunchctlDomainServices(result.stdout)) {
-        const parsed = parseDevLabel(label);
+        const parsed = parseServiceLabel(label);
         if (parsed && parsed.checkoutId !== options.except && !listed.has(label)) {
           listed.set(label, { label, domain, ...parsed });
         }

@@ -7,8 +7,9 @@ import { waitFor, writeFileAtomic } from '@nexu/service-kit';
 import { LOCAL_EVENT_POLL } from '../os/local-event-poll.js';
 import { processIdentity } from '../os/process-identity.js';
 import { terminateGroup } from '../os/terminate-group.js';
+import { parseServiceLabel } from '../services/identity.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
-import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
+import { checkoutFieldsOf } from './machine-unit.js';
 import { noteMissingNode } from './missing-node.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import { resolvePlatform } from './platform.js';
@@ -294,7 +295,7 @@ export class ProcessSupervisor implements Supervisor {
   async listMachine(options: ListMachineOptions = {}): Promise<MachineUnit[]> {
     const units: MachineUnit[] = [];
     for (const entry of await this.readRegistry()) {
-      const parsed = parseDevLabel(entry.label);
+      const parsed = parseServiceLabel(entry.label);
       if (!parsed || parsed.checkoutId !== entry.checkoutId || parsed.checkoutId === options.except) continue;
       const keeperAlive = await isSameProcess(entry.keeper.pid, entry.keeper.startTime);
       const child =

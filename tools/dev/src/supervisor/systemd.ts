@@ -9,6 +9,7 @@ import {
   runCommand,
 } from '../os/command-runner.js';
 import { createBatch } from '../os/create-batch.js';
+import { parseServiceLabel } from '../services/identity.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
 import {
   CRASH_LOOP_GUARD_PATH,
@@ -17,7 +18,7 @@ import {
   readCrashedReason,
 } from './crash-loop-guard.js';
 import { listUnitFiles } from './list-unit-files.js';
-import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
+import { checkoutFieldsOf } from './machine-unit.js';
 import { noteMissingNode } from './missing-node.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
@@ -291,7 +292,7 @@ export class SystemdSupervisor implements Supervisor {
     for (const name of names) {
       if (!name.endsWith('.service')) continue;
       const label = name.slice(0, -'.service'.length);
-      const parsed = parseDevLabel(label);
+      const parsed = parseServiceLabel(label);
       if (!parsed || parsed.checkoutId === options.except) continue;
       const text = await readTextOrNull(join(dir, name)).catch(() => null);
       if (text === null) continue;
