@@ -1,4 +1,3 @@
-#!/usr/bin/env tsx
 /** `pnpm doctor`: every precondition of `pnpm start` checked at once, each problem with its fix; changes nothing. */
 import { doctorExitCode, parseArgsOrExit, renderDoctor, resolveCheckout, runCli, runDoctor } from '@nexu/dev';
 

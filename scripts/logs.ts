@@ -1,4 +1,3 @@
-#!/usr/bin/env tsx
 /** `pnpm logs`: follow this checkout's service logs, prefixed and coloured per service. */
 import { existsSync } from 'node:fs';
 import {

@@ -1,4 +1,3 @@
-#!/usr/bin/env tsx
 /** `pnpm reset-state`: stop this checkout's services, then delete its dev state (`.tmp/dev`). */
 import {
   checkBackendEnv,

@@ -1,4 +1,3 @@
-#!/usr/bin/env tsx
 /** `pnpm restart [SERVICE...]`: restart running services through their supervisor and wait until ready. */
 import {
   consoleReporter,

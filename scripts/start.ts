@@ -1,4 +1,3 @@
-#!/usr/bin/env tsx
 /** `pnpm start`: bring this checkout's services up (attaching to what runs), then hot-reload. */
 import { constants as osConstants } from 'node:os';
 import {

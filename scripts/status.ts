@@ -1,4 +1,3 @@
-#!/usr/bin/env tsx
 /** `pnpm status`: one table (or one JSON object) describing this checkout's services, or every checkout's. */
 import {
   collectMachineStatus,

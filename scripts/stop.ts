@@ -1,4 +1,3 @@
-#!/usr/bin/env tsx
 /** `pnpm stop`: tear down this checkout's services (or every checkout's, or those of gone checkouts). */
 import {
   checkBackendEnv,

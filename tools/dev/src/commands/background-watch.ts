@@ -92,13 +92,13 @@ export async function spawnBackgroundWatch(options: {
     async () => {
       const watcher = await readWatcher(checkout);
       if (watcher?.pid === child) return watcher;
-      if (!(await isProcessAlive(child))) return null;
+      if (!isProcessAlive(child)) return null;
       return undefined;
     },
     { timeoutMs: options.timeoutMs ?? 60_000, maxIntervalMs: 100 },
   );
   if (taken.ok && taken.value) return taken.value;
-  if (await isProcessAlive(child)) await terminateGroup(child);
+  if (isProcessAlive(child)) await terminateGroup(child);
   const tail = ((await readLogTail(log, 15).catch(() => undefined)) ?? []).map((line) => `  ${line}`);
   throw new Error([`the background watch session did not start watching (see ${log}):`, ...tail].join('\n'));
 }
@@ -110,7 +110,7 @@ export async function spawnBackgroundWatch(options: {
  */
 export async function endWatcher(watcher: WatcherState | null, graceMs = 10_000): Promise<boolean> {
   if (!watcher) return true;
-  const gone = async () => !(await isProcessAlive(watcher.pid));
+  const gone = async () => !isProcessAlive(watcher.pid);
   if ((await waitFor(gone, { timeoutMs: graceMs, maxIntervalMs: 100 })).ok) return true;
   if (!watcher.background) return false;
   const identity = await processIdentity(watcher.pid);

@@ -19,7 +19,6 @@ const ledgerOf = (checkout: Checkout, port: number): Ledger => ({
       port,
       pid: null,
       startTime: null,
-      unitHash: 'x',
       since: new Date().toISOString(),
       mode: 'started',
     },

@@ -20,7 +20,7 @@ export interface WatchSessionRunOptions {
   /** Receives whole output lines, each ending in `\n`. */
   readonly out?: (text: string) => void;
   readonly colour?: boolean;
-  /** Run `tsc --watch` beside the fast build (default true). */
+  /** Type-check each rebuilt service beside the fast build (default true). */
   readonly typecheck?: boolean;
   /**
    * The background session of `pnpm start --detach`: reload lines only (the services' logs are in

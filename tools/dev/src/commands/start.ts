@@ -23,7 +23,7 @@ import { type BuildFreshness, checkBuildFreshness } from '../services/build-fres
 import { checkEnvFiles } from '../services/env-file-conflicts.js';
 import { ledgerFor } from '../services/identity.js';
 import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
-import { hashUnitSpec, resolveUnitSpec } from '../services/unit-spec.js';
+import { resolveUnitSpec } from '../services/unit-spec.js';
 import type { SelectSupervisorOptions } from '../supervisor/select-supervisor.js';
 import type { BackendName, Supervisor, UnitRef, UnitSpec } from '../supervisor/supervisor.js';
 import { ensureBuilt } from './ensure-built.js';
@@ -208,7 +208,6 @@ async function recordLaunched(
       port: unit.port,
       pid,
       startTime: (await processIdentity(pid))?.startTime ?? null,
-      unitHash: hashUnitSpec(unit),
       since: new Date().toISOString(),
       mode: 'started',
     };

@@ -8,14 +8,14 @@ import type { Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import type { StartReport } from './start.js';
 
 /** The units a watch session reloads and the supervisor that runs them. */
-export interface WatchTarget {
+export interface ReloadTarget {
   readonly supervisor: Supervisor;
   readonly units: Readonly<Partial<Record<ServiceName, UnitSpec>>>;
 }
 
 /** What the session reloads now; `follow` moves it to the units another `pnpm start` put in place. */
 export interface FollowedTarget {
-  current(): WatchTarget;
+  current(): ReloadTarget;
   /**
    * Follows a ledger another `pnpm start` wrote: when it runs the services on another backend or
    * other ports, the session reloads those from now on and `announce` gets one line saying so.
@@ -29,7 +29,7 @@ export function createFollowedTarget(
   report: Pick<StartReport, 'supervisor' | 'units'>,
   announce: (line: string) => void,
 ): FollowedTarget {
-  let target: WatchTarget = { supervisor: report.supervisor, units: report.units };
+  let target: ReloadTarget = { supervisor: report.supervisor, units: report.units };
   return {
     current: () => target,
     follow(ledger) {

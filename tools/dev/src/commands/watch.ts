@@ -16,7 +16,7 @@ export interface WatchOptions {
   /** Where reload lines go, tagged with their service. */
   readonly log: (service: ServiceName, line: string) => void;
   readonly services?: readonly ServiceSpec[];
-  /** Run `tsc --watch` beside the fast build (default true). */
+  /** Type-check each rebuilt service beside the fast build (default true). */
   readonly typecheck?: boolean;
   /**
    * The units to reload, followed when another `pnpm start` replaces them (default: the report's,

@@ -59,7 +59,7 @@ describe('processIdentity', () => {
     const sleeper = spawnSleeper();
     expect(await killAndWait(sleeper.pid)).toBe(true);
     expect(await processIdentity(sleeper.pid)).toBeNull();
-    expect(await isProcessAlive(sleeper.pid)).toBe(false);
+    expect(isProcessAlive(sleeper.pid)).toBe(false);
     expect(await processIdentity(-1)).toBeNull();
   });
 
@@ -79,7 +79,7 @@ describe('processIdentity', () => {
     expect(zombie.ok).toBe(true);
     const pid = (zombie as { value: number }).value;
     expect(await processIdentity(pid)).toBeNull();
-    expect(await isProcessAlive(pid)).toBe(false);
-    expect(await isProcessAlive(shell.pid!)).toBe(true);
+    expect(isProcessAlive(pid)).toBe(false);
+    expect(isProcessAlive(shell.pid!)).toBe(true);
   });
 });

@@ -7,7 +7,6 @@ import type { LedgerEntry } from '../ports/ledger.js';
 import { findFreePort } from '../ports/resolve-port.js';
 import { stopOwnedProcess } from '../ports/stop-owned-process.js';
 import { serviceUrl } from '../services/manifest.js';
-import { hashUnitSpec } from '../services/unit-spec.js';
 import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
 import type { InstallOutcome, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import type { ServiceStep } from './plan-start.js';
@@ -169,7 +168,6 @@ export async function executeStep(
         port: unit.port,
         pid,
         startTime: (await processIdentity(pid))?.startTime ?? null,
-        unitHash: hashUnitSpec(unit),
         since: new Date().toISOString(),
         mode,
       },

@@ -18,7 +18,6 @@ const ledgerOf = (checkoutId: string): Ledger => ({
       port: 18789,
       pid: 1234,
       startTime: '5678',
-      unitHash: 'abc',
       since: '2025-01-01T00:00:00.000Z',
       mode: 'started',
     },

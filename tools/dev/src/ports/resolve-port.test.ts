@@ -13,6 +13,7 @@ import {
   fallbackPorts,
   type ResolvedPort,
   resolvePort,
+  resolvePorts,
 } from './resolve-port.js';
 
 const ledgerFor = (checkout: Checkout, ports: Partial<ServicePorts>): Ledger => ({
@@ -23,31 +24,26 @@ const ledgerFor = (checkout: Checkout, ports: Partial<ServicePorts>): Ledger => 
   services: Object.fromEntries(
     Object.entries(ports).map(([name, port]) => [
       name,
-      { label: name, port, pid: null, startTime: null, unitHash: 'h', since: 'now', mode: 'started' },
+      { label: name, port, pid: null, startTime: null, since: 'now', mode: 'started' },
     ]),
   ),
 });
 
 const serviceOf = (name: ServiceName) => SERVICES.find((s) => s.name === name)!;
 
-/** Resolves every service's port in manifest order, as `pnpm start` does. */
+/** Every service's port, resolved as `pnpm start` does. */
 async function resolveAll(
   checkout: Checkout,
   ledger: Ledger | null,
   pids: Partial<Record<ServiceName, number>> = {},
 ): Promise<Record<ServiceName, ResolvedPort>> {
-  const resolved: Partial<Record<ServiceName, ResolvedPort>> = {};
-  for (const spec of SERVICES) {
-    resolved[spec.name] = await resolvePort({
-      spec,
-      checkout,
-      ledger,
-      servicePid: pids[spec.name] ?? null,
-      peerPids: Object.entries(pids).flatMap(([name, pid]) => (name === spec.name ? [] : [pid])),
-      taken: new Set(Object.values(resolved).map((r) => r.port)),
-    });
-  }
-  return resolved as Record<ServiceName, ResolvedPort>;
+  const resolved = await resolvePorts({
+    checkout,
+    ledger,
+    services: SERVICES,
+    pidOf: (name) => pids[name] ?? null,
+  });
+  return Object.fromEntries(resolved) as Record<ServiceName, ResolvedPort>;
 }
 const portsOf = (resolved: Record<ServiceName, ResolvedPort>) =>
   Object.fromEntries(Object.entries(resolved).map(([name, r]) => [name, r.port])) as unknown as ServicePorts;

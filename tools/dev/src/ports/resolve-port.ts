@@ -2,7 +2,7 @@ import getPort from 'get-port';
 import type { Checkout } from '../checkout/checkout.js';
 import { isPortFree } from '../os/port-free.js';
 import { findPortOwner } from '../os/port-owner.js';
-import { SERVICES, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
+import { SERVICES, type ServiceName, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
 import type { Ledger } from './ledger-schema.js';
 import { type OwnedProcess, verifyOwnership } from './verify-ownership.js';
 
@@ -92,6 +92,38 @@ export async function resolvePort(options: ResolvePortOptions): Promise<Resolved
   if (holder.kind !== 'foreign') return { port: expected, expected, holder };
   const port = await findFreePort(spec, checkout, new Set([...taken, expected]));
   return { port, expected, holder, note: `port ${expected} ${holder.description}: using ${port} instead` };
+}
+
+/**
+ * Resolves the ports of `services` (in dependency order) one after another, so that a service that
+ * must move cannot take a port given to an earlier one; each knows its own supervisor pid and its
+ * peers'. The start's one port decision (`gatherStartFacts`), `--dry-run`'s too.
+ */
+export async function resolvePorts(options: {
+  readonly checkout: Checkout;
+  readonly ledger: Ledger | null;
+  readonly services: readonly ServiceSpec[];
+  /** A service's main pid as its supervisor reports it, or null. */
+  readonly pidOf: (name: ServiceName) => number | null;
+  readonly freedPids?: readonly number[];
+}): Promise<Map<ServiceName, ResolvedPort>> {
+  const { services, pidOf } = options;
+  const resolved = new Map<ServiceName, ResolvedPort>();
+  for (const spec of services) {
+    resolved.set(
+      spec.name,
+      await resolvePort({
+        spec,
+        checkout: options.checkout,
+        ledger: options.ledger,
+        servicePid: pidOf(spec.name),
+        peerPids: services.flatMap((peer) => (peer === spec ? [] : (pidOf(peer.name) ?? []))),
+        taken: new Set([...resolved.values()].map((r) => r.port)),
+        ...(options.freedPids ? { freedPids: options.freedPids } : {}),
+      }),
+    );
+  }
+  return resolved;
 }
 
 async function findHolder(port: number, options: ResolvePortOptions): Promise<PortHolder> {

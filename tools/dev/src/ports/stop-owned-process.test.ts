@@ -38,7 +38,7 @@ describe('stopOwnedProcess', () => {
   it('stops a verified listener of ours with SIGTERM: pid gone, port free', async () => {
     const { port, pid, owned } = await ownedListener();
     expect(await stopOwnedProcess(owned, { port })).toEqual({ stopped: true, signal: 'SIGTERM' });
-    expect(await isProcessAlive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect(await isPortFree(port)).toBe(true);
     expect(await findPortOwner(port)).toEqual({ status: 'free', port });
   });
@@ -49,7 +49,7 @@ describe('stopOwnedProcess', () => {
       stopped: true,
       signal: 'SIGKILL',
     });
-    expect(await isProcessAlive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
   });
 
   it('signals the whole process group, so the listening child goes too', async () => {
@@ -60,8 +60,8 @@ describe('stopOwnedProcess', () => {
     expect(await stopOwnedProcess((verdict as { process: OwnedProcess }).process, { port })).toMatchObject({
       stopped: true,
     });
-    expect(await isProcessAlive(pid)).toBe(false);
-    expect(owner.status === 'listening' && (await isProcessAlive(owner.pid))).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
+    expect(owner.status === 'listening' && isProcessAlive(owner.pid)).toBe(false);
     expect(await isPortFree(port)).toBe(true);
   });
 
@@ -72,8 +72,8 @@ describe('stopOwnedProcess', () => {
       stopped: true,
       signal: 'SIGKILL',
     });
-    expect(await isProcessAlive(pid)).toBe(false);
-    expect(owner.status === 'listening' && (await isProcessAlive(owner.pid))).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
+    expect(owner.status === 'listening' && isProcessAlive(owner.pid)).toBe(false);
     expect(await isPortFree(port)).toBe(true);
   });
 

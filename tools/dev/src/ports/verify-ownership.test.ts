@@ -23,7 +23,6 @@ const ledgerWith = (checkout: Checkout, port: number, pid: number, startTime: st
       port,
       pid,
       startTime,
-      unitHash: 'h',
       since: new Date().toISOString(),
       mode: 'started',
     },

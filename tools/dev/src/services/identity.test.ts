@@ -97,7 +97,6 @@ describe('ledgerFor', () => {
         port: 18789,
         pid: 4242,
         startTime: 'Mon Jan  1 00:00:00 2026',
-        unitHash: 'h',
         since: '2026-01-01T00:00:00.000Z',
         mode: 'started',
       },

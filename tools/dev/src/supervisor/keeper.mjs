@@ -12,7 +12,6 @@
 // (what the service is and whose checkout it serves), which outlives a deleted or moved checkout. Signals: SIGHUP = restart the service now (the hot
 // reload path); SIGTERM/SIGINT = stop the service (SIGTERM, SIGKILL after the grace) and exit.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -32,14 +31,13 @@ if (!unitPath || !statePath) {
   console.error('usage: keeper.mjs <unit.json> <state.json> [<registry entry.json>]');
   process.exit(2);
 }
-const unitText = readFileSync(unitPath, 'utf8');
-const unit = JSON.parse(unitText);
+
+const unit = JSON.parse(readFileSync(unitPath, 'utf8'));
 const { maxStarts, windowMs } = unit.crashLoop;
 
 const state = {
   version: 1,
   label: unit.label,
-  unitHash: createHash('sha256').update(unitText, 'utf8').digest('hex').slice(0, 16),
   keeper: { pid: process.pid, startTime: startTimeOf(process.pid) },
   child: null,
   restarts: 0,

@@ -116,7 +116,7 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
     }
     const cleaner = create();
     for (const unit of units.splice(0)) await cleaner.uninstall(unit);
-    for (const pid of pids.splice(0)) expect(await isProcessAlive(pid)).toBe(false);
+    for (const pid of pids.splice(0)) expect(isProcessAlive(pid)).toBe(false);
     // stop returns while launchd still unloads the labels: they go once their drains end.
     expect((await waitFor(() => loadedJobs() === '', { timeoutMs: 8000 })).ok).toBe(true);
   });
@@ -576,7 +576,7 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
     const first = await startHealthy(supervisor, unit);
     await supervisor.stop(unit);
     // The process is gone and the port free, the label still loaded (being unloaded).
-    expect(await isProcessAlive(first.pid)).toBe(false);
+    expect(isProcessAlive(first.pid)).toBe(false);
     expect(printOf(`gui/${uid}`, unit.label).stdout).toMatch(/state = SIGTERMed/);
     expect(await supervisor.status(unit)).toMatchObject({
       state: 'stopped',

@@ -726,7 +726,7 @@ export class LaunchdSupervisor implements Supervisor {
       const pid = before.pid;
       if (
         pid !== null &&
-        !(await waitFor(async () => !(await isProcessAlive(pid)), { timeoutMs: this.timeoutMs })).ok
+        !(await waitFor(async () => !isProcessAlive(pid), { timeoutMs: this.timeoutMs })).ok
       ) {
         throw new SupervisorError(unit.label, `Unable to stop ${unit.service}: pid ${pid} is still running`);
       }

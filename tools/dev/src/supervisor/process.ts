@@ -41,8 +41,6 @@ export interface ProcessSupervisorOptions {
   /** Folder of unit files and keeper state: the checkout's `unitsDir`. */
   readonly unitsDir: string;
   readonly crashLoop?: CrashLoopPolicy;
-  /** Node binary that runs the keeper (default: the current one). */
-  readonly nodePath?: string;
   /** How long start/restart/stop wait for the keeper (default 10 s). */
   readonly timeoutMs?: number;
   /** The user's keeper registry (default: `ResolvedPlatform.keeperRegistryDir`). */
@@ -52,7 +50,6 @@ export interface ProcessSupervisorOptions {
 /** What `keeper.mjs` writes to `<unitsDir>/<label>.json`. */
 interface KeeperState {
   readonly label: string;
-  readonly unitHash: string;
   readonly keeper: { readonly pid: number; readonly startTime: string | null };
   readonly child: { readonly pid: number; readonly startTime: string | null } | null;
   readonly restarts: number;
@@ -104,14 +101,12 @@ export class ProcessSupervisor implements Supervisor {
   readonly backend = 'process' as const;
   private readonly unitsDir: string;
   private readonly crashLoop: CrashLoopPolicy;
-  private readonly nodePath: string;
   private readonly timeoutMs: number;
   private readonly registryDir: string;
 
   constructor(options: ProcessSupervisorOptions) {
     this.unitsDir = options.unitsDir;
     this.crashLoop = options.crashLoop ?? DEFAULT_CRASH_LOOP;
-    this.nodePath = options.nodePath ?? process.execPath;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.registryDir = options.registryDir ?? resolvePlatform().keeperRegistryDir;
   }
@@ -148,7 +143,7 @@ export class ProcessSupervisor implements Supervisor {
       // Detached + unref + stdio to a file: the keeper leads its own process group and outlives
       // the command (and terminal) that started it.
       const keeper = spawn(
-        this.nodePath,
+        process.execPath,
         [KEEPER_PATH, this.unitPath(unit.label), this.statePath(unit.label), this.registryPath(unit.label)],
         {
           cwd: this.unitsDir,

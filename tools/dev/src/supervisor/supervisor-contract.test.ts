@@ -102,7 +102,7 @@ describe.each(cases)('$name supervisor', (backend) => {
   afterEach(async () => {
     for (const unit of units) await supervisor.uninstall(unit);
     for (const unit of units) expect(await isPortFree(unit.port)).toBe(true);
-    for (const pid of pids) expect(await isProcessAlive(pid)).toBe(false);
+    for (const pid of pids) expect(isProcessAlive(pid)).toBe(false);
     expect(await supervisor.listInstalled(temp.checkout.id)).toEqual([]);
     await backend.assertNothingLeft?.(temp.checkout);
     units = [];
@@ -178,7 +178,7 @@ describe.each(cases)('$name supervisor', (backend) => {
         (s) => s.state === 'running' && s.pid !== before.status.pid,
       );
       pids.add(after.pid!);
-      expect(await isProcessAlive(before.health.pid)).toBe(false);
+      expect(isProcessAlive(before.health.pid)).toBe(false);
       const { health } = await waitForHealthy(supervisor, unit);
       expect(health.pid).toBe(after.pid);
     });
@@ -227,7 +227,7 @@ describe.each(cases)('$name supervisor', (backend) => {
       const unit = await unitFor('stop');
       const { health } = await startHealthy(unit);
       await supervisor.stop(unit);
-      expect(await isProcessAlive(health.pid)).toBe(false);
+      expect(isProcessAlive(health.pid)).toBe(false);
       expect(await isPortFree(unit.port)).toBe(true);
       expect(await supervisor.status(unit)).toMatchObject({ state: 'stopped', pid: null });
       expect(await supervisor.drift(unit)).toEqual([]);
@@ -238,7 +238,7 @@ describe.each(cases)('$name supervisor', (backend) => {
       const unit = await unitFor('stubborn', { mode: 'ignore-sigterm' });
       const { health } = await startHealthy(unit);
       await supervisor.stop(unit);
-      expect(await isProcessAlive(health.pid)).toBe(false);
+      expect(isProcessAlive(health.pid)).toBe(false);
       expect(await isPortFree(unit.port)).toBe(true);
     });
 
@@ -268,7 +268,7 @@ describe.each(cases)('$name supervisor', (backend) => {
       const unit = await unitFor('uninstall');
       const { health } = await startHealthy(unit);
       await supervisor.uninstall(unit);
-      expect(await isProcessAlive(health.pid)).toBe(false);
+      expect(isProcessAlive(health.pid)).toBe(false);
       expect(await readHealth(unit.port)).toBeNull();
       // launchd keeps the label for a moment (its drain): stopped, saying so, then not installed.
       const after = await supervisor.status(unit);

@@ -69,7 +69,7 @@ export function createWatchedCheckouts(backend: BackendName): WatchedCheckouts {
       const { checkout } = entry.temp;
       const report = await startServices({ checkout, backend, reporter: createMemoryReporter() });
       const lines: LoggedLine[] = [];
-      // tsc --watch has its own tests; here it would only compete for the CPU with the rebuilds.
+      // The type check has its own tests; here it would only compete for the CPU with the rebuilds.
       entry.session = await watchServices({
         checkout,
         report,

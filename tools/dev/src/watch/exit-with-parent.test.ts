@@ -19,10 +19,10 @@ describe('exit-with-parent preload', () => {
     const helper = await new Promise<number>((resolve) =>
       parent.stdout!.once('data', (d) => resolve(Number(String(d)))),
     );
-    expect(await isProcessAlive(helper)).toBe(true);
+    expect(isProcessAlive(helper)).toBe(true);
 
     parent.kill('SIGKILL');
-    const gone = await waitFor(async () => !(await isProcessAlive(helper)), { timeoutMs: 10_000 });
+    const gone = await waitFor(async () => !isProcessAlive(helper), { timeoutMs: 10_000 });
     if (!gone.ok) process.kill(helper, 'SIGKILL');
     expect(gone.ok).toBe(true);
   });

@@ -12,8 +12,7 @@ import { startWatchSession, type WatchSession } from './watch-session.js';
 
 const buildServiceBin = join(resolveCheckout().root, 'tools/dev/bin/build-service.mjs');
 
-const livePids = async (pids: number[]) =>
-  (await Promise.all(pids.map(async (pid) => ((await isProcessAlive(pid)) ? [pid] : [])))).flat();
+const livePids = (pids: number[]) => pids.filter((pid) => isProcessAlive(pid));
 
 describe('startWatchSession', () => {
   let root: string;
@@ -77,7 +76,7 @@ describe('startWatchSession', () => {
     await session?.close();
     session = undefined;
     await stop();
-    expect(await livePids(pids)).toEqual([]);
+    expect(livePids(pids)).toEqual([]);
     pids.length = 0;
     await rm(root, { recursive: true, force: true });
   });
