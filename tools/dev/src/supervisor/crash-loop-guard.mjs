@@ -15,7 +15,13 @@
 // 'exit' listener takes effect: verified on Node 20); systemd's units keep their 78, which
 // RestartPreventExitStatus= honours (NEXU_DEV_GUARD_RECORD_EXIT_78 unset).
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { CONFIG_EXIT_REASON, DEFAULT_CRASH_LOOP, describeCrashLoop, EXIT_CONFIG } from './crash-loop.mjs';
+import {
+  CONFIG_EXIT_REASON,
+  countCrashLoop,
+  DEFAULT_CRASH_LOOP,
+  describeCrashLoop,
+  EXIT_CONFIG,
+} from './crash-loop.mjs';
 
 const base = process.env.NEXU_DEV_GUARD_STATE;
 if (base) {
@@ -41,12 +47,12 @@ if (base) {
   } catch {
     // first start since the supervisor cleared it
   }
-  starts = (Array.isArray(starts) ? starts : []).filter(
-    (at) => typeof at === 'number' && now - at < windowMs,
-  );
-  starts.push(now);
-  write(`${base}.starts`, starts);
-  if (starts.length > maxStarts) {
+  const { recent, looping } = countCrashLoop(Array.isArray(starts) ? starts : [], now, {
+    maxStarts,
+    windowMs,
+  });
+  write(`${base}.starts`, [...recent, now]);
+  if (looping) {
     write(`${base}.crashed`, {
       reason: verdict,
       at: new Date(now).toISOString(),

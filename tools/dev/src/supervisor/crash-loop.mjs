@@ -15,6 +15,17 @@ export const CONFIG_EXIT_REASON = `exited ${EXIT_CONFIG} (configuration error)`;
  */
 export const DEFAULT_CRASH_LOOP = Object.freeze({ maxStarts: 5, windowMs: 30_000 });
 
+/**
+ * The one crash-loop count: of the failed starts at `times` (ms), those inside the window ending
+ * `now`, and whether they are a crash loop (`maxStarts` of them). The keeper counts its child's
+ * failed exits; the guard counts the starts before the one it runs in (launchd and systemd restart
+ * a job only after it failed).
+ */
+export function countCrashLoop(times, now, policy) {
+  const recent = times.filter((at) => typeof at === 'number' && now - at < policy.windowMs);
+  return { recent, looping: recent.length >= policy.maxStarts };
+}
+
 /** The reason every backend reports for a tripped breaker, e.g. `crash loop: 5 failed starts in 30s`. */
 export function describeCrashLoop(policy) {
   return `crash loop: ${policy.maxStarts} failed starts in ${Math.round(policy.windowMs / 1000)}s`;

@@ -24,7 +24,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { processStartTimeSync as startTimeOf } from '@nexu/service-kit/proc-stat';
-import { CONFIG_EXIT_REASON, describeCrashLoop, EXIT_CONFIG } from './crash-loop.mjs';
+import { CONFIG_EXIT_REASON, countCrashLoop, describeCrashLoop, EXIT_CONFIG } from './crash-loop.mjs';
 
 const [unitPath, statePath, registryPath] = process.argv.slice(2);
 if (!unitPath || !statePath) {
@@ -33,7 +33,7 @@ if (!unitPath || !statePath) {
 }
 
 const unit = JSON.parse(readFileSync(unitPath, 'utf8'));
-const { maxStarts, windowMs } = unit.crashLoop;
+const { windowMs } = unit.crashLoop;
 
 const state = {
   version: 1,
@@ -152,9 +152,9 @@ function onChildEnd(entry, code, signal) {
   if (code === 0) return finish('stopped', 'exited 0');
   if (code === EXIT_CONFIG) return finish('stopped', CONFIG_EXIT_REASON);
   const now = Date.now();
-  failures = failures.filter((at) => now - at < windowMs);
-  failures.push(now);
-  if (failures.length >= maxStarts) {
+  const count = countCrashLoop([...failures, now], now, unit.crashLoop);
+  failures = count.recent;
+  if (count.looping) {
     return finish('crashed', describeCrashLoop(unit.crashLoop));
   }
   // A service that ran for a whole window was healthy: start the backoff over.
