@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// One vitest run for the whole workspace. Integration tests spawn real processes and bind real
-// ports, so files run in a few forks and each test gets generous deadlines instead of sleeps.
+// The main suite: every tier but the faults (*.test.ts, *.int.test.ts, *.e2e.test.ts; README "Tests").
+// Integration tests spawn real processes and bind real ports, so files run in a few forks and each
+// test gets generous deadlines instead of sleeps.
 export default defineConfig({
   test: {
     include: ['apps/*/{src,server}/**/*.test.ts', 'tools/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],

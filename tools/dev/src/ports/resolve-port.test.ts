@@ -4,7 +4,7 @@ import type { Checkout } from '../checkout/checkout.js';
 import { isPortFree } from '../os/port-free.js';
 import { processIdentity } from '../os/process-identity.js';
 import { SERVICES, type ServiceName, type ServicePorts } from '../services/manifest.js';
-import { killAndWait, spawnListener } from '../test-support/spawn-listener.js';
+import { killAndWait } from '../test-support/spawn-listener.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 import type { Ledger } from './ledger.js';
 import {
@@ -12,7 +12,6 @@ import {
   expectedPorts,
   fallbackPorts,
   type ResolvedPort,
-  resolvePort,
   resolvePorts,
 } from './resolve-port.js';
 
@@ -28,8 +27,6 @@ const ledgerFor = (checkout: Checkout, ports: Partial<ServicePorts>): Ledger => 
     ]),
   ),
 });
-
-const serviceOf = (name: ServiceName) => SERVICES.find((s) => s.name === name)!;
 
 /** Every service's port, resolved as `pnpm start` does. */
 async function resolveAll(
@@ -98,45 +95,6 @@ describe('resolvePort', () => {
       SERVICES.map(() => ['free', undefined]),
     );
     expect(portsOf(await resolveAll(a, ledgerFor(a, expected)))).toEqual(expected);
-  });
-
-  it('keeps a port held by the service itself (its supervisor main pid)', async () => {
-    const a = checkout();
-    const port = expectedPorts(a, null).gateway;
-    const own = await spawnListener({ port, instance: a.id });
-    pids.push(own.pid);
-    const resolved = await resolvePort({
-      spec: serviceOf('gateway'),
-      checkout: a,
-      ledger: null,
-      servicePid: own.pid,
-      peerPids: [],
-      taken: new Set(),
-    });
-    expect(resolved).toEqual({ port, expected: port, holder: { kind: 'service', pid: own.pid } });
-  });
-
-  it('keeps a port held by a verified leftover of this checkout, reporting it stale for the caller to stop', async () => {
-    const a = checkout();
-    const port = expectedPorts(a, null).controller;
-    const leftover = await spawnListener({ port, instance: a.id });
-    pids.push(leftover.pid);
-    const { controller } = await resolveAll(a, null);
-    expect(controller.port).toBe(port);
-    expect(controller.holder).toMatchObject({ kind: 'stale', process: { pid: leftover.pid } });
-    expect(controller.note).toBeUndefined();
-    // Resolving stops nothing.
-    expect(await processIdentity(leftover.pid)).not.toBeNull();
-  });
-
-  it('moves off a port held by another unit of this checkout, never calling it stale', async () => {
-    const a = checkout();
-    const port = expectedPorts(a, null).web;
-    const peer = await spawnListener({ port, instance: a.id });
-    pids.push(peer.pid);
-    const { web } = await resolveAll(a, null, { controller: peer.pid });
-    expect(web.port).not.toBe(port);
-    expect(web.holder.kind).toBe('foreign');
   });
 
   it('moves off a busy ledger port that is not ours and says who holds it', async () => {
