@@ -9,6 +9,8 @@ export default defineConfig({
     // The fault suite has its own config and command (`pnpm test:faults`).
     exclude: ['**/node_modules/**', '**/dist/**', '**/.tmp/**', 'tools/dev/src/faults/**'],
     // Where launchd cannot run, `--backend launchd` talks to a fake launchctl (see the file).
+    // The keeper, the guard, the fake launchctl and the fixtures run from their built files.
+    globalSetup: ['vitest.global-setup.ts'],
     setupFiles: ['tools/dev/src/test-support/fake-launchd-env.ts'],
     // The fake launchctl drains a booted-out label for 3-5 s, as a Mac does; the main suite checks
     // behaviour, not that cost, so its labels drain in 300 ms (a drain still happens, and every

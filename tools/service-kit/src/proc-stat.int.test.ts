@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isProcessAliveSync, parseProcStat, processStartTimeSync } from './proc-stat.mjs';
+import { isProcessAliveSync, parseProcStat, processStartTimeSync } from './proc-stat.js';
 
 describe('processStartTimeSync', () => {
   it('is stable for a running process and null for one that is gone', () => {

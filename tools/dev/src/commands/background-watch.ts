@@ -55,7 +55,7 @@ export function describeWatcher(watcher: WatcherState | null): string {
 }
 
 // The launcher every command runs through (the built CLI on plain node).
-const LAUNCHER = fileURLToPath(new URL('../../../../scripts/run.mjs', import.meta.url));
+const LAUNCHER = fileURLToPath(new URL('../../bin/nexu-dev.mjs', import.meta.url));
 
 /**
  * Starts the background watch session of `pnpm start --detach`: `pnpm start` itself (it attaches

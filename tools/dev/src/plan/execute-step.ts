@@ -7,7 +7,7 @@ import type { LedgerEntry } from '../ports/ledger.js';
 import { findFreePort } from '../ports/resolve-port.js';
 import { stopOwnedProcess } from '../ports/stop-owned-process.js';
 import { serviceUrl } from '../services/manifest.js';
-import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
+import { EXIT_CONFIG } from '../supervisor/crash-loop.js';
 import type { InstallOutcome, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import type { ServiceStep } from './plan-start.js';
 import { type Recovery, serviceStartError } from './service-start-error.js';

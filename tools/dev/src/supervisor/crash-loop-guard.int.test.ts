@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GUARD_ENV } from './crash-loop-guard.js';
+import { CRASH_LOOP_GUARD_PATH } from './crash-loop-guard.js';
+import { GUARD_ENV } from './guard-env.js';
 
-const GUARD = pathToFileURL(fileURLToPath(new URL('./crash-loop-guard.mjs', import.meta.url))).href;
+const GUARD = pathToFileURL(CRASH_LOOP_GUARD_PATH).href;
 const dir = mkdtempSync(join(tmpdir(), 'nexu-guard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

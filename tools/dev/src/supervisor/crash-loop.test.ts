@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countCrashLoop, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+import { countCrashLoop, DEFAULT_CRASH_LOOP } from './crash-loop.js';
 
 describe('countCrashLoop', () => {
   const policy = { maxStarts: 5, windowMs: 30_000 };

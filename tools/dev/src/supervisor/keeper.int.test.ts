@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
+import { runtimeProgramPath } from '../os/runtime-program.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
 import { createContractCheckout, fixtureUnit, waitForHealthy } from '../test-support/contract-harness.js';
 import { ProcessSupervisor } from './process.js';
 
-const KEEPER = fileURLToPath(new URL('./keeper.mjs', import.meta.url));
+const KEEPER = runtimeProgramPath('keeper');
 
 describe('process keeper', () => {
   let cleanup: (() => Promise<void>) | undefined;

@@ -14,10 +14,11 @@ import { createBatch } from '../os/create-batch.js';
 import { isProcessAlive } from '../os/process-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
 import { parseServiceLabel } from '../services/identity.js';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
-import { CRASH_LOOP_GUARD_PATH, type CrashLoopGuard, GUARD_ENV } from './crash-loop-guard.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.js';
+import { CRASH_LOOP_GUARD_PATH, type CrashLoopGuard } from './crash-loop-guard.js';
+import { GUARD_ENV } from './guard-env.js';
 import { launchFailureAdvice } from './launch-failure-advice.js';
-import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.mjs';
+import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.js';
 import { superuserRefusal } from './launchd-domain.js';
 import { describeLaunchdJob, type LaunchdGuardRecords, type LaunchdJobState } from './launchd-job-state.js';
 import { listUnitFiles } from './list-unit-files.js';
@@ -108,7 +109,7 @@ function launchctlAdvice(plistPath: string) {
   };
 }
 
-/** What the crash-loop guard recorded for a label (see crash-loop-guard.mjs). */
+/** What the crash-loop guard recorded for a label (see crash-loop-guard-preload.ts). */
 interface GuardRecord {
   readonly reason: string;
   readonly code?: number;

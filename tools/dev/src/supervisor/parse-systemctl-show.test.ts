@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+import { DEFAULT_CRASH_LOOP } from './crash-loop.js';
 import {
   parseSystemctlShow,
   parseSystemctlShowUnits,

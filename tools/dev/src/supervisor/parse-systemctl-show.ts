@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { CONFIG_EXIT_REASON, type CrashLoopPolicy, EXIT_CONFIG } from './crash-loop.mjs';
+import { CONFIG_EXIT_REASON, type CrashLoopPolicy, EXIT_CONFIG } from './crash-loop.js';
 import { systemdStartLimit } from './render-systemd-unit.js';
 import type { LastExit, ServiceState } from './supervisor.js';
 

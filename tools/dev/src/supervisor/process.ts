@@ -2,13 +2,14 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { waitFor, writeFileAtomic } from '@nexu/service-kit';
 import { LOCAL_EVENT_POLL } from '../os/local-event-poll.js';
 import { processIdentity } from '../os/process-identity.js';
+import { runtimeProgramPath } from '../os/runtime-program.js';
 import { terminateGroup } from '../os/terminate-group.js';
 import { parseServiceLabel } from '../services/identity.js';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import type { KeeperState, RegistryEntry } from './keeper-state.js';
 import { checkoutFieldsOf } from './machine-unit.js';
 import { noteMissingNode } from './missing-node.js';
 import { notInstalledStatus } from './not-installed-status.js';
@@ -21,7 +22,6 @@ import {
 } from './render-process-unit.js';
 import type {
   InstallOutcome,
-  LastExit,
   ListMachineOptions,
   MachineUnit,
   PreflightResult,
@@ -47,30 +47,7 @@ export interface ProcessSupervisorOptions {
   readonly registryDir?: string;
 }
 
-/** What `keeper.mjs` writes to `<unitsDir>/<label>.json`. */
-interface KeeperState {
-  readonly label: string;
-  readonly keeper: { readonly pid: number; readonly startTime: string | null };
-  readonly child: { readonly pid: number; readonly startTime: string | null } | null;
-  readonly restarts: number;
-  readonly lastExit: LastExit | null;
-  readonly state: 'starting' | 'running' | 'stopped' | 'crashed';
-  readonly reason: string | null;
-  /** ISO time of the keeper's write (the newer of the two copies wins). */
-  readonly updatedAt?: string | null;
-}
-
-/** What the keeper writes to `<registryDir>/<label>.json`: its state and whose service it runs. */
-interface RegistryEntry extends KeeperState {
-  readonly service: string;
-  readonly checkoutId: string;
-  readonly unitPath: string;
-  readonly statePath: string;
-  /** NEXU_DEV_INSTANCE, NEXU_DEV_ROOT, NEXU_HOME, PORT of the unit. */
-  readonly env: Readonly<Record<string, string>>;
-}
-
-const KEEPER_PATH = fileURLToPath(new URL('./keeper.mjs', import.meta.url));
+const KEEPER_PATH = runtimeProgramPath('keeper');
 
 /** Whether `pid` runs and is the process recorded with `startTime` (not a reused pid). */
 async function isSameProcess(pid: number, startTime: string | null): Promise<boolean> {

@@ -1,7 +1,7 @@
 import * as plist from 'plist';
 import { describe, expect, it } from 'vitest';
 import { sampleUnit } from '../test-support/sample-unit.js';
-import { GUARD_ENV } from './crash-loop-guard.js';
+import { GUARD_ENV } from './guard-env.js';
 import { renderPlist } from './render-plist.js';
 
 describe('renderPlist', () => {

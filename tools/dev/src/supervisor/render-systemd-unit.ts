@@ -1,4 +1,4 @@
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.js';
 import { type CrashLoopGuard, guardedArgv, guardedEnv } from './crash-loop-guard.js';
 import type { UnitSpec } from './supervisor.js';
 import type { UnitFields } from './unit-drift.js';

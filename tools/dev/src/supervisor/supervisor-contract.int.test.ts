@@ -18,7 +18,7 @@ import {
   loadedLaunchdLabels,
   useFakeLaunchdState,
 } from '../test-support/launchd-test-platform.js';
-import { DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+import { DEFAULT_CRASH_LOOP } from './crash-loop.js';
 import { LaunchdSupervisor } from './launchd.js';
 import { resolvePlatform } from './platform.js';
 import { ProcessSupervisor } from './process.js';

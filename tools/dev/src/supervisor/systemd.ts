@@ -10,13 +10,9 @@ import {
 } from '../os/command-runner.js';
 import { createBatch } from '../os/create-batch.js';
 import { parseServiceLabel } from '../services/identity.js';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
-import {
-  CRASH_LOOP_GUARD_PATH,
-  GUARD_ENV,
-  readBrokenLoopRestarts,
-  readCrashedReason,
-} from './crash-loop-guard.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { CRASH_LOOP_GUARD_PATH, readBrokenLoopRestarts, readCrashedReason } from './crash-loop-guard.js';
+import { GUARD_ENV } from './guard-env.js';
 import { listUnitFiles } from './list-unit-files.js';
 import { checkoutFieldsOf } from './machine-unit.js';
 import { noteMissingNode } from './missing-node.js';

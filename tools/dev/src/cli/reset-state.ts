@@ -1,16 +1,14 @@
 /** `pnpm reset-state`: stop this checkout's services, then delete its dev state (`.tmp/dev`). */
-import {
-  checkBackendEnv,
-  consoleReporter,
-  endWatcher,
-  parseArgsOrExit,
-  readWatcher,
-  resetState,
-  resolveCheckout,
-  runCli,
-  stopServices,
-  terminalConfirmation,
-} from '@nexu/dev';
+
+import { resolveCheckout } from '../checkout/checkout.js';
+import { endWatcher, readWatcher } from '../commands/background-watch.js';
+import { resetState } from '../commands/reset-state.js';
+import { stopServices } from '../commands/stop.js';
+import { consoleReporter } from '../format/reporter.js';
+import { checkBackendEnv } from './check-backend-env.js';
+import { terminalConfirmation } from './confirmation.js';
+import { parseArgsOrExit } from './parse-args.js';
+import { runCli } from './run-cli.js';
 
 const spec = {
   name: 'pnpm reset-state',

@@ -1,9 +1,8 @@
-#!/usr/bin/env node
 // Process keeper: the process backend's supervisor for ONE service.
 //
-//   node keeper.mjs <unit.json> <state.json> [<registry entry.json>]
+//   node tools/dev/dist/runtime/keeper.mjs <unit.json> <state.json> [<registry entry.json>]
 //
-// Plain JavaScript run directly by node (no tsx, no build) so it starts in a few tens of ms.
+// Built with the CLI into one small file node runs directly, so it starts in a few tens of ms.
 // Started detached by process.ts (leader of its own process group, stdio to a file), so it
 // survives the terminal. It runs the service as its own process group (so a stop reaches the
 // service's children too), appends the service's stdout+stderr to the unit's log, restarts it on
@@ -11,31 +10,30 @@
 // atomically to <state.json> after every change, and to its entry in the user's keeper registry
 // (what the service is and whose checkout it serves), which outlives a deleted or moved checkout. Signals: SIGHUP = restart the service now (the hot
 // reload path); SIGTERM/SIGINT = stop the service (SIGTERM, SIGKILL after the grace) and exit.
-import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { processStartTimeSync as startTimeOf } from '@nexu/service-kit/proc-stat';
-import { CONFIG_EXIT_REASON, countCrashLoop, describeCrashLoop, EXIT_CONFIG } from './crash-loop.mjs';
+import { writeFileAtomicSync } from '@nexu/service-kit/write-file-atomic';
+import { CONFIG_EXIT_REASON, countCrashLoop, describeCrashLoop, EXIT_CONFIG } from './crash-loop.js';
+import type { KeeperState, RegistryEntry } from './keeper-state.js';
+import type { ProcessUnit } from './render-process-unit.js';
+import type { LastExit } from './supervisor.js';
 
-const [unitPath, statePath, registryPath] = process.argv.slice(2);
-if (!unitPath || !statePath) {
+function usage(): never {
   console.error('usage: keeper.mjs <unit.json> <state.json> [<registry entry.json>]');
   process.exit(2);
 }
+const [unitArg, stateArg, registryPath] = process.argv.slice(2);
+const unitPath: string = unitArg || usage();
+const statePath: string = stateArg || usage();
 
-const unit = JSON.parse(readFileSync(unitPath, 'utf8'));
+const unit = JSON.parse(readFileSync(unitPath, 'utf8')) as ProcessUnit;
 const { windowMs } = unit.crashLoop;
 
-const state = {
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const state: Mutable<KeeperState> = {
   version: 1,
   label: unit.label,
   keeper: { pid: process.pid, startTime: startTimeOf(process.pid) },
@@ -50,15 +48,9 @@ const state = {
 /** The part of the unit's environment that says whose checkout this is (see machine-unit.ts). */
 const checkoutEnv = Object.fromEntries(
   ['NEXU_DEV_INSTANCE', 'NEXU_DEV_ROOT', 'NEXU_HOME', 'PORT'].flatMap((key) =>
-    unit.env[key] === undefined ? [] : [[key, unit.env[key]]],
+    unit.env[key] === undefined ? [] : [[key, unit.env[key]!]],
   ),
 );
-
-function writeAtomic(path, text) {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  renameSync(tmp, path);
-}
 
 function writeState() {
   state.updatedAt = new Date().toISOString();
@@ -66,10 +58,10 @@ function writeState() {
   // along; the keeper goes on supervising and reporting through the registry, where a later
   // `pnpm stop --orphans` finds it.
   try {
-    writeAtomic(statePath, `${JSON.stringify(state, null, 2)}\n`);
+    writeFileAtomicSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
   } catch {}
   if (!registryPath) return;
-  const entry = {
+  const entry: RegistryEntry = {
     ...state,
     service: unit.service,
     checkoutId: unit.checkoutId,
@@ -78,21 +70,29 @@ function writeState() {
     env: checkoutEnv,
   };
   try {
-    writeAtomic(registryPath, `${JSON.stringify(entry, null, 2)}\n`);
+    writeFileAtomicSync(registryPath, `${JSON.stringify(entry, null, 2)}\n`);
   } catch {}
 }
 
-const describeExit = (code, signal) => (signal ? `killed by ${signal}` : `exited ${code}`);
+const describeExit = (code: number | null, signal: NodeJS.Signals | null) =>
+  signal ? `killed by ${signal}` : `exited ${code}`;
 
-let child = null; // { proc, startedAt, done: Promise<void> }
-let timer = null;
+/** The running service: its process, when it started, and a promise settled when it has ended. */
+interface Child {
+  readonly proc: ChildProcess;
+  readonly startedAt: number;
+  readonly done: Promise<void>;
+}
+
+let child: Child | null = null;
+let timer: NodeJS.Timeout | null = null;
 let backoff = unit.backoffMs;
-let failures = [];
+let failures: number[] = [];
 let busy = false; // a restart or stop is in progress: exits are expected, not failures
 let stopping = false;
 
 /** The service's log, opened for appending; 'ignore' when its checkout is gone (never recreated). */
-function openLog() {
+function openLog(): number | 'ignore' {
   try {
     if (existsSync(unit.cwd)) mkdirSync(dirname(unit.logPath), { recursive: true });
     return openSync(unit.logPath, 'a');
@@ -104,9 +104,9 @@ function openLog() {
 function launch() {
   timer = null;
   const fd = openLog();
-  let proc;
+  let proc: ChildProcess;
   try {
-    proc = spawn(unit.argv[0], unit.argv.slice(1), {
+    proc = spawn(unit.argv[0]!, unit.argv.slice(1), {
       cwd: unit.cwd,
       env: unit.env,
       stdio: ['ignore', fd, fd],
@@ -115,10 +115,13 @@ function launch() {
   } finally {
     if (typeof fd === 'number') closeSync(fd);
   }
-  let resolveDone;
-  const entry = { proc, startedAt: Date.now(), done: new Promise((resolve) => (resolveDone = resolve)) };
+  let resolveDone = () => {};
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+  const entry: Child = { proc, startedAt: Date.now(), done };
   let ended = false;
-  const onEnd = (code, signal) => {
+  const onEnd = (code: number | null, signal: NodeJS.Signals | null) => {
     if (ended) return;
     ended = true;
     resolveDone();
@@ -137,17 +140,17 @@ function launch() {
   writeState();
 }
 
-function finish(finalState, reason) {
+function finish(finalState: KeeperState['state'], reason: string): never {
   state.state = finalState;
   state.reason = reason;
   writeState();
   process.exit(0);
 }
 
-function onChildEnd(entry, code, signal) {
+function onChildEnd(entry: Child, code: number | null, signal: NodeJS.Signals | null) {
   if (child === entry) child = null;
   state.child = null;
-  state.lastExit = { code, signal };
+  state.lastExit = { code, signal } satisfies LastExit;
   if (busy) return; // stop() / restart() own what happens next
   if (code === 0) return finish('stopped', 'exited 0');
   if (code === EXIT_CONFIG) return finish('stopped', CONFIG_EXIT_REASON);
@@ -167,7 +170,8 @@ function onChildEnd(entry, code, signal) {
   backoff = Math.min(backoff * 2, unit.maxBackoffMs);
 }
 
-const signalGroup = (pid, signal) => {
+const signalGroup = (pid: number | undefined, signal: NodeJS.Signals) => {
+  if (pid === undefined) return;
   try {
     process.kill(-pid, signal);
   } catch {
@@ -176,7 +180,7 @@ const signalGroup = (pid, signal) => {
 };
 
 /** SIGTERM to the service's group, SIGKILL after the grace; resolves once it has exited. */
-async function killChild() {
+async function killChild(): Promise<void> {
   if (!child) return;
   const { proc, done } = child;
   signalGroup(proc.pid, 'SIGTERM');
@@ -187,7 +191,7 @@ async function killChild() {
   signalGroup(proc.pid, 'SIGKILL');
 }
 
-async function restartNow() {
+async function restartNow(): Promise<void> {
   if (busy || stopping) return;
   busy = true;
   if (timer) clearTimeout(timer);
@@ -200,7 +204,7 @@ async function restartNow() {
   launch();
 }
 
-async function stopAndExit() {
+async function stopAndExit(): Promise<void> {
   if (stopping) return;
   stopping = true;
   busy = true;
@@ -216,7 +220,7 @@ async function stopAndExit() {
  * twice. The keeper lock (exclusive create, pid + start time) lets only one run; a lock whose
  * holder is gone or is another process now (pid reuse) is taken over.
  */
-function acquireKeeperLock() {
+function acquireKeeperLock(): boolean {
   const lockPath = `${statePath}.keeper-lock`;
   const me = `${process.pid} ${state.keeper.startTime}`;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -229,7 +233,7 @@ function acquireKeeperLock() {
       });
       return true;
     } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     let holder = '';
     try {

@@ -1,21 +1,17 @@
 /** `pnpm stop`: tear down this checkout's services (or every checkout's, or those of gone checkouts). */
-import {
-  checkBackendEnv,
-  consoleReporter,
-  endWatcher,
-  parseCommandLineOrExit,
-  readWatcher,
-  resolveCheckout,
-  resolveServiceNames,
-  runCli,
-  SERVICE_NAMES,
-  stopAllServices,
-  stopOrphanedServices,
-  stopServiceSubset,
-  stopServices,
-  terminalConfirmation,
-  usageError,
-} from '@nexu/dev';
+
+import { resolveCheckout } from '../checkout/checkout.js';
+import { endWatcher, readWatcher } from '../commands/background-watch.js';
+import { stopServices } from '../commands/stop.js';
+import { stopAllServices, stopOrphanedServices } from '../commands/stop-machine.js';
+import { stopServiceSubset } from '../commands/stop-subset.js';
+import { consoleReporter } from '../format/reporter.js';
+import { SERVICE_NAMES } from '../services/manifest.js';
+import { checkBackendEnv } from './check-backend-env.js';
+import { terminalConfirmation } from './confirmation.js';
+import { parseCommandLineOrExit, usageError } from './parse-args.js';
+import { resolveServiceNames } from './resolve-service-names.js';
+import { runCli } from './run-cli.js';
 
 const spec = {
   name: 'pnpm stop',

@@ -1,4 +1,4 @@
-// The fake launchd's side of one loaded job (started detached by fake-launchctl.mjs bootstrap):
+// The fake launchd's side of one loaded job (started detached by fake-launchctl.ts bootstrap):
 //
 //   node fake-launchd-job.mjs <jobsDir> <label>
 //
@@ -28,7 +28,7 @@
 // that began at bootout ends: launchd "scheduling cleanup in 5 sec after sending Terminated: 15",
 // the label "frees ~3 s after bootout", Layr-Labs/d-inference#1102; headroomlabs-ai/headroom#1289).
 // FAKE_LAUNCHCTL_DRAIN_MS sets the drain (default: 3000-5000 ms, drawn per bootout, as a Mac).
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
   accessSync,
   appendFileSync,
@@ -37,18 +37,24 @@ import {
   constants as fsConstants,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomicSync } from '@nexu/service-kit/write-file-atomic';
+import type { FakeJob, FakeLastExit } from './fake-launchd-job-record.js';
 
-const [jobsDir, label] = process.argv.slice(2);
+const [jobsArg, labelArg] = process.argv.slice(2);
+if (!jobsArg || !labelArg) {
+  console.error('usage: fake-launchd-job.mjs <jobsDir> <label>');
+  process.exit(64);
+}
+const jobsDir: string = jobsArg;
+const label: string = labelArg;
 const path = join(jobsDir, `${label}.json`);
-const job = JSON.parse(readFileSync(path, 'utf8'));
+const job = JSON.parse(readFileSync(path, 'utf8')) as FakeJob;
 const spec = job.spec;
 const throttleMs = (spec.ThrottleInterval ?? 10) * 1000;
 const exitTimeoutMs = (spec.ExitTimeOut ?? 20) * 1000;
@@ -61,7 +67,7 @@ const protectedFolders = (process.env.FAKE_LAUNCHCTL_PROTECTED ?? '').split(':')
 // every spawn is refused (Homebrew/brew#23463: an invalid signature after relocation, "SIGKILL
 // CODESIGNING on load").
 const unsigned = (process.env.FAKE_LAUNCHCTL_UNSIGNED ?? '').split(':').filter(Boolean);
-const SIGNAL_TEXT = {
+const SIGNAL_TEXT: Partial<Record<NodeJS.Signals, string>> = {
   SIGTERM: 'Terminated: 15',
   SIGKILL: 'Killed: 9',
   SIGINT: 'Interrupt: 2',
@@ -69,37 +75,33 @@ const SIGNAL_TEXT = {
 };
 
 Object.assign(job, { runnerPid: process.pid, pid: null, lastExit: null, state: 'not running' });
-const save = () => {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(job));
-  renameSync(tmp, path);
-};
+const save = () => writeFileAtomicSync(path, JSON.stringify(job));
 save();
 
-let child = null;
-let timer = null;
+let child: ChildProcess | null = null;
+let timer: NodeJS.Timeout | null = null;
 let lastSpawnAt = 0;
 let restartNow = false;
 let booting = false;
 
-const signalGroup = (pid, signal) => {
+const signalGroup = (pid: number | undefined, signal: NodeJS.Signals) => {
   try {
-    process.kill(-pid, signal);
+    if (pid !== undefined) process.kill(-pid, signal);
   } catch {
     // gone
   }
 };
-const isProtected = (p) =>
+const isProtected = (p: string | null | undefined) =>
   typeof p === 'string' && protectedFolders.some((folder) => p === folder || p.startsWith(`${folder}${sep}`));
 /** A path an argument names (`/x/main.js`, `--import=file:///x/guard.mjs`), or null. */
-const argPath = (arg) => {
+const argPath = (arg: string): string | null => {
   const url = /(?:^|=)(file:\/\/\S+)$/.exec(arg)?.[1];
   if (url) return fileURLToPath(url);
   return arg.startsWith('/') ? arg : null;
 };
 
 /** The program's identity as the fake's launchd recorded it at bootstrap (see fake-launchctl.mjs). */
-const codeIdentity = (file) => {
+const codeIdentity = (file: string) => {
   try {
     const info = statSync(file);
     return `${info.dev}:${info.ino}:${info.mtimeMs}`;
@@ -108,7 +110,7 @@ const codeIdentity = (file) => {
   }
 };
 
-const executable = (file) => {
+const executable = (file: string) => {
   try {
     accessSync(file, fsConstants.X_OK);
     return true;
@@ -118,7 +120,7 @@ const executable = (file) => {
 };
 
 /** launchd could not launch the program: no process this time; KeepAlive tries again. */
-function launchFailed(jobState, lastExit = { code: 78 }) {
+function launchFailed(jobState: string | undefined, lastExit: FakeLastExit = { code: 78 }): void {
   lastSpawnAt = Date.now();
   Object.assign(job, { runs: job.runs + 1, lastExit, jobState, pid: null });
   scheduleAgain(true);
@@ -127,7 +129,7 @@ function launchFailed(jobState, lastExit = { code: 78 }) {
 function spawnJob() {
   timer = null;
   if (child || booting) return;
-  const [program, ...args] = spec.ProgramArguments;
+  const [program = '', ...args] = spec.ProgramArguments;
   if ([spec.StandardOutPath, spec.StandardErrorPath].some(isProtected)) {
     return launchFailed(undefined); // xpcproxy cannot open the log: exit(78)
   }
@@ -178,7 +180,7 @@ function spawnJob() {
   proc.once('exit', (code, signal) => onExit(proc, code, signal));
 }
 
-function onExit(proc, code, signal) {
+function onExit(proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null) {
   if (child !== proc) return;
   child = null;
   // launchd kills the job's process group when the job dies (AbandonProcessGroup = false).
@@ -199,7 +201,7 @@ function onExit(proc, code, signal) {
 }
 
 /** KeepAlive {SuccessfulExit: false} spawns a failed job again, no sooner than ThrottleInterval. */
-function scheduleAgain(failed) {
+function scheduleAgain(failed: boolean) {
   const keepAlive = spec.KeepAlive;
   const again =
     keepAlive === true || (typeof keepAlive === 'object' && keepAlive.SuccessfulExit === false && failed);
@@ -214,10 +216,10 @@ function scheduleAgain(failed) {
   timer = setTimeout(spawnJob, wait);
 }
 
-function stopChild() {
+function stopChild(): Promise<void> {
   if (!child) return Promise.resolve();
   const proc = child;
-  return new Promise((resolve) => {
+  return new Promise<void>((resolve) => {
     proc.once('exit', () => resolve());
     signalGroup(proc.pid, 'SIGTERM');
     setTimeout(() => signalGroup(proc.pid, 'SIGKILL'), exitTimeoutMs).unref();
@@ -241,7 +243,7 @@ process.on('SIGTERM', async () => {
   booting = true;
   if (timer) clearTimeout(timer);
   // The label stays taken until the cleanup launchd scheduled at bootout, even once the job is gone.
-  const drained = new Promise((resolve) => setTimeout(resolve, drainMs));
+  const drained = new Promise<void>((resolve) => setTimeout(resolve, drainMs));
   job.state = 'SIGTERMed';
   save();
   await stopChild();

@@ -1,18 +1,19 @@
 #!/usr/bin/env node
-// `pnpm start | stop | restart | status | logs | reset-state | doctor`: runs the command from its built JavaScript
-// (tools/dev/dist/cli), with plain node. The build is checked on every run (a stat per source file);
+// The `nexu-dev` bin of @nexu/dev: `nexu-dev <start | stop | restart | status | logs | reset-state |
+// doctor> [options]`, what `pnpm start` and the other root scripts run. Runs the command from its
+// built JavaScript (tools/dev/dist/cli), with plain node. The build is checked on every run (a stat per source file);
 // when a source is newer, the CLI is rebuilt first and one line says so: stale code never runs.
 import module from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildCli, CLI_COMMANDS, CLI_DIST, checkCliBuild } from '../tools/dev/bin/build-cli.mjs';
+import { buildCli, CLI_COMMANDS, CLI_DIST, checkCliBuild } from './build-cli.mjs';
 
 // Node 22.1+ caches compiled code between runs (a no-op where it does not exist).
-module.enableCompileCache?.();
+/** @type {{ enableCompileCache?: () => void }} */ (module).enableCompileCache?.();
 
-const command = process.argv[2];
+const command = process.argv[2] ?? '';
 if (!CLI_COMMANDS.includes(command)) {
-  console.error(`usage: node scripts/run.mjs <${CLI_COMMANDS.join('|')}> [options]`);
+  console.error(`usage: nexu-dev <${CLI_COMMANDS.join('|')}> [options]`);
   process.exit(2);
 }
 const build = checkCliBuild();

@@ -1,19 +1,15 @@
 /** `pnpm logs`: follow this checkout's service logs, prefixed and coloured per service. */
 import { existsSync } from 'node:fs';
-import {
-  checkBackendEnv,
-  defaultLogLines,
-  parseCommandLineOrExit,
-  parseSince,
-  resolveCheckout,
-  resolveServiceNames,
-  runCli,
-  runLogs,
-  shouldColour,
-  usageError,
-  WATCH_LOG_NAME,
-  watchLogPath,
-} from '@nexu/dev';
+import { resolveCheckout } from '../checkout/checkout.js';
+import { WATCH_LOG_NAME, watchLogPath } from '../commands/background-watch.js';
+import { runLogs } from '../commands/logs.js';
+import { shouldColour } from '../format/color.js';
+import { defaultLogLines } from '../logs/default-log-lines.js';
+import { checkBackendEnv } from './check-backend-env.js';
+import { parseCommandLineOrExit, usageError } from './parse-args.js';
+import { parseSince } from './parse-since.js';
+import { resolveServiceNames } from './resolve-service-names.js';
+import { runCli } from './run-cli.js';
 
 const spec = {
   name: 'pnpm logs',

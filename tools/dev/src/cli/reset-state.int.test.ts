@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempCheckout, spawnCli, type TempCheckout } from '@nexu/dev/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTempCheckout, spawnCli, type TempCheckout } from '../test-support/index.js';
 
 let temp: TempCheckout;
 let root: string;

@@ -1,5 +1,10 @@
 /** `pnpm doctor`: every precondition of `pnpm start` checked at once, each problem with its fix; changes nothing. */
-import { doctorExitCode, parseArgsOrExit, renderDoctor, resolveCheckout, runCli, runDoctor } from '@nexu/dev';
+
+import { resolveCheckout } from '../checkout/checkout.js';
+import { renderDoctor } from '../doctor/render-doctor.js';
+import { doctorExitCode, runDoctor } from '../doctor/run-doctor.js';
+import { parseArgsOrExit } from './parse-args.js';
+import { runCli } from './run-cli.js';
 
 const spec = {
   name: 'pnpm run doctor',

@@ -1,5 +1,5 @@
-import { createTempCheckout, spawnCli, type TempCheckout } from '@nexu/dev/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTempCheckout, spawnCli, type TempCheckout } from '../test-support/index.js';
 
 let temp: TempCheckout;
 beforeEach(() => {

@@ -1,23 +1,18 @@
 /** `pnpm status`: one table (or one JSON object) describing this checkout's services, or every checkout's. */
-import {
-  collectMachineStatus,
-  collectStatus,
-  consoleReporter,
-  describeWatcher,
-  findOrphanHint,
-  findService,
-  machineStatusExitCode,
-  parseCommandLineOrExit,
-  readWatcher,
-  renderMachineStatus,
-  renderStatus,
-  resolveBackendFlag,
-  resolveCheckout,
-  resolveServiceNames,
-  runCli,
-  statusExitCode,
-  usageError,
-} from '@nexu/dev';
+
+import { resolveCheckout } from '../checkout/checkout.js';
+import { describeWatcher, readWatcher } from '../commands/background-watch.js';
+import { collectMachineStatus, machineStatusExitCode } from '../commands/machine-status.js';
+import { renderMachineStatus } from '../commands/render-machine-status.js';
+import { renderStatus } from '../commands/render-status.js';
+import { collectStatus, statusExitCode } from '../commands/status.js';
+import { consoleReporter } from '../format/reporter.js';
+import { findOrphanHint } from '../machine/orphan-hint.js';
+import { findService } from '../services/manifest.js';
+import { parseCommandLineOrExit, usageError } from './parse-args.js';
+import { resolveBackendFlag } from './resolve-backend-flag.js';
+import { resolveServiceNames } from './resolve-service-names.js';
+import { runCli } from './run-cli.js';
 
 const spec = {
   name: 'pnpm status',

@@ -1,5 +1,6 @@
 // Crash-loop guard preloaded into every launchd job and systemd unit:
-// `node --import=<this file> dist/main.js`.
+// `node --import=<tools/dev/dist/runtime/crash-loop-guard.mjs> dist/main.js` (built from this file
+// on its own: it runs inside every start of a service, so it stays a few small functions).
 //
 // Why: launchd has no start limit, and systemd forgets its start-limit counters at every
 // daemon-reload (any checkout's start or stop reloads the user manager: a crash loop under it could
@@ -14,34 +15,32 @@
 // is recorded in <state>.stopped and turned into exit 0 for the same reason (setting exitCode in an
 // 'exit' listener takes effect: verified on Node 20); systemd's units keep their 78, which
 // RestartPreventExitStatus= honours (NEXU_DEV_GUARD_RECORD_EXIT_78 unset).
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '@nexu/service-kit/write-file-atomic';
 import {
   CONFIG_EXIT_REASON,
   countCrashLoop,
   DEFAULT_CRASH_LOOP,
   describeCrashLoop,
   EXIT_CONFIG,
-} from './crash-loop.mjs';
+} from './crash-loop.js';
+import { GUARD_ENV } from './guard-env.js';
 
-const base = process.env.NEXU_DEV_GUARD_STATE;
+const base = process.env[GUARD_ENV.stateBase];
 if (base) {
-  const maxStarts = Number(process.env.NEXU_DEV_GUARD_MAX_STARTS) || DEFAULT_CRASH_LOOP.maxStarts;
-  const windowMs = Number(process.env.NEXU_DEV_GUARD_WINDOW_MS) || DEFAULT_CRASH_LOOP.windowMs;
+  const maxStarts = Number(process.env[GUARD_ENV.maxStarts]) || DEFAULT_CRASH_LOOP.maxStarts;
+  const windowMs = Number(process.env[GUARD_ENV.windowMs]) || DEFAULT_CRASH_LOOP.windowMs;
   const verdict = describeCrashLoop({ maxStarts, windowMs });
   // The service sees exactly its own environment.
-  delete process.env.NEXU_DEV_GUARD_STATE;
-  delete process.env.NEXU_DEV_GUARD_MAX_STARTS;
-  delete process.env.NEXU_DEV_GUARD_WINDOW_MS;
-  const recordConfigExit = process.env.NEXU_DEV_GUARD_RECORD_EXIT_78 === '1';
-  delete process.env.NEXU_DEV_GUARD_RECORD_EXIT_78;
+  delete process.env[GUARD_ENV.stateBase];
+  delete process.env[GUARD_ENV.maxStarts];
+  delete process.env[GUARD_ENV.windowMs];
+  const recordConfigExit = process.env[GUARD_ENV.recordConfigExit] === '1';
+  delete process.env[GUARD_ENV.recordConfigExit];
 
-  const write = (path, value) => {
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(value)}\n`, { mode: 0o600 });
-    renameSync(tmp, path);
-  };
+  const write = (path: string, value: unknown) => writeFileAtomicSync(path, `${JSON.stringify(value)}\n`);
   const now = Date.now();
-  let starts = [];
+  let starts: unknown = [];
   try {
     starts = JSON.parse(readFileSync(`${base}.starts`, 'utf8'));
   } catch {

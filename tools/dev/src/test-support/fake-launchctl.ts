@@ -4,7 +4,7 @@
 // output's shape (of a job, and of a domain with its `services = {` block), bootout that returns
 // before the job is gone, and the exit codes a normal user sees.
 // State lives in $FAKE_LAUNCHCTL_STATE; every call is appended to calls.log. Loaded jobs are run by
-// fake-launchd-job.mjs (one detached runner per job), which spawns the real ProgramArguments and
+// fake-launchd-job.ts (one detached runner per job), which spawns the real ProgramArguments and
 // applies KeepAlive, ThrottleInterval, the xpcproxy phase and folder privacy.
 //
 // Knobs (environment):
@@ -20,7 +20,8 @@
 //                             LimitLoadToSessionType.
 //   FAKE_LAUNCHCTL_PROTECTED  folders (':'-separated) a LaunchAgent may not read (TCC).
 //   FAKE_LAUNCHCTL_UNSIGNED   programs (':'-separated) whose code signature is invalid.
-//   FAKE_LAUNCHCTL_DRAIN_MS / FAKE_LAUNCHCTL_XPCPROXY_MS: see fake-launchd-job.mjs.
+//   FAKE_LAUNCHCTL_DRAIN_MS / FAKE_LAUNCHCTL_XPCPROXY_MS: see fake-launchd-job.ts.
+// Built into tools/dev/dist/runtime/fake-launchctl.mjs (an executable with a node shebang).
 // Every call is also appended to events.log with its time (`{"at":ms,"args":[...]}`), and the job
 // runner appends `{"at":ms,"unloaded":label}` when a label's drain ends, so tests can tell
 // whether bootouts overlapped without timing anything.
@@ -38,7 +39,8 @@ import {
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isProcessAliveSync as alive } from '@nexu/service-kit/proc-stat';
-import { LAUNCHCTL_EXIT as EXIT } from '../supervisor/launchctl-exit-codes.mjs';
+import { LAUNCHCTL_EXIT as EXIT } from '../supervisor/launchctl-exit-codes.js';
+import type { FakeJob, FakePlist } from './fake-launchd-job-record.js';
 
 const stateDir = process.env.FAKE_LAUNCHCTL_STATE;
 if (!stateDir) {
@@ -54,15 +56,15 @@ appendFileSync(join(stateDir, 'events.log'), `${JSON.stringify({ at: Date.now(),
 const session = process.env.FAKE_LAUNCHCTL_SESSION || 'gui';
 const asRoot = process.env.FAKE_LAUNCHCTL_AS_ROOT === '1';
 
-const fail = (code, message) => {
+function fail(code: number, message?: string): never {
   if (message) console.error(message);
   process.exit(code);
-};
-const jobPath = (label) => join(jobsDir, `${label}.json`);
+}
+const jobPath = (label: string) => join(jobsDir, `${label}.json`);
 /** The loaded job, or null; a job whose runner died is unloaded on the spot. */
-const readJob = (label) => {
+const readJob = (label: string): FakeJob | null => {
   try {
-    const job = JSON.parse(readFileSync(jobPath(label), 'utf8'));
+    const job = JSON.parse(readFileSync(jobPath(label), 'utf8')) as FakeJob;
     if (job.runnerPid && !alive(job.runnerPid)) {
       rmSync(jobPath(label), { force: true });
       return null;
@@ -74,19 +76,26 @@ const readJob = (label) => {
 };
 // launchd's override database: every `enable` or `disable` leaves a permanent entry.
 const overridesPath = join(stateDir, 'overrides.json');
-const readOverrides = () =>
+const readOverrides = (): Record<string, string> =>
   existsSync(overridesPath) ? JSON.parse(readFileSync(overridesPath, 'utf8')) : {};
-const writeOverrides = (overrides) => writeFileSync(overridesPath, JSON.stringify(overrides));
+const writeOverrides = (overrides: Record<string, string>) =>
+  writeFileSync(overridesPath, JSON.stringify(overrides));
 
 /**
  * Splits `gui/501/label` into domain and label. With nobody at the console `gui/<uid>` does not
  * exist: 112 (openclaw/openclaw#8642); with another user at the console: 125
  * (NousResearch/hermes-agent#30586). `user/<uid>` exists after any login (Mic92/sops-nix#966).
  */
-const parseTarget = (target, verb) => {
+const parseTarget = (target: string | undefined, verb: string) => {
   const match = /^((gui|user)\/(\d+))(?:\/(.+))?$/.exec(target ?? '');
   if (!match) fail(EXIT.usage, `Unrecognized target specifier: ${target}`);
-  const [, domain, kind, uid, label] = match;
+  const [, domain, kind, uid, label] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
   if (kind === 'gui' && session === 'ssh') {
     fail(
       EXIT.noDomain,
@@ -106,26 +115,28 @@ const parseTarget = (target, verb) => {
 // `print` of a label that is not loaded: `Bad request.` then `Could not find service "<label>" in
 // domain for user gui: 501` (gui domain, docs/platform.md) or `... in domain for uid: 501` (the
 // user domain, as launchctl names it there).
-const notFound = (domain, label) =>
-  fail(
+function notFound(domain: string, label: string | undefined): never {
+  return fail(
     EXIT.notFound,
     `Bad request.\nCould not find service "${label}" in domain for ${domain.startsWith('gui') ? 'user gui' : 'uid'}: ${domain.split('/')[1]}`,
   );
+}
 
 /**
  * As a normal user every bootstrap failure is 5 (openclaw/openclaw#849, drpedapati/sciclaw#69);
  * root sees the richer code (DeterminateSystems/nix-installer#530).
  */
-const bootstrapFailed = (rootCode, rootMessage) => {
+function bootstrapFailed(rootCode: number, rootMessage: string): never {
   if (asRoot) fail(rootCode, `Bootstrap failed: ${rootCode}: ${rootMessage}`);
-  fail(
+  return fail(
     EXIT.ioError,
     'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.',
   );
-};
+}
 
 /** What the fake takes for a program's code requirement: the file it is (inode) and its mtime. */
-function codeIdentity(program) {
+function codeIdentity(program: string | undefined): string | null {
+  if (program === undefined) return null;
   try {
     const info = statSync(program);
     return `${info.dev}:${info.ino}:${info.mtimeMs}`;
@@ -134,9 +145,9 @@ function codeIdentity(program) {
   }
 }
 
-const signalRunner = (job, signal) => {
+const signalRunner = (job: FakeJob, signal: NodeJS.Signals) => {
   try {
-    process.kill(job.runnerPid, signal);
+    if (job.runnerPid) process.kill(job.runnerPid, signal);
   } catch {
     // the runner just went away
   }
@@ -164,14 +175,14 @@ switch (verb) {
     const path = rest[1];
     if (!path || !existsSync(path)) fail(EXIT.noSuchFile, 'Bootstrap failed: 2: No such file or directory');
     const stat = statSync(path);
-    if ((stat.mode & 0o022) !== 0 || stat.uid !== process.getuid()) {
+    if ((stat.mode & 0o022) !== 0 || stat.uid !== process.getuid?.()) {
       bootstrapFailed(EXIT.badPermissions, 'Path had bad ownership/permissions');
     }
     // Loaded here only: every other call (print, above all) answers without it.
     const plist = await import('plist');
-    let spec;
+    let spec: FakePlist | undefined;
     try {
-      spec = plist.parse(readFileSync(path, 'utf8'));
+      spec = plist.parse(readFileSync(path, 'utf8')) as unknown as FakePlist;
     } catch {
       bootstrapFailed(EXIT.multipleErrors, 'Invalid property list');
     }
@@ -220,7 +231,7 @@ switch (verb) {
         runs: 0,
         spec,
         // launchd records the program's code requirement at load; a binary replaced under a
-        // loaded job no longer meets it (see fake-launchd-job.mjs, OS_REASON_CODESIGNING).
+        // loaded job no longer meets it (see fake-launchd-job.ts, OS_REASON_CODESIGNING).
         code: codeIdentity(spec.ProgramArguments[0]),
       }),
     );
@@ -244,12 +255,12 @@ switch (verb) {
       const byPath = readdirSync(jobsDir)
         .filter((name) => name.endsWith('.json'))
         .map((name) => readJob(name.slice(0, -'.json'.length)))
-        .find((job) => job?.plistPath === rest[1] && job.domain === domain);
+        .find((job) => job?.plistPath === rest[1] && job?.domain === domain);
       if (!byPath) fail(EXIT.ioError, 'Boot-out failed: 5: Input/output error');
       signalRunner(byPath, 'SIGTERM');
       break;
     }
-    const job = readJob(label);
+    const job = readJob(label ?? '');
     if (!job || job.domain !== domain) {
       // Not loaded: 3 No such process on older releases (DeterminateSystems/nix-installer#1148),
       // 113 on recent ones (docs/platform.md, "launchctl").
@@ -267,7 +278,7 @@ switch (verb) {
   case 'kickstart': {
     const kill = rest[0] === '-k';
     const { domain, label } = parseTarget(kill ? rest[1] : rest[0], 'Kickstart');
-    const job = readJob(label);
+    const job = readJob(label ?? '');
     if (!job || job.domain !== domain || job.state === 'SIGTERMed') notFound(domain, label);
     signalRunner(job, kill ? 'SIGUSR2' : 'SIGUSR1');
     break;
@@ -292,12 +303,12 @@ switch (verb) {
  * launchd prints it: pid (0 when not running), last exit status (`-` before the first exit), label
  * (shape: docs/platform.md, "launchctl").
  */
-function renderDomainPrint(domain) {
+function renderDomainPrint(domain: string): string {
   const T = '\t';
   const jobs = readdirSync(jobsDir)
     .filter((name) => name.endsWith('.json'))
     .map((name) => readJob(name.slice(0, -'.json'.length)))
-    .filter((job) => job !== null && job.domain === domain);
+    .filter((job): job is FakeJob => job !== null && job.domain === domain);
   const services = jobs.map((job) => {
     const exit = job.lastExitCode === null || job.lastExitCode === undefined ? '-' : String(job.lastExitCode);
     return `${T}${T}${String(job.pid ?? 0).padStart(8)}${exit.padStart(7)} ${T}${job.label}`;
@@ -328,11 +339,11 @@ function renderDomainPrint(domain) {
  * `last exit reason` *or* `last exit code`; `job state = spawn failed` when launchd could not
  * launch the program; nested coalition blocks that carry their own `state`.
  */
-function renderPrint(job) {
+function renderPrint(job: FakeJob): string {
   const T = '\t';
   const spec = job.spec;
   const env = Object.entries(spec.EnvironmentVariables ?? {}).map(([k, v]) => `${T}${T}${k} => ${v}`);
-  const last = job.lastExit;
+  const last = job.lastExit as { code?: number | null; signal?: string; reason?: string } | null | undefined;
   // One line says how the last run ended: a signal, launchd's reason for refusing it, or a code.
   const lastLine =
     last?.signal !== undefined
@@ -340,7 +351,7 @@ function renderPrint(job) {
       : last?.reason !== undefined
         ? `${T}last exit reason = ${last.reason}`
         : `${T}last exit code = ${last === null || last === undefined ? '(never exited)' : last.code === 78 ? '78: EX_CONFIG' : last.code}`;
-  const coalition = (type, id) => [
+  const coalition = (type: string, id: number) => [
     `${T}${type} coalition = {`,
     `${T}${T}ID = ${id}`,
     `${T}${T}type = ${type}`,

@@ -1,8 +1,8 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempCheckout, type SpawnedCli, spawnCli, type TempCheckout } from '@nexu/dev/test-support';
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTempCheckout, type SpawnedCli, spawnCli, type TempCheckout } from '../test-support/index.js';
 
 let temp: TempCheckout;
 let root: string;

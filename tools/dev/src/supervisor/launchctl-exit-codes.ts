@@ -1,5 +1,5 @@
-// Exit codes `launchctl` answers with (see docs/platform.md, "launchctl"). Plain JavaScript so the
-// fake launchctl of the tests plays the very codes the backend reads; types in the .d.mts beside.
+// Exit codes `launchctl` answers with (see docs/platform.md, "launchctl"): the backend reads them
+// and the fake launchctl of the tests plays the very same ones.
 export const LAUNCHCTL_EXIT = Object.freeze({
   /** 2 No such file or directory: the plist path does not exist. */
   noSuchFile: 2,
@@ -27,4 +27,4 @@ export const LAUNCHCTL_EXIT = Object.freeze({
   unsupportedDomain: 125,
   /** 133 Multiple errors, e.g. an invalid property list (as root; a normal user sees 5). */
   multipleErrors: 133,
-});
+} as const);

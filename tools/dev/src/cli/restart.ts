@@ -1,15 +1,13 @@
 /** `pnpm restart [SERVICE...]`: restart running services through their supervisor and wait until ready. */
-import {
-  consoleReporter,
-  findService,
-  parseCommandLineOrExit,
-  renderRestartReport,
-  resolveCheckout,
-  resolveServiceNames,
-  restartServices,
-  runCli,
-  usageError,
-} from '@nexu/dev';
+
+import { resolveCheckout } from '../checkout/checkout.js';
+import { renderRestartReport } from '../commands/render-restart-report.js';
+import { restartServices } from '../commands/restart.js';
+import { consoleReporter } from '../format/reporter.js';
+import { findService } from '../services/manifest.js';
+import { parseCommandLineOrExit, usageError } from './parse-args.js';
+import { resolveServiceNames } from './resolve-service-names.js';
+import { runCli } from './run-cli.js';
 
 const spec = {
   name: 'pnpm restart',
