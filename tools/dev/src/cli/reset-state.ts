@@ -4,9 +4,9 @@ import { resolveCheckout } from '../checkout/checkout.js';
 import { endWatcher, readWatcher } from '../commands/background-watch.js';
 import { resetState } from '../commands/reset-state.js';
 import { stopServices } from '../commands/stop.js';
+import { terminalConfirmation } from '../format/confirmation.js';
 import { consoleReporter } from '../format/reporter.js';
 import { checkBackendEnv } from './check-backend-env.js';
-import { terminalConfirmation } from './confirmation.js';
 import { parseArgsOrExit } from './parse-args.js';
 import { runCli } from './run-cli.js';
 

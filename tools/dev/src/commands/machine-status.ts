@@ -1,3 +1,4 @@
+import { answersAsOurs } from '../checkout/service-identity.js';
 import { probeHealth } from '../health/probe-health.js';
 import {
   isOrphaned,
@@ -5,7 +6,6 @@ import {
   type MachinePresence,
   type MachineService,
 } from '../machine/machine-services.js';
-import { answersAsOurs } from '../services/identity.js';
 import { findService, serviceRank, serviceUrl } from '../services/manifest.js';
 import type { BackendName, ServiceState } from '../supervisor/supervisor.js';
 

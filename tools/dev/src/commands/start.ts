@@ -14,6 +14,7 @@ import {
   LEDGER_VERSION,
   type Ledger,
   type LedgerEntry,
+  ledgerFor,
   type PreviousLocation,
   readLedger,
   writeLedger,
@@ -21,7 +22,6 @@ import {
 import { expectedPorts } from '../ports/resolve-port.js';
 import { type BuildFreshness, checkBuildFreshness } from '../services/build-freshness.js';
 import { checkEnvFiles } from '../services/env-file-conflicts.js';
-import { ledgerFor } from '../services/identity.js';
 import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import type { SelectSupervisorOptions } from '../supervisor/select-supervisor.js';

@@ -1,8 +1,8 @@
 import type { Checkout } from '../checkout/checkout.js';
+import { answersAsOurs, serviceLabel } from '../checkout/service-identity.js';
 import { probeHealth } from '../health/probe-health.js';
-import { type PreviousLocation, readLedger } from '../ports/ledger.js';
+import { ledgerFor, type PreviousLocation, readLedger } from '../ports/ledger.js';
 import { expectedPort } from '../ports/resolve-port.js';
-import { answersAsOurs, ledgerFor, serviceLabel } from '../services/identity.js';
 import { SERVICES, type ServiceName, type ServiceSpec, serviceUrl } from '../services/manifest.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, ServiceState, UnitRef } from '../supervisor/supervisor.js';

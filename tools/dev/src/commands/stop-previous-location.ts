@@ -1,7 +1,7 @@
 import type { Checkout } from '../checkout/checkout.js';
+import { parseServiceLabel } from '../checkout/service-identity.js';
 import type { Reporter } from '../format/reporter.js';
 import type { PreviousLocation } from '../ports/ledger.js';
-import { parseServiceLabel } from '../services/identity.js';
 import { serviceRank } from '../services/manifest.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { stopLeftovers } from './stop-leftovers.js';

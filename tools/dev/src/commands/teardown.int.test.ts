@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { serviceLabel } from '../checkout/service-identity.js';
 import { createMemoryReporter } from '../format/reporter.js';
-import { serviceLabel } from '../services/identity.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 import { teardownOtherBackends } from './teardown.js';
 

@@ -1,11 +1,11 @@
 import { processStartTimeSync } from '@nexu/service-kit';
 import type { Checkout } from '../checkout/checkout.js';
 import { devStatusPath } from '../checkout/dev-status-path.js';
+import { answersAsOurs } from '../checkout/service-identity.js';
 import { probeHealth } from '../health/probe-health.js';
 import { crashTail, findCrashReport } from '../logs/find-crash-report.js';
 import { readLogTail } from '../logs/read-last-lines.js';
 import { readServiceEnvFiles } from '../services/env-files.js';
-import { answersAsOurs } from '../services/identity.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 import { passThroughNames } from '../services/unit-spec.js';
 import { createDevStatusWriter, type DevStatusWriter } from '../watch/dev-status-writer.js';

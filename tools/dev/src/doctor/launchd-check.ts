@@ -1,4 +1,4 @@
-import { serviceLabel } from '../services/identity.js';
+import { serviceLabel } from '../checkout/service-identity.js';
 import { SERVICES } from '../services/manifest.js';
 import { parsePrintDisabled } from '../supervisor/parse-print-disabled.js';
 import { DEFAULT_LAUNCHCTL } from '../supervisor/platform.js';

@@ -1,6 +1,5 @@
 import { request } from 'node:http';
 import { type WaitForOptions, waitFor } from '@nexu/service-kit';
-import { type HealthExpectation, whyNotOurs } from '../services/identity.js';
 
 /** What a service's `/health` answered. */
 export interface HealthAnswer {
@@ -49,20 +48,21 @@ export function probeHealth(port: number, path = '/health', timeoutMs = 1_000): 
 }
 
 /**
- * Polls `/health` until it answers as expected or the deadline passes. Polling starts at 5 ms and
- * backs off only to 25 ms: a probe of a local port costs well under a millisecond, and a coarser
- * backoff would add up to its last interval to every start and hot reload.
+ * Polls `/health` until it answers with an answer `refuse` accepts (it returns why not, or
+ * undefined: see `whyNotOurs`) or the deadline passes. Polling starts at 5 ms and backs off only to
+ * 10 ms: a probe of a local port costs well under a millisecond, and a coarser backoff would add up
+ * to its last interval to every start and hot reload.
  */
 export async function waitForHealthy(
   port: number,
-  expected: HealthExpectation,
+  refuse: (answer: HealthAnswer) => string | undefined,
   options: WaitForOptions & { path?: string } = {},
 ): Promise<HealthResult> {
   let last: HealthResult = { ok: false, reason: 'no answer yet' };
   const result = await waitFor(
     async () => {
       last = await probeHealth(port, options.path);
-      const mismatch = last.ok ? whyNotOurs(last.answer, expected, port) : undefined;
+      const mismatch = last.ok ? refuse(last.answer) : undefined;
       if (mismatch !== undefined) last = { ok: false, reason: mismatch };
       return last.ok ? last : undefined;
     },

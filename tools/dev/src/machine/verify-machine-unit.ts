@@ -1,6 +1,6 @@
 import { checkoutIdFor } from '../checkout/checkout.js';
+import { parseServiceLabel } from '../checkout/service-identity.js';
 import { processIdentity } from '../os/process-identity.js';
-import { parseServiceLabel } from '../services/identity.js';
 import type { MachineUnit } from '../supervisor/supervisor.js';
 import { isOrphaned, locateCheckout, type MachinePresence } from './machine-services.js';
 

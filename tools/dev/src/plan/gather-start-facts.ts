@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { Checkout } from '../checkout/checkout.js';
+import { serviceLabel } from '../checkout/service-identity.js';
 import { probeHealth } from '../health/probe-health.js';
 import type { Ledger } from '../ports/ledger.js';
 import { expectedPort, resolvePorts } from '../ports/resolve-port.js';
 import { readServiceEnvFiles } from '../services/env-files.js';
-import { serviceLabel } from '../services/identity.js';
 import { SERVICES, type ServiceName, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import type { ServiceStatus, Supervisor } from '../supervisor/supervisor.js';

@@ -1,8 +1,8 @@
 import type { Checkout } from '../checkout/checkout.js';
+import { whyNotOurs } from '../checkout/service-identity.js';
 import type { HealthResult } from '../health/probe-health.js';
 import type { ResolvedPort } from '../ports/resolve-port.js';
 import type { OwnedProcess } from '../ports/verify-ownership.js';
-import { whyNotOurs } from '../services/identity.js';
 import type { ServiceName, ServicePorts, ServiceSpec } from '../services/manifest.js';
 import type { BackendName, ServiceStatus, UnitSpec } from '../supervisor/supervisor.js';
 

@@ -1,5 +1,5 @@
+import { type HealthExpectation, whyNotOurs } from '../checkout/service-identity.js';
 import { type HealthAnswer, waitForHealthy } from '../health/probe-health.js';
-import type { HealthExpectation } from '../services/identity.js';
 import type { ServiceStatus, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 
 export interface WaitForServiceReadyOptions {
@@ -70,7 +70,7 @@ export async function waitForServiceReady(
     }
   })();
   try {
-    const health = await waitForHealthy(unit.port, expected, {
+    const health = await waitForHealthy(unit.port, (answer) => whyNotOurs(answer, expected, unit.port), {
       timeoutMs: options.timeoutMs,
       path: options.path,
       signal: gaveUp.signal,

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
 import { devStatusPath } from '../checkout/dev-status-path.js';
+import { serviceLabel } from '../checkout/service-identity.js';
 import { nodeServicePath } from '../os/node-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
 import type { UnitSpec } from '../supervisor/supervisor.js';
 import { readServiceEnvFiles } from './env-files.js';
-import { serviceLabel } from './identity.js';
 import { type ServicePorts, type ServiceSpec, serviceEntry } from './manifest.js';
 import { serviceLogPath } from './service-log-path.js';
 

@@ -3,6 +3,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { waitFor, writeFileAtomic } from '@nexu/service-kit';
 import * as plist from 'plist';
+import { parseServiceLabel } from '../checkout/service-identity.js';
 import {
   COMMAND_NOT_FOUND,
   CommandError,
@@ -13,7 +14,6 @@ import {
 import { createBatch } from '../os/create-batch.js';
 import { isProcessAlive } from '../os/process-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
-import { parseServiceLabel } from '../services/identity.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.js';
 import { CRASH_LOOP_GUARD_PATH, type CrashLoopGuard } from './crash-loop-guard.js';
 import { GUARD_ENV } from './guard-env.js';

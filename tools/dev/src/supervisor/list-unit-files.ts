@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseServiceLabel } from '../services/identity.js';
+import { parseServiceLabel } from '../checkout/service-identity.js';
 import type { UnitRef } from './supervisor.js';
 
 /**

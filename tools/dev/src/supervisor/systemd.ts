@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
+import { parseServiceLabel } from '../checkout/service-identity.js';
 import {
   COMMAND_NOT_FOUND,
   type CommandResult,
@@ -9,7 +10,6 @@ import {
   runCommand,
 } from '../os/command-runner.js';
 import { createBatch } from '../os/create-batch.js';
-import { parseServiceLabel } from '../services/identity.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
 import { CRASH_LOOP_GUARD_PATH, readBrokenLoopRestarts, readCrashedReason } from './crash-loop-guard.js';
 import { GUARD_ENV } from './guard-env.js';

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkoutAt } from '../checkout/checkout.js';
 import type { HealthAnswer } from '../health/probe-health.js';
-import type { Ledger } from '../ports/ledger-schema.js';
-import type { BackendName } from '../supervisor/supervisor.js';
-import { answersAsOurs, ledgerFor, parseServiceLabel, serviceLabel, whyNotOurs } from './identity.js';
+import { answersAsOurs, parseServiceLabel, serviceLabel, whyNotOurs } from './service-identity.js';
 
 describe('parseServiceLabel', () => {
   it('reads back what serviceLabel writes', () => {
@@ -80,48 +77,5 @@ describe('whyNotOurs / answersAsOurs', () => {
   it('counts no answer as not ours', () => {
     expect(answersAsOurs(undefined, { instance: 'ab12cd34' })).toBe(false);
     expect(answersAsOurs({ ok: false, reason: 'ECONNREFUSED' }, { instance: 'ab12cd34' })).toBe(false);
-  });
-});
-
-describe('ledgerFor', () => {
-  const checkout = checkoutAt('/src/nexu');
-  const ledger = (backend: BackendName, id = checkout.id, root = checkout.root): Ledger => ({
-    version: 1,
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    checkoutId: id,
-    root,
-    backend,
-    services: {
-      gateway: {
-        label: serviceLabel('gateway', id),
-        port: 18789,
-        pid: 4242,
-        startTime: 'Mon Jan  1 00:00:00 2026',
-        since: '2026-01-01T00:00:00.000Z',
-        mode: 'started',
-      },
-    },
-  });
-
-  it("uses the checkout's own ledger only for the backend it was written for", () => {
-    const own = ledger('systemd');
-    expect(ledgerFor(checkout, 'systemd', { ledger: own })).toBe(own);
-    expect(ledgerFor(checkout, 'process', { ledger: own })).toBeNull();
-    expect(ledgerFor(checkout, 'systemd', { ledger: null })).toBeNull();
-  });
-
-  it("takes a moved checkout's ports under its new id and root, with no pid", () => {
-    const old = checkoutAt('/src/old-nexu');
-    const adopted = ledgerFor(checkout, 'process', {
-      ledger: null,
-      previous: { checkoutId: old.id, root: old.root, ledger: ledger('systemd', old.id, old.root) },
-    });
-    expect(adopted).toMatchObject({ checkoutId: checkout.id, root: checkout.root, backend: 'systemd' });
-    expect(adopted?.services.gateway).toMatchObject({
-      label: serviceLabel('gateway', checkout.id),
-      port: 18789,
-      pid: null,
-      startTime: null,
-    });
   });
 });

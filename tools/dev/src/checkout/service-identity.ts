@@ -1,18 +1,14 @@
 /**
- * Who a service is: its label, whether what answers on its port is this checkout's process, and
- * which ledger a checkout's services are started from. Every command asks here; none decides alone.
+ * Who a service is: its label, and whether what answers on its port is this checkout's process.
+ * Every command asks here; none decides alone (which ledger a start uses: `ledgerFor`, ports/ledger.ts).
  */
-import type { Checkout } from '../checkout/checkout.js';
 import type { HealthAnswer, HealthResult } from '../health/probe-health.js';
-import type { PreviousLocation } from '../ports/ledger.js';
-import type { Ledger } from '../ports/ledger-schema.js';
-import type { ServiceName } from './manifest.js';
 
 /** A nexu dev label: `io.nexu.<service>.<8 hex digit checkout id>.dev` (the packaged app's never match). */
 const DEV_LABEL = /^io\.nexu\.([a-z][a-z0-9-]*)\.([0-9a-f]{8})\.dev$/;
 
 /** Reverse-DNS label of a service in a checkout; always ends in `.dev`. */
-export function serviceLabel(service: ServiceName, checkoutId: string): string {
+export function serviceLabel(service: string, checkoutId: string): string {
   return `io.nexu.${service}.${checkoutId}.dev`;
 }
 
@@ -61,37 +57,4 @@ export function answersAsOurs(
   expected: HealthExpectation,
 ): health is Extract<HealthResult, { ok: true }> {
   return health?.ok === true && whyNotOurs(health.answer, expected, 0) === undefined;
-}
-
-/**
- * The ledger a checkout's services on `backend` are started from: a moved checkout's previous
- * location's (its ports, under this checkout's id, no pid); else this checkout's own when it was
- * written for that backend; else none.
- */
-export function ledgerFor(
-  checkout: Checkout,
-  backend: string,
-  read: { readonly ledger: Ledger | null; readonly previous?: PreviousLocation | undefined },
-): Ledger | null {
-  if (read.previous) return adoptPreviousLedger(checkout, read.previous);
-  return read.ledger?.backend === backend ? read.ledger : null;
-}
-
-/**
- * The ledger a moved checkout starts from: its previous location's ports (reused where free), under
- * this checkout's id and root, with no pid (what ran there is not this checkout's to attach to).
- */
-function adoptPreviousLedger(checkout: Checkout, previous: PreviousLocation): Ledger {
-  const services = Object.fromEntries(
-    Object.entries(previous.ledger.services).map(([name, entry]) => [
-      name,
-      {
-        ...entry!,
-        label: serviceLabel(name as ServiceName, checkout.id),
-        pid: null,
-        startTime: null,
-      },
-    ]),
-  );
-  return { ...previous.ledger, checkoutId: checkout.id, root: checkout.root, services };
 }
