@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processIdentity } from '../os/process-identity.js';
 import { killAndWait, spawnSleeper } from '../test-support/spawn-listener.js';
 import { createTempCheckout } from '../test-support/temp-checkout.js';
+import { writeLockHolder } from '../test-support/write-lock-holder.js';
 import type { Checkout } from './checkout.js';
 import { ensureStateDirs } from './ensure-state-dirs.js';
 import { acquireLock, type Lock } from './lock.js';
@@ -27,11 +28,13 @@ describe('acquireLock', () => {
     remove();
   });
 
-  const writeHolder = (pid: number, startTime: string, command = 'pnpm start', brief?: boolean) =>
-    writeFile(
-      checkout.lockPath,
-      JSON.stringify({ pid, startTime, command, at: new Date().toISOString(), ...(brief ? { brief } : {}) }),
-    );
+  const writeHolder = (pid: number, startTime: string, command?: string, brief?: boolean) =>
+    writeLockHolder(checkout.lockPath, {
+      pid,
+      startTime,
+      ...(command ? { command } : {}),
+      ...(brief ? { brief } : {}),
+    });
 
   it('waits for a brief holder (a hot reload restarting a service) instead of failing, then takes the lock', async () => {
     const holder = spawnSleeper();

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processIdentity } from '../os/process-identity.js';
-import { killAndWait } from '../test-support/spawn-listener.js';
 import { createTempCheckout } from '../test-support/temp-checkout.js';
+import { writeLockHolder } from '../test-support/write-lock-holder.js';
 import type { Checkout } from './checkout.js';
 import { ensureStateDirs } from './ensure-state-dirs.js';
 import { acquireLock, type Lock } from './lock.js';
@@ -12,7 +12,6 @@ import { LockHeldError } from './lock-held-error.js';
 describe('acquireLock', () => {
   let remove: () => void;
   let checkout: Checkout;
-  const pids: number[] = [];
   const locks: Lock[] = [];
 
   beforeEach(async () => {
@@ -21,15 +20,16 @@ describe('acquireLock', () => {
   });
   afterEach(async () => {
     await Promise.all(locks.splice(0).map((lock) => lock.release()));
-    for (const pid of pids.splice(0)) expect(await killAndWait(pid)).toBe(true);
     remove();
   });
 
-  const writeHolder = (pid: number, startTime: string, command = 'pnpm start', brief?: boolean) =>
-    writeFile(
-      checkout.lockPath,
-      JSON.stringify({ pid, startTime, command, at: new Date().toISOString(), ...(brief ? { brief } : {}) }),
-    );
+  const writeHolder = (pid: number, startTime: string, command?: string, brief?: boolean) =>
+    writeLockHolder(checkout.lockPath, {
+      pid,
+      startTime,
+      ...(command ? { command } : {}),
+      ...(brief ? { brief } : {}),
+    });
 
   it('does not bring a removed state folder back when asked not to', async () => {
     await rm(checkout.stateDir, { recursive: true });

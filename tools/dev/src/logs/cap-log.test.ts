@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,16 +6,12 @@ import { resolveCheckout } from '../checkout/checkout.js';
 import { capLogFile, capLogs, parseCapMarker } from './cap-log.js';
 
 let dir: string;
-let children: ChildProcess[];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cap-log-'));
-  children = [];
 });
 
 afterEach(() => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 

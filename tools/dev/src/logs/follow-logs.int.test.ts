@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { followLogs, type LogFollower, type LogLine } from './follow-logs.js';
+import { followForTest } from '../test-support/follow-for-test.js';
+import type { LogFollower } from './follow-logs.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const tsx = join(repoRoot, 'node_modules/.bin/tsx');
@@ -27,17 +28,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function follow(sources: Record<string, string>, lines = 10) {
-  const seen: LogLine[] = [];
-  const follower = followLogs({
-    sources: Object.entries(sources).map(([service, path]) => ({ service, path })),
-    lines,
-    onLine: (line) => seen.push(line),
-    pollIntervalMs: 50,
-  });
-  followers.push(follower);
-  return { follower, seen };
-}
+const follow = (sources: Record<string, string>, lines = 10) => followForTest(followers, sources, lines);
 
 async function expectEventually(check: () => boolean, what: string) {
   const result = await waitFor(check, { timeoutMs: 10_000 });

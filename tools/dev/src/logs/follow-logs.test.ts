@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { followForTest } from '../test-support/follow-for-test.js';
 import { capLogFile } from './cap-log.js';
-import { followLogs, type LogFollower, type LogLine } from './follow-logs.js';
+import type { LogFollower, LogLine } from './follow-logs.js';
 
 let dir: string;
 let followers: LogFollower[];
@@ -27,17 +28,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function follow(sources: Record<string, string>, lines = 10) {
-  const seen: LogLine[] = [];
-  const follower = followLogs({
-    sources: Object.entries(sources).map(([service, path]) => ({ service, path })),
-    lines,
-    onLine: (line) => seen.push(line),
-    pollIntervalMs: 50,
-  });
-  followers.push(follower);
-  return { follower, seen };
-}
+const follow = (sources: Record<string, string>, lines = 10) => followForTest(followers, sources, lines);
 
 const texts = (seen: LogLine[]) => seen.map(({ service, line }) => `${service}: ${line}`);
 

@@ -1,39 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  linkSync,
-  mkdirSync,
-  mkdtempSync,
-  realpathSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, linkSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createNodeLayouts } from '../test-support/node-layouts.js';
 import { resolveNodePath } from './node-identity.js';
 
-// Every layout is built for real (folders, files, symlinks as each tool makes them) in one temp dir.
-const root = realpathSync(mkdtempSync(join(tmpdir(), 'nexu-node-layouts-')));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** A file at `path` (a stand-in binary or shim), folders created. */
-function file(path: string, text = '', mode = 0o755): string {
-  const full = join(root, path);
-  mkdirSync(dirname(full), { recursive: true });
-  writeFileSync(full, text, { mode });
-  return full;
-}
-
-/** A symlink at `path` pointing to `target` (relative as the tools write them, or absolute). */
-function link(path: string, target: string): string {
-  const full = join(root, path);
-  mkdirSync(dirname(full), { recursive: true });
-  symlinkSync(target, full);
-  return full;
-}
+// Every layout is built for real in one temp dir.
+const { root, file, link, remove } = createNodeLayouts();
+afterAll(remove);
 
 describe('node run through a shim or a per-shell folder, for real', () => {
   // A real node binary at an install path: a hard link of this one (a copy across file systems).

@@ -1,29 +1,12 @@
 import type { Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Checkout } from '../checkout/checkout.js';
 import { processIdentity } from '../os/process-identity.js';
 import { SERVICES, type ServiceName } from '../services/manifest.js';
 import { killAndWait, spawnListener } from '../test-support/spawn-listener.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
-import type { Ledger } from './ledger.js';
-import { expectedPorts, type ResolvedPort, resolvePort, resolvePorts } from './resolve-port.js';
+import { expectedPorts, resolvePort, resolvePorts } from './resolve-port.js';
 
 const serviceOf = (name: ServiceName) => SERVICES.find((s) => s.name === name)!;
-
-/** Every service's port, resolved as `pnpm start` does. */
-async function resolveAll(
-  checkout: Checkout,
-  ledger: Ledger | null,
-  pids: Partial<Record<ServiceName, number>> = {},
-): Promise<Record<ServiceName, ResolvedPort>> {
-  const resolved = await resolvePorts({
-    checkout,
-    ledger,
-    services: SERVICES,
-    pidOf: (name) => pids[name] ?? null,
-  });
-  return Object.fromEntries(resolved) as Record<ServiceName, ResolvedPort>;
-}
 
 describe('resolvePort', () => {
   const temps: TempCheckout[] = [];
@@ -62,7 +45,9 @@ describe('resolvePort', () => {
     const port = expectedPorts(a, null).controller;
     const leftover = await spawnListener({ port, instance: a.id });
     pids.push(leftover.pid);
-    const { controller } = await resolveAll(a, null);
+    const controller = (
+      await resolvePorts({ checkout: a, ledger: null, services: SERVICES, pidOf: () => null })
+    ).get('controller')!;
     expect(controller.port).toBe(port);
     expect(controller.holder).toMatchObject({ kind: 'stale', process: { pid: leftover.pid } });
     expect(controller.note).toBeUndefined();
@@ -75,7 +60,8 @@ describe('resolvePort', () => {
     const port = expectedPorts(a, null).web;
     const peer = await spawnListener({ port, instance: a.id });
     pids.push(peer.pid);
-    const { web } = await resolveAll(a, null, { controller: peer.pid });
+    const pidOf = (name: string) => (name === 'controller' ? peer.pid : null);
+    const web = (await resolvePorts({ checkout: a, ledger: null, services: SERVICES, pidOf })).get('web')!;
     expect(web.port).not.toBe(port);
     expect(web.holder.kind).toBe('foreign');
   });

@@ -4,7 +4,6 @@ import type { Checkout } from '../checkout/checkout.js';
 import { isPortFree } from '../os/port-free.js';
 import { processIdentity } from '../os/process-identity.js';
 import { SERVICES, type ServiceName, type ServicePorts } from '../services/manifest.js';
-import { killAndWait } from '../test-support/spawn-listener.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 import type { Ledger } from './ledger.js';
 import {
@@ -48,10 +47,8 @@ const portsOf = (resolved: Record<ServiceName, ResolvedPort>) =>
 describe('resolvePort', () => {
   const temps: TempCheckout[] = [];
   const servers: Server[] = [];
-  const pids: number[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-    for (const pid of pids.splice(0)) expect(await killAndWait(pid)).toBe(true);
     for (const temp of temps.splice(0)) temp.remove();
   });
 
