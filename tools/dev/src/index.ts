@@ -2,6 +2,8 @@
 // only; everything else stays internal. The watch stack (esbuild, chokidar, Vite) is loaded on
 // demand by `runWatchSession`, so commands that do not watch never pay for it.
 
+import { runLogs } from './commands/logs.js';
+
 export { stampOutput } from '@nexu/service-kit';
 export { parseProcStat } from '@nexu/service-kit/proc-stat';
 export { type Checkout, findRepoRoot, resolveCheckout } from './checkout/checkout.js';
@@ -12,15 +14,6 @@ export { parseSince } from './cli/parse-since.js';
 export { resolveBackendFlag } from './cli/resolve-backend-flag.js';
 export { resolveServiceNames } from './cli/resolve-service-names.js';
 export { runCli } from './cli/run-cli.js';
-export {
-  BACKGROUND_WATCH_ENV,
-  describeWatcher,
-  endWatcher,
-  readWatcher,
-  spawnBackgroundWatch,
-  WATCH_LOG_NAME,
-  watchLogPath,
-} from './commands/background-watch.js';
 export { ensureBuilt } from './commands/ensure-built.js';
 export { runLogs } from './commands/logs.js';
 export { collectMachineStatus, machineStatusExitCode } from './commands/machine-status.js';
@@ -60,11 +53,20 @@ export {
 export { withDependencies } from './services/service-closure.js';
 export { createSupervisor } from './supervisor/select-supervisor.js';
 export type { BackendName } from './supervisor/supervisor.js';
+export {
+  BACKGROUND_WATCH_ENV,
+  describeWatcher,
+  endWatcher,
+  readWatcher,
+  spawnBackgroundWatch,
+  WATCH_LOG_NAME,
+  watchLogPath,
+} from './watch/background-watch.js';
 
 /** The foreground half of `pnpm start` (hot reload + logs), loaded only when watching. */
 export async function runWatchSession(
-  options: import('./commands/run-watch-session.js').WatchSessionRunOptions,
+  options: Omit<import('./watch/run-watch-session.js').WatchSessionRunOptions, 'followLogs'>,
 ): Promise<void> {
-  const { runWatchSession: run } = await import('./commands/run-watch-session.js');
-  return run(options);
+  const { runWatchSession: run } = await import('./watch/run-watch-session.js');
+  return run({ ...options, followLogs: runLogs });
 }
