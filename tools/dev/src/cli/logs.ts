@@ -1,10 +1,10 @@
 /** `pnpm logs`: follow this checkout's service logs, prefixed and coloured per service. */
 import { existsSync } from 'node:fs';
 import { resolveCheckout } from '../checkout/checkout.js';
-import { WATCH_LOG_NAME, watchLogPath } from '../commands/background-watch.js';
 import { runLogs } from '../commands/logs.js';
 import { shouldColour } from '../format/color.js';
 import { defaultLogLines } from '../logs/default-log-lines.js';
+import { WATCH_LOG_NAME, watchLogPath } from '../watch/background-watch.js';
 import { checkBackendEnv } from './check-backend-env.js';
 import { parseCommandLineOrExit, usageError } from './parse-args.js';
 import { parseSince } from './parse-since.js';

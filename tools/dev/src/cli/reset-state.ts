@@ -1,11 +1,11 @@
 /** `pnpm reset-state`: stop this checkout's services, then delete its dev state (`.tmp/dev`). */
 
 import { resolveCheckout } from '../checkout/checkout.js';
-import { endWatcher, readWatcher } from '../commands/background-watch.js';
 import { resetState } from '../commands/reset-state.js';
 import { stopServices } from '../commands/stop.js';
 import { terminalConfirmation } from '../format/confirmation.js';
 import { consoleReporter } from '../format/reporter.js';
+import { endWatcher, readWatcher } from '../watch/background-watch.js';
 import { checkBackendEnv } from './check-backend-env.js';
 import { parseArgsOrExit } from './parse-args.js';
 import { runCli } from './run-cli.js';

@@ -2,25 +2,28 @@
 import { constants as osConstants } from 'node:os';
 import { stampOutput } from '@nexu/service-kit';
 import { resolveCheckout } from '../checkout/checkout.js';
-import { BACKGROUND_WATCH_ENV, readWatcher, spawnBackgroundWatch } from '../commands/background-watch.js';
 import { renderStartPreview } from '../commands/render-start-preview.js';
 import { renderStartReport } from '../commands/render-start-report.js';
-import type { WatchSessionRunOptions } from '../commands/run-watch-session.js';
 import { previewStart, startServices } from '../commands/start.js';
 import { consoleReporter, type Reporter } from '../format/reporter.js';
 import { findOrphanHint } from '../machine/orphan-hint.js';
 import { StartInterruptedError } from '../plan/start-interrupted-error.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
 import { withDependencies } from '../services/service-closure.js';
+import { BACKGROUND_WATCH_ENV, readWatcher, spawnBackgroundWatch } from '../watch/background-watch.js';
+import type { WatchSessionRunOptions } from '../watch/run-watch-session.js';
 import { parseCommandLineOrExit, usageError } from './parse-args.js';
 import { resolveBackendFlag } from './resolve-backend-flag.js';
 import { resolveServiceNames } from './resolve-service-names.js';
 import { runCli } from './run-cli.js';
 
 /** The foreground half of `pnpm start` (hot reload + logs): the watch stack (esbuild, chokidar, Vite) loads only when watching. */
-async function runWatchSession(options: WatchSessionRunOptions): Promise<void> {
-  const { runWatchSession: run } = await import('../commands/run-watch-session.js');
-  return run(options);
+async function runWatchSession(options: Omit<WatchSessionRunOptions, 'followLogs'>): Promise<void> {
+  const [{ runWatchSession: run }, { runLogs }] = await Promise.all([
+    import('../watch/run-watch-session.js'),
+    import('../commands/logs.js'),
+  ]);
+  return run({ ...options, followLogs: runLogs });
 }
 
 const spec = {

@@ -1,7 +1,6 @@
 /** `pnpm status`: one table (or one JSON object) describing this checkout's services, or every checkout's. */
 
 import { resolveCheckout } from '../checkout/checkout.js';
-import { describeWatcher, readWatcher } from '../commands/background-watch.js';
 import { collectMachineStatus, machineStatusExitCode } from '../commands/machine-status.js';
 import { renderMachineStatus } from '../commands/render-machine-status.js';
 import { renderStatus } from '../commands/render-status.js';
@@ -9,6 +8,7 @@ import { collectStatus, statusExitCode } from '../commands/status.js';
 import { consoleReporter } from '../format/reporter.js';
 import { findOrphanHint } from '../machine/orphan-hint.js';
 import { findService } from '../services/manifest.js';
+import { describeWatcher, readWatcher } from '../watch/background-watch.js';
 import { parseCommandLineOrExit, usageError } from './parse-args.js';
 import { resolveBackendFlag } from './resolve-backend-flag.js';
 import { resolveServiceNames } from './resolve-service-names.js';

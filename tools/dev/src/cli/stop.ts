@@ -1,13 +1,13 @@
 /** `pnpm stop`: tear down this checkout's services (or every checkout's, or those of gone checkouts). */
 
 import { resolveCheckout } from '../checkout/checkout.js';
-import { endWatcher, readWatcher } from '../commands/background-watch.js';
 import { stopServices } from '../commands/stop.js';
 import { stopAllServices, stopOrphanedServices } from '../commands/stop-machine.js';
 import { stopServiceSubset } from '../commands/stop-subset.js';
 import { terminalConfirmation } from '../format/confirmation.js';
 import { consoleReporter } from '../format/reporter.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
+import { endWatcher, readWatcher } from '../watch/background-watch.js';
 import { checkBackendEnv } from './check-backend-env.js';
 import { parseCommandLineOrExit, usageError } from './parse-args.js';
 import { resolveServiceNames } from './resolve-service-names.js';

@@ -11,6 +11,7 @@ import {
   expectedPorts,
   fallbackPorts,
   type ResolvedPort,
+  resolvePort,
   resolvePorts,
 } from './resolve-port.js';
 
@@ -105,6 +106,26 @@ describe('resolvePort', () => {
       `port ${ports.controller} is held by pid ${process.pid} (${self?.command}), not ours: using ${controller.port} instead`,
     );
     expect(await isPortFree(controller.port)).toBe(true);
+  });
+
+  it('moves a service off a port it lost, even when that port is free again, and says why', async () => {
+    const a = checkout();
+    const ports = expectedPorts(a, null);
+    const lost = { port: ports.controller, description: 'was taken before it could bind it' };
+    const resolved = await resolvePort({
+      spec: SERVICES.find((s) => s.name === 'controller')!,
+      checkout: a,
+      ledger: null,
+      servicePid: null,
+      peerPids: [],
+      taken: new Set([ports.gateway, ports.web]),
+      lost,
+    });
+    expect([ports.gateway, ports.controller, ports.web]).not.toContain(resolved.port);
+    expect(resolved).toMatchObject({
+      expected: ports.controller,
+      note: `port ${ports.controller} was taken before it could bind it: using ${resolved.port} instead`,
+    });
   });
 
   it('moves a service to the same port on every resolution: the first free one of its stable sequence', async () => {

@@ -8,8 +8,8 @@ import { readLogTail } from '../logs/read-last-lines.js';
 import { readServiceEnvFiles } from '../services/env-files.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 import { passThroughNames } from '../services/unit-spec.js';
-import { createDevStatusWriter, type DevStatusWriter } from '../watch/dev-status-writer.js';
-import type { FollowedTarget } from './watch-target.js';
+import { createDevStatusWriter, type DevStatusWriter } from './dev-status-writer.js';
+import type { FollowedTarget } from './followed-target.js';
 
 /** Lines of a crashed service's log the dashboard shows. */
 const CRASH_LINES = 15;

@@ -3,16 +3,15 @@ import { takeRecordLock } from '../checkout/lock.js';
 import { replaceRunningService } from '../plan/replace-running-service.js';
 import { readLedger } from '../ports/ledger.js';
 import { SERVICES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
-import { startWatchSession, type WatchSession } from '../watch/watch-session.js';
-import type { StartReport } from './start.js';
+import { createFollowedTarget, type FollowedTarget, type ReloadTarget } from './followed-target.js';
 import { watchEnvFiles } from './watch-env-files.js';
+import { startWatchSession, type WatchSession } from './watch-session.js';
 import { startWatchStatus } from './watch-status.js';
-import { createFollowedTarget, type FollowedTarget } from './watch-target.js';
 
 export interface WatchOptions {
   readonly checkout: Checkout;
   /** What `startServices` decided: the supervisor and the unit of every service it runs. */
-  readonly report: StartReport;
+  readonly report: ReloadTarget;
   /** Where reload lines go, tagged with their service. */
   readonly log: (service: ServiceName, line: string) => void;
   readonly services?: readonly ServiceSpec[];

@@ -1,20 +1,20 @@
 import { existsSync } from 'node:fs';
 import type { Checkout } from '../checkout/checkout.js';
 import { type Lock, readLiveHolder, takeRecordLock } from '../checkout/lock.js';
+import type { LogsOptions } from '../commands/logs.js';
 import { createPalette, shouldColour } from '../format/color.js';
 import { createLogLineFormatter } from '../logs/log-line-formatter.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
-import type { WatchSession } from '../watch/watch-session.js';
 import { BACKGROUND_WATCHER_COMMAND } from './background-watch.js';
 import { type CheckoutChange, followCheckout } from './follow-checkout.js';
-import { runLogs } from './logs.js';
-import type { StartReport } from './start.js';
+import { createFollowedTarget, type ReloadTarget } from './followed-target.js';
 import { watchServices } from './watch.js';
-import { createFollowedTarget } from './watch-target.js';
+import type { WatchSession } from './watch-session.js';
 
 export interface WatchSessionRunOptions {
   readonly checkout: Checkout;
-  readonly report: StartReport;
+  /** What `pnpm start` decided: the supervisor and the unit of every service it runs. */
+  readonly report: ReloadTarget;
   /** Ends the session (Ctrl-C); the services keep running. */
   readonly signal: AbortSignal;
   /** Receives whole output lines, each ending in `\n`. */
@@ -27,6 +27,11 @@ export interface WatchSessionRunOptions {
    * `pnpm logs`), and it ends at once when another session watches already.
    */
   readonly background?: boolean;
+  /**
+   * Streams the services' logs in the foreground: `pnpm logs --follow` (`runLogs`), passed in by
+   * the wiring so that the way of a save does not reach up into the commands.
+   */
+  readonly followLogs: (options: LogsOptions) => Promise<unknown>;
 }
 
 /** The record's holder command: what a second session names when it attaches. */
@@ -150,7 +155,7 @@ export async function runWatchSession(options: WatchSessionRunOptions): Promise<
         await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
       }
     } else if (!signal.aborted) {
-      await runLogs({
+      await options.followLogs({
         checkout,
         services: SERVICE_NAMES,
         lines: 0,

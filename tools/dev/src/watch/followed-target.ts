@@ -5,7 +5,6 @@ import { SERVICES, type ServiceName } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
 import { createSupervisor } from '../supervisor/select-supervisor.js';
 import type { Supervisor, UnitSpec } from '../supervisor/supervisor.js';
-import type { StartReport } from './start.js';
 
 /** The units a watch session reloads and the supervisor that runs them. */
 export interface ReloadTarget {
@@ -23,10 +22,10 @@ export interface FollowedTarget {
   follow(ledger: Ledger): void;
 }
 
-/** Starts from what `pnpm start` reported; see `FollowedTarget`. */
+/** Starts from the units `pnpm start` reported; see `FollowedTarget`. */
 export function createFollowedTarget(
   checkout: Checkout,
-  report: Pick<StartReport, 'supervisor' | 'units'>,
+  report: ReloadTarget,
   announce: (line: string) => void,
 ): FollowedTarget {
   let target: ReloadTarget = { supervisor: report.supervisor, units: report.units };

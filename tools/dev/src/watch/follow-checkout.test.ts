@@ -36,8 +36,9 @@ describe('followCheckout', () => {
     await writeLedger(checkout, ledgerOf(checkout, 18789));
     follower = followCheckout(checkout, { intervalMs: 20, onChange: (change) => changes.push(change) });
   });
-  afterEach(() => {
-    follower?.close();
+  afterEach(async () => {
+    // Awaited: a look still under way must not report into the next test's changes.
+    await follower?.close();
     changes.splice(0);
     remove();
   });

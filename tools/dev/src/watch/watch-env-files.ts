@@ -9,7 +9,7 @@ import { expectedPorts } from '../ports/resolve-port.js';
 import { EnvFileError, envFilePaths } from '../services/env-files.js';
 import type { ServiceName, ServiceSpec } from '../services/manifest.js';
 import { resolveUnitSpec } from '../services/unit-spec.js';
-import type { FollowedTarget } from './watch-target.js';
+import type { FollowedTarget } from './followed-target.js';
 
 export interface EnvFileWatchOptions {
   readonly checkout: Checkout;
