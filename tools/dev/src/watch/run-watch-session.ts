@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Checkout } from '../checkout/checkout.js';
 import { type Lock, readLiveHolder, takeRecordLock } from '../checkout/lock.js';
-import type { LogsOptions } from '../commands/logs.js';
 import { createPalette, shouldColour } from '../format/color.js';
 import { createLogLineFormatter } from '../logs/log-line-formatter.js';
+import type { LogsOptions } from '../logs/logs-options.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
 import { BACKGROUND_WATCHER_COMMAND } from './background-watch.js';
 import { type CheckoutChange, followCheckout } from './follow-checkout.js';
