@@ -9,6 +9,8 @@ export default defineConfig({
     // `pnpm test <file>` passes its filter to every suite: a filter naming no fault file is fine.
     passWithNoTests: true,
     // Where launchd cannot run, `--backend launchd` talks to a fake launchctl (see the file).
+    // The keeper, the guard, the fake launchctl and the fixtures run from their built files.
+    globalSetup: ['vitest.global-setup.ts'],
     setupFiles: ['tools/dev/src/test-support/fake-launchd-env.ts'],
     pool: 'forks',
     maxWorkers: 2,

@@ -8,9 +8,8 @@
  *   tsx scripts/systemd-user-manager.ts status
  */
 import { runCommand } from '@nexu/dev';
-import { userManagerAnswers } from '@nexu/dev/test-support';
+import { ensureUserManager, userManagerAnswers, userRuntimeDir } from '@nexu/dev/test-support';
 import { argv } from 'zx';
-import { ensureUserManager, userRuntimeDir } from './lib/systemd-user-manager.js';
 
 const usage = 'usage: tsx scripts/systemd-user-manager.ts start|stop|status';
 const [verb] = argv._.map(String);

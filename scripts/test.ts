@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureUserManager } from '@nexu/dev/test-support';
 import { $, argv, chalk } from 'zx';
-import { ensureUserManager } from './lib/systemd-user-manager.js';
 
 $.verbose = false;
 const say = (line: string) => console.log(chalk.dim(`[test] ${line}`));

@@ -21,7 +21,8 @@ describe('createCleanupRegistry', () => {
     const closed = await listen();
     const leftOpen = await listen();
     servers.push(leftOpen);
-    const registry = createCleanupRegistry();
+    // A port that stays open is waited for the whole grace: a short one keeps this test quick.
+    const registry = createCleanupRegistry({ graceMs: 300 });
     registry.add('the closed one', () => new Promise((resolve) => closed.close(() => resolve())));
     registry.track({ ports: [portOf(closed), portOf(leftOpen)] });
     const report = await registry.cleanup();

@@ -24,8 +24,11 @@ export interface CleanupRegistry {
   handleSignals(log: (line: string) => void): () => void;
 }
 
-/** Creates an empty registry. */
-export function createCleanupRegistry(): CleanupRegistry {
+/**
+ * Creates an empty registry. `graceMs`: how long `cleanup()` waits for the tracked pids to exit and
+ * ports to be free before it reports them left behind (default 5 s).
+ */
+export function createCleanupRegistry(options: { readonly graceMs?: number } = {}): CleanupRegistry {
   const closers = new Map<number, { name: string; close: () => Promise<void> }>();
   const pids = new Set<number>();
   const ports = new Set<number>();
@@ -83,7 +86,7 @@ export function createCleanupRegistry(): CleanupRegistry {
             const state = await isClean();
             return state.live.length === 0 && state.busy.length === 0 ? state : false;
           },
-          { timeoutMs: 5000 },
+          { timeoutMs: options.graceMs ?? 5_000 },
         );
         const final = settled.ok ? settled.value : await isClean();
         return { errors, livePids: final.live, busyPorts: final.busy };

@@ -20,12 +20,17 @@ const commandEnv = (extra: Readonly<Record<string, string>> = {}) => ({
   ...extra,
 });
 
-/** argv of one of our commands, as `pnpm <name>` runs it (`node scripts/run.mjs <name>`), minus pnpm itself. */
+/** argv of one of our commands, as `pnpm <name>` runs it (`node tools/dev/bin/nexu-dev.mjs <name>`), minus pnpm itself. */
 export function ourCommand(
   name: 'start' | 'stop' | 'status' | 'logs' | 'reset-state' | 'doctor',
   ...args: string[]
 ): string[] {
-  return [process.execPath, join(findRepoRoot(import.meta.dirname), 'scripts', 'run.mjs'), name, ...args];
+  return [
+    process.execPath,
+    join(findRepoRoot(import.meta.dirname), 'tools', 'dev', 'bin', 'nexu-dev.mjs'),
+    name,
+    ...args,
+  ];
 }
 
 /** Runs one of our commands in the bench checkout; resolves with what it printed on stdout. */

@@ -43,8 +43,8 @@ function useRepoScripts(root: string): void {
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as { scripts: Record<string, string> };
   for (const [name, script] of Object.entries(manifest.scripts)) {
     manifest.scripts[name] = script.replace(
-      'node scripts/run.mjs',
-      `node ${join(repoRoot, 'scripts/run.mjs')}`,
+      'node tools/dev/bin/nexu-dev.mjs',
+      `node ${join(repoRoot, 'tools/dev/bin/nexu-dev.mjs')}`,
     );
   }
   writeFileSync(path, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -113,7 +113,7 @@ export async function runCommandLatency(options: CommandLatencyOptions): Promise
     rows,
     ratioFloor: 'node -e 0',
     notes: [
-      'Ours as `pnpm <command>` runs it (`node scripts/run.mjs <command>`: the built CLI on plain node), in a temp checkout whose services run (`stop` in one where nothing runs); `pnpm status` through pnpm itself, beside `pnpm --version`.',
+      'Ours as `pnpm <command>` runs it (`node tools/dev/bin/nexu-dev.mjs <command>`: the built CLI on plain node), in a temp checkout whose services run (`stop` in one where nothing runs); `pnpm status` through pnpm itself, beside `pnpm --version`.',
       `Our own cost over the floor (median - median of node -e 0, or of pnpm --version for the pnpm row): ${costs.join('; ')}.`,
     ],
   };

@@ -85,7 +85,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<ScenarioR
       rows: cold.rows(),
       notes: [
         'From spawning the start command to every service answering /health with ok and the expected instance id (5 ms polls).',
-        "Ours: `node scripts/run.mjs start --no-watch --backend B` (what `pnpm start --no-watch` runs, without pnpm's own start-up), its checkout stopped before; it returns once all are healthy.",
+        "Ours: `node tools/dev/bin/nexu-dev.mjs start --no-watch --backend B` (what `pnpm start --no-watch` runs, without pnpm's own start-up), its checkout stopped before; it returns once all are healthy.",
         'PM2: `pm2 start ecosystem.config.cjs` with no daemon running (the daemon start is part of a cold start).',
         'nodemon / tsx watch / node --watch: one process per service, started together (the `+ esbuild --watch` peers without their esbuild watchers here: dist is prebuilt; the watchers are part of scenarios 3 and 5); concurrently: one command for all three.',
       ],
@@ -108,7 +108,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<ScenarioR
       unit: 'ms',
       rows: teardown.rows(),
       notes: [
-        'Ours: `node scripts/run.mjs stop`; PM2: `pm2 delete all` (its daemon is left running, as PM2 does, and killed afterwards, untimed); foreground tools: SIGINT to their process groups (Ctrl-C).',
+        'Ours: `node tools/dev/bin/nexu-dev.mjs stop`; PM2: `pm2 delete all` (its daemon is left running, as PM2 does, and killed afterwards, untimed); foreground tools: SIGINT to their process groups (Ctrl-C).',
         'Done = every process of the tool and its services seen before the teardown is gone and every service port can be bound again; afterwards no process may carry the instance id.',
       ],
     },

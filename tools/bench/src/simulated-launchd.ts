@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findRepoRoot } from '@nexu/dev';
+import { runtimeProgramPath } from '@nexu/dev';
 
 /** A backend of ours run against a stand-in for its service manager, and that stand-in's environment. */
 export interface SimulatedBackend {
@@ -20,14 +20,7 @@ export const SIMULATED_DRAIN_MS = 3000;
  */
 export function simulatedLaunchd(): SimulatedBackend | null {
   if (process.platform === 'darwin') return null;
-  const fake = join(
-    findRepoRoot(import.meta.dirname),
-    'tools',
-    'dev',
-    'src',
-    'test-support',
-    'fake-launchctl.mjs',
-  );
+  const fake = runtimeProgramPath('fake-launchctl');
   if (!existsSync(fake)) return null;
   return {
     backend: 'launchd',

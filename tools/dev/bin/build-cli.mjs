@@ -1,19 +1,31 @@
 #!/usr/bin/env node
-// Builds the everyday commands (scripts/start.ts, stop.ts, restart.ts, status.ts, logs.ts, reset-state.ts,
-// doctor.ts) into
-// plain JavaScript in tools/dev/dist/cli/, so they run on node alone: no TypeScript loader on their path.
-// Plain JavaScript itself, so the launcher (scripts/run.mjs) can ask "is the build current?" on
+// Builds @nexu/dev's TypeScript into plain JavaScript that node runs alone (no TypeScript loader on
+// any path a user waits on), in one step:
+// - the commands (tools/dev/src/cli/<command>.ts) into tools/dev/dist/cli/, shared code in chunks;
+// - the programs nexu dev starts apart from the CLI, each one self-contained file in
+//   tools/dev/dist/runtime/: the process keeper, the crash-loop guard preloaded into every service,
+//   and for the tests the fake launchctl, its job runner and the fixture services.
+// Plain JavaScript itself, so the launcher (bin/nexu-dev.mjs) can ask "is the build current?" on
 // every command in a millisecond or two, and import esbuild only when it must build.
 //
 //   node tools/dev/bin/build-cli.mjs     # build now (pnpm build and pnpm install run it)
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import {
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The repo root (this file lives in tools/dev/bin). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
-/** The commands a user types (`pnpm <command>`), each built from `scripts/<command>.ts`. */
+/** The commands a user types (`pnpm <command>`), each built from `tools/dev/src/cli/<command>.ts`. */
 export const CLI_COMMANDS = Object.freeze([
   'start',
   'stop',
@@ -30,13 +42,30 @@ export const CLI_COMMANDS = Object.freeze([
  */
 export const CLI_DIST = join(REPO_ROOT, 'tools', 'dev', 'dist', 'cli');
 
+/** Where the runtime programs go (see `RUNTIME_DIR` in src/os/runtime-program.ts), by source. */
+const RUNTIME_DIST = join(REPO_ROOT, 'tools', 'dev', 'dist', 'runtime');
+const RUNTIME_ENTRIES = {
+  keeper: 'tools/dev/src/supervisor/keeper.ts',
+  'crash-loop-guard': 'tools/dev/src/supervisor/crash-loop-guard-preload.ts',
+  'fake-launchctl': 'tools/dev/src/test-support/fake-launchctl.ts',
+  'fake-launchd-job': 'tools/dev/src/test-support/fake-launchd-job.ts',
+  ...Object.fromEntries(
+    ['fixture-service', 'crash-on-start', 'ignore-sigterm', 'bind-race'].map((name) => [
+      `fixtures/${name}`,
+      `tools/dev/src/test-support/fixtures/${name}.ts`,
+    ]),
+  ),
+};
+
 // Every file the last build read (sources and the dependencies bundled in), with the time it was
 // built: the build is current while none of them is newer, and none is missing.
 const INPUTS = join(CLI_DIST, 'inputs.json');
 
 // Packages left to node: esbuild and Vite ship native or large parts and are loaded on demand
-// (only by a watching `pnpm start`), TypeScript only runs as `tsc --watch`.
+// (only by a watching `pnpm start`), TypeScript only runs as its compiler. The fake launchctl
+// loads plist only for a bootstrap.
 const EXTERNAL = ['esbuild', 'vite', 'typescript'];
+const RUNTIME_EXTERNAL = ['plist'];
 
 /**
  * Whether the built CLI is current: `{ fresh: true }`, or `{ fresh: false, why }` naming the file
@@ -63,11 +92,12 @@ export function checkCliBuild() {
 
 /**
  * Replaces `import.meta.url` in every bundled source file with that file's own URL, so code that
- * finds files next to itself (`new URL('./keeper.mjs', import.meta.url)`) finds them in the
+ * finds files next to itself (`new URL('../../dist/runtime/', import.meta.url)`) finds them from the
  * sources, exactly as when it runs unbundled. The URL is computed when the built file runs, from
  * the built file's own `import.meta.url` and the source's path relative to it: nothing built holds
  * the checkout's absolute path, so a moved checkout (`mv nexu elsewhere`) finds its own sources.
  */
+/** @type {import('esbuild').Plugin} */
 const sourceUrls = {
   name: 'source-import-meta-url',
   setup(build) {
@@ -89,57 +119,85 @@ const sourceUrls = {
 };
 
 /**
- * Builds the CLI into tools/dev/dist/cli (one entry per command, shared code in content-hashed chunks).
- * Each file is written to a temporary name and renamed into place, chunks before entries, so a
- * command starting meanwhile loads either the old build or the new one, never half of one.
+ * Builds the CLI into tools/dev/dist/cli (one entry per command, shared code in content-hashed chunks)
+ * and the runtime programs into tools/dev/dist/runtime. Each file is written to a temporary name and
+ * renamed into place, chunks before entries, so a command starting meanwhile loads either the old
+ * build or the new one, never half of one.
  */
 export async function buildCli() {
   const { build } = await import('esbuild');
   const builtAt = Date.now();
-  const result = await build({
+  /** @type {import('esbuild').BuildOptions} */
+  const common = {
     absWorkingDir: REPO_ROOT,
-    entryPoints: CLI_COMMANDS.map((command) => `scripts/${command}.ts`),
-    outdir: CLI_DIST,
     bundle: true,
-    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunk-[hash]',
-    external: EXTERNAL,
-    // Bundled CommonJS dependencies may call require(): give the ESM output one.
-    banner: {
-      js: "import { createRequire as __nexuCreateRequire } from 'node:module'; const require = __nexuCreateRequire(import.meta.url);",
-    },
     sourcemap: 'linked',
     metafile: true,
     write: false,
     logLevel: 'warning',
-    plugins: [sourceUrls],
-  });
-  mkdirSync(CLI_DIST, { recursive: true });
-  const isEntry = (path) => !/[/\\]chunk-[^/\\]+$/.test(path);
-  const files = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
+  };
+  const [cli, runtime] = await Promise.all([
+    build({
+      ...common,
+      entryPoints: CLI_COMMANDS.map((command) => `tools/dev/src/cli/${command}.ts`),
+      outdir: CLI_DIST,
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
+      external: EXTERNAL,
+      // Bundled CommonJS dependencies may call require(): give the ESM output one.
+      banner: {
+        js: "import { createRequire as __nexuCreateRequire } from 'node:module'; const require = __nexuCreateRequire(import.meta.url);",
+      },
+      plugins: [sourceUrls],
+    }),
+    // Self-contained files: the guard runs inside every start of a service, the keeper and the
+    // fake launchctl on every call; none loads a chunk or the CLI's code.
+    build({ ...common, entryPoints: RUNTIME_ENTRIES, outdir: RUNTIME_DIST, external: RUNTIME_EXTERNAL }),
+  ]);
+  writeOutputs(cli.outputFiles, CLI_DIST, builtAt);
+  writeOutputs(runtime.outputFiles, RUNTIME_DIST, builtAt);
+  chmodSync(join(RUNTIME_DIST, 'fake-launchctl.mjs'), 0o755);
+  const inputs = [
+    ...Object.keys(cli.metafile?.inputs ?? {}),
+    ...Object.keys(runtime.metafile?.inputs ?? {}),
+  ].map((path) => relative(REPO_ROOT, resolve(REPO_ROOT, path)));
+  const temp = `${INPUTS}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify({ builtAt, files: [...new Set(inputs)] })}\n`);
+  renameSync(temp, INPUTS);
+}
+
+/**
+ * Writes a build's files (chunks before entries), then removes the outdated chunks of `dir`.
+ * @param {import('esbuild').OutputFile[] | undefined} outputFiles
+ * @param {string} dir
+ * @param {number} builtAt
+ */
+function writeOutputs(outputFiles = [], dir, builtAt) {
+  const isEntry = (/** @type {string} */ path) => !/[/\\]chunk-[^/\\]+$/.test(path);
+  const files = [...outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
   for (const file of files) {
+    mkdirSync(dirname(file.path), { recursive: true });
     const temp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(temp, file.contents);
     renameSync(temp, file.path);
   }
-  removeOldChunks(new Set(files.map((file) => file.path)), builtAt);
-  const inputs = Object.keys(result.metafile.inputs).map((path) =>
-    relative(REPO_ROOT, resolve(REPO_ROOT, path)),
-  );
-  const temp = `${INPUTS}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify({ builtAt, files: inputs })}\n`);
-  renameSync(temp, INPUTS);
+  removeOldChunks(dir, new Set(files.map((file) => file.path)), builtAt);
 }
 
 // A watching `pnpm start` loads its watch chunk some moments after it started: chunks of an older
 // build are removed only once they are an hour old.
-function removeOldChunks(current, now) {
-  for (const name of readdirSync(CLI_DIST)) {
-    const path = join(CLI_DIST, name);
+/**
+ * @param {string} dir
+ * @param {Set<string>} current
+ * @param {number} now
+ */
+function removeOldChunks(dir, current, now) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
     if (!name.startsWith('chunk-') || current.has(path) || current.has(path.replace(/\.map$/, ''))) continue;
     try {
       if (now - statSync(path).mtimeMs > 3_600_000) rmSync(path, { force: true });
@@ -154,7 +212,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     await buildCli();
   } catch (error) {
     // esbuild has printed the errors (logLevel 'warning').
-    if (!error?.errors) console.error(error);
+    if (!(error instanceof Error && 'errors' in error)) console.error(error);
     process.exitCode = 1;
   }
 }

@@ -2,7 +2,7 @@
 // The esbuild options of a Node service: the single source of truth for `pnpm build` (this file run
 // by node in the service's folder) and the watcher (imported by src/watch/service-build-options.ts).
 // Plain JavaScript on purpose: `pnpm build` must stay fast, and node runs this file directly
-// (~50 ms, no tsx start-up); the TypeScript side gets its types from build-service.d.mts.
+// (~50 ms, no tsx start-up); its JSDoc types are checked with the package's TypeScript.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +15,8 @@ export const SERVICE_OUTFILE = 'dist/main.js';
 /**
  * Packages left to node at run time: the service's npm `dependencies` (subpaths included). Workspace
  * packages (`workspace:*`, e.g. @nexu/service-kit) ship TypeScript sources, so they are bundled.
+ * @param {string} serviceDir
+ * @returns {string[]}
  */
 export function serviceExternals(serviceDir) {
   let manifest;
@@ -28,7 +30,12 @@ export function serviceExternals(serviceDir) {
     .map(([name]) => name);
 }
 
-/** esbuild options bundling `entry` of the service in `serviceDir` into `dist/main.js`. */
+/**
+ * esbuild options bundling `entry` of the service in `serviceDir` into `dist/main.js`.
+ * @param {string} serviceDir
+ * @param {string} [entry]
+ * @returns {import('esbuild').BuildOptions & { absWorkingDir: string; entryPoints: string[]; outfile: string }}
+ */
 export function serviceBuildOptions(serviceDir, entry = DEFAULT_SERVICE_ENTRY) {
   const absWorkingDir = resolve(serviceDir);
   return {

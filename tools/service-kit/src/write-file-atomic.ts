@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -9,6 +10,11 @@ export interface WriteFileAtomicOptions {
   durable?: boolean;
   /** Create the folder when missing (default true); false fails with ENOENT instead. */
   createDir?: boolean;
+}
+
+/** A fresh temp file name beside `path` (same filesystem, so the rename is atomic). */
+function tempBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 /**
@@ -24,7 +30,7 @@ export async function writeFileAtomic(
   const dir = dirname(path);
   if (createDir) await mkdir(dir, { recursive: true });
   // A fresh name ('wx'): a leftover temp file of a crashed run would keep its old, wider mode.
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = tempBeside(path);
   try {
     const handle = await open(temp, 'wx', mode);
     try {
@@ -38,6 +44,23 @@ export async function writeFileAtomic(
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * `writeFileAtomic` for a program that must write before it goes on or exits (the process keeper,
+ * the crash-loop guard preloaded into a service): synchronous, into an existing folder (a missing
+ * one fails with ENOENT and is never created), not fsynced (state that is rewritten on every change).
+ */
+export function writeFileAtomicSync(path: string, data: string, options: { mode?: number } = {}): void {
+  const temp = tempBeside(path);
+  try {
+    writeFileSync(temp, data, { flag: 'wx', mode: options.mode ?? 0o600 });
+    chmodSync(temp, options.mode ?? 0o600);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
     throw error;
   }
 }

@@ -22,7 +22,7 @@ export interface Checkout {
   readonly ledgerPath: string;
   /** Exclusive lock held while a command mutates state. */
   readonly lockPath: string;
-  /** Who runs this checkout's watching session (one per checkout; see `acquireWatcher`). */
+  /** Who runs this checkout's watching session (one per checkout; see `runWatchSession`). */
   readonly watcherPath: string;
 }
 

@@ -42,7 +42,7 @@ describe.each(backends)('pnpm start --detach on the %s backend', { timeout: 120_
       }
       expect(json.watching?.background).toBe(true);
       watcherPid = json.watching!.pid;
-      expect(await isProcessAlive(watcherPid)).toBe(true);
+      expect(isProcessAlive(watcherPid)).toBe(true);
 
       const status = await spawnCli('status', [], { cwd: checkout.root }).done;
       expect(status.stdout).toContain(`watching (background, pid ${watcherPid})`);
@@ -82,13 +82,12 @@ describe.each(backends)('pnpm start --detach on the %s backend', { timeout: 120_
 
       const stopped = await spawnCli('stop', [], { cwd: checkout.root }).done;
       expect(stopped.code).toBe(0);
-      expect(await isProcessAlive(watcherPid)).toBe(false);
+      expect(isProcessAlive(watcherPid)).toBe(false);
       expect(await findMarkedProcesses(checkout.id)).toEqual([]);
       const after = await spawnCli('status', [], { cwd: checkout.root }).done;
       expect(after.stdout).toContain('not watching');
     } finally {
-      if (watcherPid !== undefined && (await isProcessAlive(watcherPid)))
-        process.kill(-watcherPid, 'SIGKILL');
+      if (watcherPid !== undefined && isProcessAlive(watcherPid)) process.kill(-watcherPid, 'SIGKILL');
     }
   });
 
@@ -104,10 +103,9 @@ describe.each(backends)('pnpm start --detach on the %s backend', { timeout: 120_
       watcherPid = (JSON.parse(started.stdout) as DetachedJson).watching!.pid;
       const reset = await spawnCli('reset-state', ['--yes'], { cwd: checkout.root }).done;
       expect(reset.code).toBe(0);
-      expect(await isProcessAlive(watcherPid)).toBe(false);
+      expect(isProcessAlive(watcherPid)).toBe(false);
     } finally {
-      if (watcherPid !== undefined && (await isProcessAlive(watcherPid)))
-        process.kill(-watcherPid, 'SIGKILL');
+      if (watcherPid !== undefined && isProcessAlive(watcherPid)) process.kill(-watcherPid, 'SIGKILL');
     }
   });
 });

@@ -1,3 +1,4 @@
+import { answersAsOurs } from '../checkout/service-identity.js';
 import { probeHealth } from '../health/probe-health.js';
 import {
   isOrphaned,
@@ -63,10 +64,7 @@ async function rowOf(found: MachineService, currentId: string | undefined): Prom
     pid: unit.status.pid,
     port,
     url: port === null ? null : serviceUrl(port),
-    healthy:
-      health?.ok === true &&
-      health.answer.instance === unit.checkoutId &&
-      health.answer.pid === unit.status.pid,
+    healthy: answersAsOurs(health ?? undefined, { instance: unit.checkoutId, pid: unit.status.pid }),
     reason: unit.status.reason ?? null,
   };
 }

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { Checkout } from '../checkout/checkout.js';
-import { askConfirmation, type Confirmation } from '../cli/confirmation.js';
+import { askConfirmation, type Confirmation } from '../format/confirmation.js';
 import { formatBytes } from '../format/format-bytes.js';
 import { checkStateDir } from './check-state-dir.js';
 

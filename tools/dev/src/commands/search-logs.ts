@@ -1,10 +1,10 @@
 import { relative } from 'node:path';
 import { capLogs } from '../logs/cap-log.js';
 import { createLogLineFormatter } from '../logs/log-line-formatter.js';
+import type { LogsOptions, LogsReport } from '../logs/logs-options.js';
 import { type LogLineFilter, type ScannedLine, scanLog } from '../logs/scan-log.js';
 import { serviceLogPath } from '../services/service-log-path.js';
 import { followServiceLogs } from './follow-service-logs.js';
-import type { LogsOptions, LogsReport } from './logs.js';
 
 /**
  * `pnpm logs --grep PATTERN` / `--since TIME`: the lines of each log that pass the filter (all of

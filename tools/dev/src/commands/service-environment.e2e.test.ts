@@ -5,7 +5,7 @@ import type { Checkout } from '../checkout/checkout.js';
 import { createMemoryReporter } from '../format/reporter.js';
 import { SERVICES, type ServicePorts } from '../services/manifest.js';
 import { PASS_ENV_VARIABLE, resolveUnitSpec } from '../services/unit-spec.js';
-import { GUARD_ENV } from '../supervisor/crash-loop-guard.js';
+import { GUARD_ENV } from '../supervisor/guard-env.js';
 import type { BackendName } from '../supervisor/supervisor.js';
 import { createIsolatedMachine, type IsolatedMachine } from '../test-support/isolated-machine.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';

@@ -91,7 +91,7 @@ describe.each(backends)('pnpm start --dry-run on the %s backend', { timeout: 60_
       );
       for (const label of labels) expect(line).toContain(label);
       expect(snapshotState(moved)).toEqual(snapshot);
-      for (const s of started.services) expect(await isProcessAlive(s.pid)).toBe(true);
+      for (const s of started.services) expect(isProcessAlive(s.pid)).toBe(true);
     } finally {
       await stopServices({ checkout: moved, reporter: createMemoryReporter() });
     }

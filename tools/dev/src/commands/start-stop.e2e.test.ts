@@ -95,7 +95,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000
     expect(reporter.lines.join('\n')).toMatch(
       new RegExp(`port ${controllerPort} is held by pid ${squatter.pid}`),
     );
-    expect(await isProcessAlive(squatter.pid!)).toBe(true);
+    expect(isProcessAlive(squatter.pid!)).toBe(true);
     const health = await probeHealth(controller.port);
     expect(health.ok).toBe(true);
   });
@@ -135,7 +135,7 @@ describe.each(backends)('pnpm start / stop on the %s backend', { timeout: 60_000
     const replaced = second.services.find((s) => s.name === 'controller')!;
     expect(replaced.port).toBe(controller.port);
     expect(replaced.pid).not.toBe(leftover.pid);
-    expect(await isProcessAlive(leftover.pid!)).toBe(false);
+    expect(isProcessAlive(leftover.pid!)).toBe(false);
   });
 
   it('replaces only the unit whose environment changed (unit drift)', async (ctx) => {

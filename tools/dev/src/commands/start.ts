@@ -9,12 +9,13 @@ import { executeStep, installChangedUnits, type StepOutcome } from '../plan/exec
 import { gatherStartFacts } from '../plan/gather-start-facts.js';
 import { launchInDependencyOrder } from '../plan/launch-in-dependency-order.js';
 import { planStart, type StartFacts, type StartPlan, stepsByName } from '../plan/plan-start.js';
+import { replanLostPort } from '../plan/replan-lost-port.js';
 import { StartInterruptedError, throwIfInterrupted } from '../plan/start-interrupted-error.js';
 import {
-  adoptPreviousLedger,
   LEDGER_VERSION,
   type Ledger,
   type LedgerEntry,
+  ledgerFor,
   type PreviousLocation,
   readLedger,
   writeLedger,
@@ -22,8 +23,7 @@ import {
 import { expectedPorts } from '../ports/resolve-port.js';
 import { type BuildFreshness, checkBuildFreshness } from '../services/build-freshness.js';
 import { checkEnvFiles } from '../services/env-file-conflicts.js';
-import { SERVICES, type ServiceName, type ServiceSpec, withPort } from '../services/manifest.js';
-import { hashUnitSpec, resolveUnitSpec } from '../services/unit-spec.js';
+import { SERVICES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
 import type { SelectSupervisorOptions } from '../supervisor/select-supervisor.js';
 import type { BackendName, Supervisor, UnitRef, UnitSpec } from '../supervisor/supervisor.js';
 import { ensureBuilt } from './ensure-built.js';
@@ -54,6 +54,9 @@ export type { StartMode } from '../plan/execute-step.js';
 
 /** How long a service may take to answer `/health` (and then be ready) after its start. */
 const READY_TIMEOUT_MS = 30_000;
+
+/** Attempts at binding a port that keeps being taken between the check and the bind. */
+const MAX_PORT_RACES = 3;
 
 /** One row of the start table. */
 export type ServiceOutcome = Omit<StepOutcome, 'unit' | 'entry'>;
@@ -126,8 +129,8 @@ export async function startServices(options: StartOptions): Promise<StartReport>
     throwIfInterrupted(signal);
 
     const outcomes = new Map<ServiceName, StepOutcome>();
-    // A port taken between the check and the bind moves that service after its dependents have
-    // launched with the old one: a second pass, on the ports that run now, replaces them.
+    // A service that lost its port moved after its dependents were planned (or launched) with the
+    // old one: a second pass, on the ports that run now, replaces them.
     for (let pass = 1, moved = true; moved && pass <= 2; pass++) {
       const facts = await gatherStartFacts({ checkout, supervisor, ledger: currentLedger(), services });
       const context = { checkout, supervisor, reporter, services, options, reached, launched };
@@ -208,7 +211,6 @@ async function recordLaunched(
       port: unit.port,
       pid,
       startTime: (await processIdentity(pid))?.startTime ?? null,
-      unitHash: hashUnitSpec(unit),
       since: new Date().toISOString(),
       mode: 'started',
     };
@@ -229,7 +231,9 @@ interface PlanContext {
 
 /**
  * Carries a plan out in dependency order, recording each service as soon as it is up (so a
- * failure of another still leaves it in the ledger). True when a port had to move on the way.
+ * failure of another still leaves it in the ledger). A service that loses its port on the way is
+ * re-planned on another (`replanLostPort`) and carried out again, a bounded number of times for a
+ * port taken before it could bind it. True when a port had to move on the way.
  */
 async function executePlan(
   plan: StartPlan,
@@ -242,34 +246,42 @@ async function executePlan(
   const installed = await installChangedUnits(plan.steps, supervisor);
   const { signal } = context.options;
   await launchInDependencyOrder(context.services, async (spec, launched) => {
-    const step = steps.get(spec.name)!;
+    let step = steps.get(spec.name)!;
     throwIfInterrupted(signal);
     context.reached.add(spec.name);
     // Ctrl-C reaches a `systemctl start` under way too: it dies, yet the manager runs the job it
     // queued. So the unit counts as launched from here on, not only once the call returned.
     context.launched.set(spec.name, step.unit);
-    const outcome = await executeStep(
-      step,
-      {
-        checkout,
-        supervisor,
-        reporter,
-        readyTimeoutMs: context.options.readyTimeoutMs ?? READY_TIMEOUT_MS,
-        peerPorts: plan.steps.filter((other) => other !== step).map((other) => other.unit.port),
-        moveTo: (port) => {
-          moved = true;
-          return resolveUnitSpec(spec, checkout, withPort(plan.ports, spec.name, port));
+    const began = performance.now();
+    const taken = new Set(plan.steps.filter((other) => other.spec !== spec).map((other) => other.unit.port));
+    let preinstalled = installed.get(spec.name);
+    for (let attempt = 1; ; ) {
+      const result = await executeStep(
+        step,
+        {
+          checkout,
+          supervisor,
+          reporter,
+          readyTimeoutMs: context.options.readyTimeoutMs ?? READY_TIMEOUT_MS,
+          mayMove: attempt < MAX_PORT_RACES,
+          ...(signal ? { signal } : {}),
         },
-        ...(signal ? { signal } : {}),
-      },
-      (unit) => {
-        context.launched.set(spec.name, unit);
-        launched();
-      },
-      installed.get(spec.name),
-    );
-    record(outcome);
-    return outcome;
+        (unit) => {
+          context.launched.set(spec.name, unit);
+          launched();
+        },
+        preinstalled,
+      );
+      if (!('lost' in result)) {
+        const outcome = { ...result, durationMs: performance.now() - began };
+        record(outcome);
+        return outcome;
+      }
+      moved = true;
+      if (result.lost === 'address-in-use') attempt++;
+      step = await replanLostPort(step, result, { checkout, ports: plan.ports, taken });
+      preinstalled = undefined;
+    }
   });
   return moved;
 }
@@ -296,9 +308,8 @@ async function ledgerToStartFrom(
     );
     for (const line of quiet.lines) if (line.startsWith('warning: ')) reporter.warn(line.slice(9));
     if (labels.length > 0) reporter.info(describeTakeover(previous, labels, true));
-    return adoptPreviousLedger(checkout, previous);
   }
-  return ledger?.backend === backend ? ledger : null;
+  return ledgerFor(checkout, backend, { ledger, previous });
 }
 
 /** What `pnpm start --dry-run` shows: the plan, the builds it would run, the units it would remove. */
@@ -335,11 +346,7 @@ export async function previewStart(
   };
   const supervisor = await selectStartSupervisor({ ...ask, backend: options.backend, checkout });
   const { ledger: raw, problem, previous } = await readLedger(checkout);
-  const ledger = previous
-    ? adoptPreviousLedger(checkout, previous)
-    : raw?.backend === supervisor.backend
-      ? raw
-      : null;
+  const ledger = ledgerFor(checkout, supervisor.backend, { ledger: raw, previous });
   const previousUnits = previous ? await listPreviousLocationUnits(checkout, previous, ask) : [];
   const freedPids = previousUnits.flatMap(({ pid }) => (pid === null ? [] : [pid]));
   const [facts, otherUnits] = await Promise.all([

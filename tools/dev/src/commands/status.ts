@@ -1,14 +1,9 @@
 import type { Checkout } from '../checkout/checkout.js';
+import { answersAsOurs, serviceLabel } from '../checkout/service-identity.js';
 import { probeHealth } from '../health/probe-health.js';
-import { adoptPreviousLedger, type PreviousLocation, readLedger } from '../ports/ledger.js';
+import { ledgerFor, type PreviousLocation, readLedger } from '../ports/ledger.js';
 import { expectedPort } from '../ports/resolve-port.js';
-import {
-  SERVICES,
-  type ServiceName,
-  type ServiceSpec,
-  serviceLabel,
-  serviceUrl,
-} from '../services/manifest.js';
+import { SERVICES, type ServiceName, type ServiceSpec, serviceUrl } from '../services/manifest.js';
 import { selectSupervisor } from '../supervisor/select-supervisor.js';
 import type { BackendName, ServiceState, UnitRef } from '../supervisor/supervisor.js';
 import { findInstalledBackend } from './checkout-units.js';
@@ -60,19 +55,14 @@ export async function collectStatus(options: {
     checkout,
   });
   const unitPort = (name: ServiceName) => found?.units.find((unit: UnitRef) => unit.service === name)?.port;
-  const own = previous
-    ? adoptPreviousLedger(checkout, previous)
-    : ledger?.backend === supervisor.backend
-      ? ledger
-      : null;
+  const own = ledgerFor(checkout, supervisor.backend, { ledger, previous });
   const services = await Promise.all(
     (options.services ?? SERVICES).map(async (spec): Promise<ServiceStatusRow> => {
       const label = serviceLabel(spec.name, checkout.id);
       const port = unitPort(spec.name) ?? expectedPort(spec, checkout, own);
       const status = await supervisor.status({ label, service: spec.name, checkoutId: checkout.id, port });
       const health = status.pid ? await probeHealth(port, spec.healthPath) : undefined;
-      const healthy =
-        health?.ok === true && health.answer.instance === checkout.id && health.answer.pid === status.pid;
+      const healthy = answersAsOurs(health, { instance: checkout.id, pid: status.pid });
       return {
         name: spec.name,
         label,

@@ -1,5 +1,5 @@
 import { resolveCheckout } from '../checkout/checkout.js';
-import { askConfirmation, type Confirmation } from '../cli/confirmation.js';
+import { askConfirmation, type Confirmation } from '../format/confirmation.js';
 import type { Reporter } from '../format/reporter.js';
 import { isOrphaned, listMachineServices, type MachineService } from '../machine/machine-services.js';
 import { stopMachineUnit } from '../machine/stop-machine-unit.js';

@@ -1,8 +1,8 @@
 import type { Checkout } from '../checkout/checkout.js';
+import { parseServiceLabel } from '../checkout/service-identity.js';
 import type { Reporter } from '../format/reporter.js';
 import type { PreviousLocation } from '../ports/ledger.js';
 import { serviceRank } from '../services/manifest.js';
-import { parseDevLabel } from '../supervisor/machine-unit.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { stopLeftovers } from './stop-leftovers.js';
 import { teardownUnits } from './teardown.js';
@@ -34,7 +34,7 @@ export function describeTakeover(
   ports: boolean,
 ): string {
   const what = labels.length === 1 ? 'the service' : `the ${labels.length} services`;
-  const rank = (label: string) => serviceRank(parseDevLabel(label)?.service ?? '');
+  const rank = (label: string) => serviceRank(parseServiceLabel(label)?.service ?? '');
   const sorted = [...labels].sort((a, b) => rank(a) - rank(b));
   const reuse = ports ? '; their ports are reused where free' : '';
   return `This checkout moved here from ${previous.root}: stopped ${what} it ran there (${sorted.join(', ')})${reuse}.`;

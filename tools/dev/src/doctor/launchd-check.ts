@@ -1,4 +1,5 @@
-import { SERVICES, serviceLabel } from '../services/manifest.js';
+import { serviceLabel } from '../checkout/service-identity.js';
+import { SERVICES } from '../services/manifest.js';
 import { parsePrintDisabled } from '../supervisor/parse-print-disabled.js';
 import { DEFAULT_LAUNCHCTL } from '../supervisor/platform.js';
 import { findProtectedFolder, protectedFolderAdvice } from '../supervisor/protected-folder.js';

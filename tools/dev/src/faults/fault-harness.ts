@@ -2,7 +2,6 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '@nexu/service-kit';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { type Checkout, findRepoRoot } from '../checkout/checkout.js';
@@ -14,6 +13,7 @@ import { stopMachineUnit } from '../machine/stop-machine-unit.js';
 import { isPortFree } from '../os/port-free.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { processIdentity } from '../os/process-identity.js';
+import { RUNTIME_DIR } from '../os/runtime-program.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
 import { SERVICES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
 import { resolvePlatform } from '../supervisor/platform.js';
@@ -30,7 +30,7 @@ export const FAULT_BACKENDS: readonly BackendName[] = ['systemd', 'process', 'la
 export const repoRoot = findRepoRoot(import.meta.dirname);
 /** Where this machine's launchd is: the real launchctl on a Mac, the fake one elsewhere. */
 const launchdPlatform = launchdTestPlatform();
-export const fixturesDir = fileURLToPath(new URL('../test-support/fixtures/', import.meta.url));
+export const fixturesDir = join(RUNTIME_DIR, 'fixtures');
 
 /** A process that is not ours, recorded with its start time so "untouched" can be checked exactly. */
 export interface ForeignProcess {

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
 import type { StartReport } from '../commands/start.js';
 import { collectStatus } from '../commands/status.js';
-import { watchServices } from '../commands/watch.js';
 import type { ServiceName } from '../services/manifest.js';
+import { watchServices } from '../watch/watch.js';
 import type { WatchSession } from '../watch/watch-session.js';
 import { FAULT_BACKENDS, useFaultContext } from './fault-harness.js';
 

@@ -73,7 +73,6 @@ describe.each(FAULT_BACKENDS)('port faults on the %s backend', (backend) => {
           port: reused.port!,
           pid: reused.pid,
           startTime: `${Number(reused.startTime) - 1}`,
-          unitHash: 'stale',
           since: now,
           mode: 'started',
         },

@@ -241,7 +241,7 @@ describe.each(FAULT_BACKENDS)('process faults on the %s backend', (backend) => {
     const began = performance.now();
     await stopServices({ checkout, reporter: createMemoryReporter() });
     const elapsedMs = performance.now() - began;
-    expect(await isProcessAlive(controller.pid)).toBe(false);
+    expect(isProcessAlive(controller.pid)).toBe(false);
     expect(await isPortFree(controller.port)).toBe(true);
     // It got SIGTERM first (and ignored it), and was killed once the grace ran out.
     expect(readFileSync(serviceLogPath(checkout, 'controller'), 'utf8')).toMatch(

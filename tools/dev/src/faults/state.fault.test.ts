@@ -119,7 +119,6 @@ describe.each(FAULT_BACKENDS)('state and input faults on the %s backend', (backe
             port: sentinel.port!,
             pid: sentinel.pid,
             startTime: sentinel.startTime,
-            unitHash: 'x',
             since: now,
             mode: 'started',
           },

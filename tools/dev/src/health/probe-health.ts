@@ -47,53 +47,23 @@ export function probeHealth(port: number, path = '/health', timeoutMs = 1_000): 
   });
 }
 
-/** Expectations a healthy answer must meet to count as *our* service. */
-export interface HealthExpectation {
-  /** The checkout id the service must echo as `instance`. */
-  instance: string;
-  /** The main pid the supervisor reports, when known. */
-  pid?: number | null;
-  /** A pid being replaced (restart): its answers do not count. */
-  replacing?: number | null;
-  /** Only an answer that says it is ready counts (see `HealthAnswer.ready`). */
-  ready?: boolean;
-}
-
-/** Whether a health answer comes from the expected process of this checkout. */
-export function matchesExpectation(answer: HealthAnswer, expected: HealthExpectation): boolean {
-  return (
-    answer.instance === expected.instance &&
-    (expected.pid == null || answer.pid === expected.pid) &&
-    (expected.replacing == null || answer.pid !== expected.replacing) &&
-    (expected.ready !== true || answer.ready !== false)
-  );
-}
-
 /**
- * Polls `/health` until it answers as expected or the deadline passes. Polling starts at 5 ms and
- * backs off only to 25 ms: a probe of a local port costs well under a millisecond, and a coarser
- * backoff would add up to its last interval to every start and hot reload.
+ * Polls `/health` until it answers with an answer `refuse` accepts (it returns why not, or
+ * undefined: see `whyNotOurs`) or the deadline passes. Polling starts at 5 ms and backs off only to
+ * 10 ms: a probe of a local port costs well under a millisecond, and a coarser backoff would add up
+ * to its last interval to every start and hot reload.
  */
 export async function waitForHealthy(
   port: number,
-  expected: HealthExpectation,
+  refuse: (answer: HealthAnswer) => string | undefined,
   options: WaitForOptions & { path?: string } = {},
 ): Promise<HealthResult> {
   let last: HealthResult = { ok: false, reason: 'no answer yet' };
   const result = await waitFor(
     async () => {
       last = await probeHealth(port, options.path);
-      if (last.ok && !matchesExpectation(last.answer, expected)) {
-        last = {
-          ok: false,
-          reason:
-            last.answer.instance !== expected.instance
-              ? `port ${port} answers for instance ${last.answer.instance ?? 'none'}`
-              : expected.ready === true && last.answer.ready === false
-                ? `it answers but is not ready (${last.answer.waitingFor ?? 'no reason given'})`
-                : `port ${port} still answers from pid ${last.answer.pid}`,
-        };
-      }
+      const mismatch = last.ok ? refuse(last.answer) : undefined;
+      if (mismatch !== undefined) last = { ok: false, reason: mismatch };
       return last.ok ? last : undefined;
     },
     // A refused connection or an answer costs well under a millisecond: polling every 5-10 ms

@@ -1,8 +1,8 @@
 import { checkoutIdFor } from '../checkout/checkout.js';
+import { parseServiceLabel } from '../checkout/service-identity.js';
 import { processIdentity } from '../os/process-identity.js';
-import { parseDevLabel } from '../supervisor/machine-unit.js';
 import type { MachineUnit } from '../supervisor/supervisor.js';
-import { locateCheckout, type MachinePresence } from './machine-services.js';
+import { isOrphaned, locateCheckout, type MachinePresence } from './machine-services.js';
 
 export type VerifyMachineUnitResult =
   | { readonly ok: true; readonly presence: MachinePresence }
@@ -18,7 +18,7 @@ export async function verifyMachineUnit(
   unit: MachineUnit,
   options: { orphan: boolean },
 ): Promise<VerifyMachineUnitResult> {
-  const parsed = parseDevLabel(unit.label);
+  const parsed = parseServiceLabel(unit.label);
   if (!parsed || parsed.checkoutId !== unit.checkoutId) {
     return { ok: false, reason: `${unit.label} is not a nexu dev label` };
   }
@@ -29,7 +29,7 @@ export async function verifyMachineUnit(
     return { ok: false, reason: `its recorded checkout root does not belong to checkout ${unit.checkoutId}` };
   }
   const { presence } = await locateCheckout(unit);
-  if (options.orphan && presence !== 'deleted' && presence !== 'moved') {
+  if (options.orphan && !isOrphaned({ presence })) {
     return { ok: false, reason: `its checkout still lives at ${unit.root}` };
   }
   if (unit.status.pid !== null) {

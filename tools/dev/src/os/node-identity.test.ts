@@ -1,39 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  linkSync,
-  mkdirSync,
-  mkdtempSync,
-  realpathSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createNodeLayouts } from '../test-support/node-layouts.js';
 import { classifyNodeInstall, isSameNode, nodeServicePath, resolveNodePath } from './node-identity.js';
 
-// Every layout is built for real (folders, files, symlinks as each tool makes them) in one temp dir.
-const root = realpathSync(mkdtempSync(join(tmpdir(), 'nexu-node-layouts-')));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** A file at `path` (a stand-in binary or shim), folders created. */
-function file(path: string, text = '', mode = 0o755): string {
-  const full = join(root, path);
-  mkdirSync(dirname(full), { recursive: true });
-  writeFileSync(full, text, { mode });
-  return full;
-}
-
-/** A symlink at `path` pointing to `target` (relative as the tools write them, or absolute). */
-function link(path: string, target: string): string {
-  const full = join(root, path);
-  mkdirSync(dirname(full), { recursive: true });
-  symlinkSync(target, full);
-  return full;
-}
+// Every layout is built for real in one temp dir.
+const { root, file, link, remove } = createNodeLayouts();
+afterAll(remove);
 
 describe('the path a unit runs node by', () => {
   it('Homebrew on Apple silicon: the opt link, from the Cellar binary or the bin link', () => {
@@ -131,33 +104,5 @@ describe('the path a unit runs node by', () => {
   it('a node that does not exist keeps the path it was given', () => {
     expect(resolveNodePath(join(root, 'gone/bin/node'))).toBe(join(root, 'gone/bin/node'));
     expect(isSameNode(join(root, 'gone/bin/node'), join(root, 'sys/usr/bin/node'))).toBe(false);
-  });
-});
-
-describe('node run through a shim or a per-shell folder, for real', () => {
-  // A real node binary at an install path: a hard link of this one (a copy across file systems).
-  const install = join(root, 'real/.asdf/installs/nodejs/20.19.0/bin/node');
-  mkdirSync(dirname(install), { recursive: true });
-  try {
-    linkSync(process.execPath, install);
-  } catch {
-    copyFileSync(process.execPath, install);
-    chmodSync(install, 0o755);
-  }
-
-  const runningNode = (program: string) =>
-    execFileSync(program, ['-p', 'process.execPath'], {
-      encoding: 'utf8',
-      env: { PATH: '/usr/bin:/bin' },
-    }).trim();
-
-  it('an asdf-style shim script execs the install: the unit names the install', () => {
-    const shim = file('real/.asdf/shims/node', `#!/bin/sh\nexec "${install}" "$@"\n`);
-    expect(resolveNodePath(runningNode(shim))).toBe(install);
-  });
-
-  it('a folder of symlinks (as fnm or an editor puts first on PATH): the unit names the install', () => {
-    const folder = link('real/fnm_multishells/777_1733212800000', dirname(dirname(install)));
-    expect(resolveNodePath(runningNode(join(folder, 'bin/node')))).toBe(install);
   });
 });

@@ -22,9 +22,9 @@ const signalGroup = (pid: number, signal: NodeJS.Signals) => {
  * true once `pid` is gone (not merely a zombie). Callers verify the pid is ours first.
  */
 export async function terminateGroup(pid: number, options: TerminateOptions = {}): Promise<boolean> {
-  if (!(await isProcessAlive(pid))) return true;
+  if (!isProcessAlive(pid)) return true;
   signalGroup(pid, 'SIGTERM');
-  const gone = async () => !(await isProcessAlive(pid));
+  const gone = async () => !isProcessAlive(pid);
   if ((await waitFor(gone, { ...LOCAL_EVENT_POLL, timeoutMs: options.graceMs ?? 3000 })).ok) return true;
   signalGroup(pid, 'SIGKILL');
   return (await waitFor(gone, { ...LOCAL_EVENT_POLL, timeoutMs: options.killWaitMs ?? 5000 })).ok;

@@ -1,3 +1,4 @@
+import { whyNotOurs } from '../checkout/service-identity.js';
 import { waitForHealthy } from '../health/probe-health.js';
 import { findService } from '../services/manifest.js';
 import type { StepOutcome } from './execute-step.js';
@@ -19,7 +20,7 @@ export async function confirmReady(
       outcome,
       health: await waitForHealthy(
         outcome.port,
-        { instance, pid: outcome.pid, ready: true },
+        (answer) => whyNotOurs(answer, { instance, pid: outcome.pid, ready: true }, outcome.port),
         { timeoutMs, path: findService(outcome.name)?.healthPath ?? '/health' },
       ),
     })),

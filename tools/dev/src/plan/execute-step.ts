@@ -4,11 +4,9 @@ import { readLogTail } from '../logs/read-last-lines.js';
 import { isPortFree } from '../os/port-free.js';
 import { processIdentity } from '../os/process-identity.js';
 import type { LedgerEntry } from '../ports/ledger.js';
-import { findFreePort } from '../ports/resolve-port.js';
 import { stopOwnedProcess } from '../ports/stop-owned-process.js';
 import { serviceUrl } from '../services/manifest.js';
-import { hashUnitSpec } from '../services/unit-spec.js';
-import { EXIT_CONFIG } from '../supervisor/crash-loop.mjs';
+import { EXIT_CONFIG } from '../supervisor/crash-loop.js';
 import type { InstallOutcome, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import type { ServiceStep } from './plan-start.js';
 import { type Recovery, serviceStartError } from './service-start-error.js';
@@ -22,13 +20,6 @@ export interface ExecuteContext {
   readonly reporter: Reporter;
   /** How long a service may take to answer `/health` after its start. */
   readonly readyTimeoutMs: number;
-  /**
-   * Renders the service's unit on another port, for a port taken between the check and the bind.
-   * Absent: such a failure is reported, not worked around (the watch session's restarts).
-   */
-  readonly moveTo?: (port: number) => UnitSpec;
-  /** Ports of the other services of this run (a moved service never takes one). */
-  readonly peerPorts?: readonly number[];
   /** What a failed start advises (default: run `pnpm start` again; the watch session: save a fix). */
   readonly recovery?: Recovery;
   /** The command was interrupted (Ctrl-C): readiness waits end, the step throws StartInterruptedError. */
@@ -46,43 +37,63 @@ export interface StepOutcome {
   readonly pid: number;
   readonly mode: StartMode;
   readonly durationMs: number;
-  /** The unit that runs now (differs from the step's when its port had to move). */
+  /** The unit that runs now (the step's). */
   readonly unit: UnitSpec;
   /** What the ledger records of it. */
   readonly entry: LedgerEntry;
 }
 
-/** Attempts at binding a port that keeps being taken between the check and the bind. */
-const MAX_PORT_RACES = 3;
+/**
+ * A step that could not have its port: the start re-plans the service on another one
+ * (`replanLostPort`); the executor never picks a port itself.
+ */
+export interface PortLost {
+  /**
+   * Why: `leftover`, a leftover of this checkout holds it and could not be stopped;
+   * `address-in-use`, it was taken between the check and the service's bind (EADDRINUSE).
+   */
+  readonly lost: 'leftover' | 'address-in-use';
+  readonly port: number;
+  /** What became of the port, as the move's note says it: `was taken before it could bind it`. */
+  readonly description: string;
+}
 
 /**
  * Carries out one step of a start plan: attach, or (after stopping a leftover of ours on the port)
  * install the unit when it changed, start or restart it, and wait until it answers `/health` as a
  * new process of this checkout. `launched` is called with the unit once the supervisor runs it on
- * its port (its dependents start then, not once it is healthy: their readiness waits overlap).
- * Throws a ServiceStartError with the supervisor's state and the log tail when it does not come up.
+ * its port (its dependents start then, not once it is healthy: their readiness waits overlap);
+ * `preinstalled`: how the step's unit was installed already (see `installChangedUnits`).
+ * With `mayMove`, a port lost on the way is reported (`PortLost`) for the start to re-plan; else,
+ * as every failure to come up, it throws a ServiceStartError with the supervisor's state and the
+ * log tail (a restart and a hot reload keep the port the service runs on).
  */
 export async function executeStep(
   step: ServiceStep,
-  context: ExecuteContext,
-  launched: (unit: UnitSpec) => void = () => {},
-  /** The step's unit was installed already, with this outcome (see `installChangedUnits`). */
+  context: ExecuteContext & { readonly mayMove: boolean },
+  launched?: (unit: UnitSpec) => void,
   preinstalled?: InstallOutcome,
-): Promise<StepOutcome> {
+): Promise<StepOutcome | PortLost>;
+export async function executeStep(
+  step: ServiceStep,
+  context: ExecuteContext,
+  launched?: (unit: UnitSpec) => void,
+  preinstalled?: InstallOutcome,
+): Promise<StepOutcome>;
+export async function executeStep(
+  step: ServiceStep,
+  context: ExecuteContext & { readonly mayMove?: boolean },
+  launched: (unit: UnitSpec) => void = () => {},
+  preinstalled?: InstallOutcome,
+): Promise<StepOutcome | PortLost> {
   const began = performance.now();
-  const { spec } = step;
+  const { spec, unit } = step;
   const { checkout, supervisor, reporter } = context;
   if (step.action === 'attach' && step.running !== null) {
-    launched(step.unit);
-    return outcome(step.unit, step.running, 'attached', began);
+    launched(unit);
+    return outcome(unit, step.running, 'attached', began);
   }
 
-  let unit = step.unit;
-  // What installing the unit gave, or undefined while it still has to be installed.
-  let installed: InstallOutcome | undefined = step.install ? preinstalled : 'unchanged';
-  let replacing = step.running;
-  let action = step.action;
-  let reason = step.cause;
   if (step.portNote) reporter.warn(`${spec.name}: ${step.portNote}`);
   if (step.stale) {
     const stopped = await stopOwnedProcess(step.stale, { port: unit.port });
@@ -94,65 +105,54 @@ export async function executeStep(
       reporter.warn(
         `${spec.name}: could not stop stale pid ${step.stale.pid} on port ${unit.port}: ${stopped.reason}`,
       );
-      if (!context.moveTo)
+      if (!context.mayMove)
         throw new Error(`${spec.name}: port ${unit.port} is still held by pid ${step.stale.pid}`);
-      unit = context.moveTo(
-        await findFreePort(spec, checkout, new Set([unit.port, ...(context.peerPorts ?? [])])),
-      );
-      installed = undefined;
-      reporter.warn(`${spec.name}: using port ${unit.port} instead`);
+      return {
+        lost: 'leftover',
+        port: unit.port,
+        description: `is still held by pid ${step.stale.pid}, a leftover of this checkout that could not be stopped`,
+      };
     }
   }
 
-  // A port can be taken between the check and the service's bind (it then exits 78 on
-  // EADDRINUSE and is not restarted): choose the port again and retry, a bounded number of times.
-  for (let attempt = 1; ; attempt++) {
-    const verb = action === 'start' ? 'starting' : 'replacing';
-    reporter.info(`${spec.name}: ${verb} on ${serviceUrl(unit.port)} (${reason})…`);
-    throwIfInterrupted(context.signal);
-    await run(supervisor, action, unit, installed);
-    launched(unit);
+  const verb = step.action === 'start' ? 'starting' : 'replacing';
+  reporter.info(`${spec.name}: ${verb} on ${serviceUrl(unit.port)} (${step.cause})…`);
+  throwIfInterrupted(context.signal);
+  await run(supervisor, step.action, unit, step.install ? preinstalled : 'unchanged');
+  launched(unit);
 
-    // Answers from the process being replaced do not count as the new one being ready.
-    const ready = await waitForServiceReady(
-      supervisor,
-      unit,
-      { instance: checkout.id, replacing },
-      {
-        timeoutMs: context.readyTimeoutMs,
-        path: spec.healthPath,
-        ...(context.signal ? { signal: context.signal } : {}),
-      },
-    );
-    if (ready.ok) return outcome(unit, ready.answer.pid, 'started', began);
-    throwIfInterrupted(context.signal);
+  // Answers from the process being replaced do not count as the new one being ready.
+  const ready = await waitForServiceReady(
+    supervisor,
+    unit,
+    { instance: checkout.id, replacing: step.running },
+    {
+      timeoutMs: context.readyTimeoutMs,
+      path: spec.healthPath,
+      ...(context.signal ? { signal: context.signal } : {}),
+    },
+  );
+  if (ready.ok) return outcome(unit, ready.answer.pid, 'started', began);
+  throwIfInterrupted(context.signal);
 
-    const lostPortRace =
-      context.moveTo !== undefined &&
-      ready.status?.lastExit?.code === EXIT_CONFIG &&
-      attempt < MAX_PORT_RACES &&
-      (!(await isPortFree(unit.port)) || (await failedOnBusyPort(unit)));
-    if (lostPortRace && context.moveTo) {
-      const port = await findFreePort(spec, checkout, new Set([unit.port, ...(context.peerPorts ?? [])]));
-      reason = `port ${unit.port} was taken before it could bind it: using ${port} instead`;
-      reporter.warn(`${spec.name}: ${reason}`);
-      unit = context.moveTo(port);
-      installed = undefined;
-      replacing = null;
-      action = 'start';
-      continue;
-    }
-    // Giving up here is a change the user asked for (a start, a reload): stop what the supervisor
-    // would retry forever (launchd relaunching a program it cannot launch). Status never does.
-    await supervisor.abandon(unit).catch(() => undefined);
-    const after = ready.status ?? (await supervisor.status(unit).catch(() => undefined));
-    throw await serviceStartError(spec.name, ready.reason, {
-      status: after,
-      logPath: unit.logPath,
-      root: checkout.root,
-      ...(context.recovery ? { recovery: context.recovery } : {}),
-    });
-  }
+  // A port can be taken between the check and the service's bind: it then exits 78 on EADDRINUSE
+  // and is not restarted.
+  const lostPort =
+    context.mayMove === true &&
+    ready.status?.lastExit?.code === EXIT_CONFIG &&
+    (!(await isPortFree(unit.port)) || (await failedOnBusyPort(unit)));
+  if (lostPort)
+    return { lost: 'address-in-use', port: unit.port, description: 'was taken before it could bind it' };
+  // Giving up here is a change the user asked for (a start, a reload): stop what the supervisor
+  // would retry forever (launchd relaunching a program it cannot launch). Status never does.
+  await supervisor.abandon(unit).catch(() => undefined);
+  const after = ready.status ?? (await supervisor.status(unit).catch(() => undefined));
+  throw await serviceStartError(spec.name, ready.reason, {
+    status: after,
+    logPath: unit.logPath,
+    root: checkout.root,
+    ...(context.recovery ? { recovery: context.recovery } : {}),
+  });
 
   async function outcome(unit: UnitSpec, pid: number, mode: StartMode, since: number): Promise<StepOutcome> {
     return {
@@ -169,7 +169,6 @@ export async function executeStep(
         port: unit.port,
         pid,
         startTime: (await processIdentity(pid))?.startTime ?? null,
-        unitHash: hashUnitSpec(unit),
         since: new Date().toISOString(),
         mode,
       },

@@ -1,17 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Checkout } from '../checkout/checkout.js';
+import { serviceLabel } from '../checkout/service-identity.js';
 import { probeHealth } from '../health/probe-health.js';
 import type { Ledger } from '../ports/ledger.js';
-import { expectedPort, type ResolvedPort, resolvePort } from '../ports/resolve-port.js';
+import { expectedPort, resolvePorts } from '../ports/resolve-port.js';
 import { readServiceEnvFiles } from '../services/env-files.js';
-import {
-  SERVICES,
-  type ServiceName,
-  type ServicePorts,
-  type ServiceSpec,
-  serviceLabel,
-} from '../services/manifest.js';
-import { resolveUnitSpec, type UnitSpecOptions } from '../services/unit-spec.js';
+import { SERVICES, type ServiceName, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
+import { resolveUnitSpec } from '../services/unit-spec.js';
 import type { ServiceStatus, Supervisor } from '../supervisor/supervisor.js';
 import type { ServiceFacts, StartFacts } from './plan-start.js';
 
@@ -22,8 +17,6 @@ export interface GatherStartFactsOptions {
   readonly ledger: Ledger | null;
   /** In dependency order. */
   readonly services: readonly ServiceSpec[];
-  /** How units are rendered (tests); default: this node and the developer's pass-through env. */
-  readonly unitOptions?: UnitSpecOptions;
   /**
    * Pids a start stops before it launches anything (the services of a moved checkout's previous
    * location): the ports they hold count as free.
@@ -55,22 +48,13 @@ export async function gatherStartFacts(options: GatherStartFactsOptions): Promis
   );
   const pidOf = (name: ServiceName) => statuses.get(name)?.pid ?? null;
 
-  // One after another: a service that must move cannot take a port given to an earlier one.
-  const resolved = new Map<ServiceName, ResolvedPort>();
-  for (const spec of services) {
-    resolved.set(
-      spec.name,
-      await resolvePort({
-        spec,
-        checkout,
-        ledger,
-        servicePid: pidOf(spec.name),
-        peerPids: services.flatMap((peer) => (peer === spec ? [] : (pidOf(peer.name) ?? []))),
-        taken: new Set([...resolved.values()].map((r) => r.port)),
-        ...(options.freedPids ? { freedPids: options.freedPids } : {}),
-      }),
-    );
-  }
+  const resolved = await resolvePorts({
+    checkout,
+    ledger,
+    services,
+    pidOf,
+    ...(options.freedPids ? { freedPids: options.freedPids } : {}),
+  });
   // A peer that is not part of this run keeps its expected port.
   const ports = Object.fromEntries(
     SERVICES.map((spec) => [
@@ -83,7 +67,7 @@ export async function gatherStartFacts(options: GatherStartFactsOptions): Promis
     services.map(async (spec): Promise<ServiceFacts> => {
       const status = statuses.get(spec.name)!;
       const port = resolved.get(spec.name)!;
-      const unit = resolveUnitSpec(spec, checkout, ports, options.unitOptions);
+      const unit = resolveUnitSpec(spec, checkout, ports);
       const [drift, health] = await Promise.all([
         supervisor.drift(unit),
         status.pid !== null ? probeHealth(port.expected, spec.healthPath) : Promise.resolve(null),

@@ -1,4 +1,5 @@
 import type { Checkout } from '../checkout/checkout.js';
+import { whyNotOurs } from '../checkout/service-identity.js';
 import type { HealthResult } from '../health/probe-health.js';
 import type { ResolvedPort } from '../ports/resolve-port.js';
 import type { OwnedProcess } from '../ports/verify-ownership.js';
@@ -137,13 +138,7 @@ function runningDefect(facts: ServiceFacts, pid: number, instance: string): stri
   if (drift === null) return 'its unit file is gone';
   if (drift.length > 0) return `unit changed: ${drift.join(', ')}`;
   if (!health?.ok) return `unhealthy: ${health?.reason ?? 'no answer'}`;
-  if (health.answer.instance !== instance) {
-    return `port ${facts.port.expected} answers for instance ${health.answer.instance ?? 'none'}`;
-  }
-  if (health.answer.pid !== pid) {
-    return `port ${facts.port.expected} answers from pid ${health.answer.pid}, not the supervisor's pid ${pid}`;
-  }
-  return undefined;
+  return whyNotOurs(health.answer, { instance, pid }, facts.port.expected);
 }
 
 /** The plan's steps by service name. */

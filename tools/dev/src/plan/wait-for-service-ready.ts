@@ -1,4 +1,5 @@
-import { type HealthAnswer, type HealthExpectation, waitForHealthy } from '../health/probe-health.js';
+import { type HealthExpectation, whyNotOurs } from '../checkout/service-identity.js';
+import { type HealthAnswer, waitForHealthy } from '../health/probe-health.js';
 import type { ServiceStatus, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 
 export interface WaitForServiceReadyOptions {
@@ -69,7 +70,7 @@ export async function waitForServiceReady(
     }
   })();
   try {
-    const health = await waitForHealthy(unit.port, expected, {
+    const health = await waitForHealthy(unit.port, (answer) => whyNotOurs(answer, expected, unit.port), {
       timeoutMs: options.timeoutMs,
       path: options.path,
       signal: gaveUp.signal,

@@ -12,8 +12,6 @@ export interface LedgerEntry {
   readonly pid: number | null;
   /** Start time of `pid` (see `ProcessIdentity.startTime`); both must match to trust the pid. */
   readonly startTime: string | null;
-  /** Hash of the unit/plist content the service was installed with. */
-  readonly unitHash: string;
   /** ISO time the service was started or attached to. */
   readonly since: string;
   readonly mode: 'started' | 'attached';

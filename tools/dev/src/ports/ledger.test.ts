@@ -1,10 +1,12 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Checkout, checkoutIdFor } from '../checkout/checkout.js';
+import { type Checkout, checkoutAt, checkoutIdFor } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
+import { serviceLabel } from '../checkout/service-identity.js';
+import type { BackendName } from '../supervisor/supervisor.js';
 import { createTempCheckout } from '../test-support/temp-checkout.js';
-import { type Ledger, readLedger, removeLedger, writeLedger } from './ledger.js';
+import { type Ledger, ledgerFor, readLedger, removeLedger, writeLedger } from './ledger.js';
 import { validateLedger } from './validate-ledger.js';
 
 const ledgerOf = (checkoutId: string): Ledger => ({
@@ -18,7 +20,6 @@ const ledgerOf = (checkoutId: string): Ledger => ({
       port: 18789,
       pid: 1234,
       startTime: '5678',
-      unitHash: 'abc',
       since: '2025-01-01T00:00:00.000Z',
       mode: 'started',
     },
@@ -144,5 +145,48 @@ describe('ledger', () => {
     const { ledger } = await readLedger(checkout);
     expect(ledger).toEqual(ledgerOf(checkout.id));
     expect(await readFile(checkout.ledgerPath, 'utf8')).toContain('extra');
+  });
+});
+
+describe('ledgerFor', () => {
+  const checkout = checkoutAt('/src/nexu');
+  const ledger = (backend: BackendName, id = checkout.id, root = checkout.root): Ledger => ({
+    version: 1,
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    checkoutId: id,
+    root,
+    backend,
+    services: {
+      gateway: {
+        label: serviceLabel('gateway', id),
+        port: 18789,
+        pid: 4242,
+        startTime: 'Mon Jan  1 00:00:00 2026',
+        since: '2026-01-01T00:00:00.000Z',
+        mode: 'started',
+      },
+    },
+  });
+
+  it("uses the checkout's own ledger only for the backend it was written for", () => {
+    const own = ledger('systemd');
+    expect(ledgerFor(checkout, 'systemd', { ledger: own })).toBe(own);
+    expect(ledgerFor(checkout, 'process', { ledger: own })).toBeNull();
+    expect(ledgerFor(checkout, 'systemd', { ledger: null })).toBeNull();
+  });
+
+  it("takes a moved checkout's ports under its new id and root, with no pid", () => {
+    const old = checkoutAt('/src/old-nexu');
+    const adopted = ledgerFor(checkout, 'process', {
+      ledger: null,
+      previous: { checkoutId: old.id, root: old.root, ledger: ledger('systemd', old.id, old.root) },
+    });
+    expect(adopted).toMatchObject({ checkoutId: checkout.id, root: checkout.root, backend: 'systemd' });
+    expect(adopted?.services.gateway).toMatchObject({
+      label: serviceLabel('gateway', checkout.id),
+      port: 18789,
+      pid: null,
+      startTime: null,
+    });
   });
 });

@@ -3,7 +3,8 @@ import { relative } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
 import { type Checkout, checkoutIdFor } from '../checkout/checkout.js';
 import { checkoutPresence } from '../checkout/checkout-presence.js';
-import { type ServiceName, serviceLabel } from '../services/manifest.js';
+import { serviceLabel } from '../checkout/service-identity.js';
+import type { ServiceName } from '../services/manifest.js';
 import type { Ledger } from './ledger-schema.js';
 import { validateLedger } from './validate-ledger.js';
 
@@ -70,10 +71,24 @@ export async function readLedger(checkout: Checkout): Promise<ReadLedgerResult> 
 }
 
 /**
+ * The ledger a checkout's services on `backend` are started from: a moved checkout's previous
+ * location's (its ports, under this checkout's id, no pid); else this checkout's own when it was
+ * written for that backend; else none.
+ */
+export function ledgerFor(
+  checkout: Checkout,
+  backend: string,
+  read: { readonly ledger: Ledger | null; readonly previous?: PreviousLocation | undefined },
+): Ledger | null {
+  if (read.previous) return adoptPreviousLedger(checkout, read.previous);
+  return read.ledger?.backend === backend ? read.ledger : null;
+}
+
+/**
  * The ledger a moved checkout starts from: its previous location's ports (reused where free), under
  * this checkout's id and root, with no pid (what ran there is not this checkout's to attach to).
  */
-export function adoptPreviousLedger(checkout: Checkout, previous: PreviousLocation): Ledger {
+function adoptPreviousLedger(checkout: Checkout, previous: PreviousLocation): Ledger {
   const services = Object.fromEntries(
     Object.entries(previous.ledger.services).map(([name, entry]) => [
       name,

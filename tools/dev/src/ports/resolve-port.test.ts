@@ -4,7 +4,6 @@ import type { Checkout } from '../checkout/checkout.js';
 import { isPortFree } from '../os/port-free.js';
 import { processIdentity } from '../os/process-identity.js';
 import { SERVICES, type ServiceName, type ServicePorts } from '../services/manifest.js';
-import { killAndWait, spawnListener } from '../test-support/spawn-listener.js';
 import { createTempCheckout, type TempCheckout } from '../test-support/temp-checkout.js';
 import type { Ledger } from './ledger.js';
 import {
@@ -13,6 +12,7 @@ import {
   fallbackPorts,
   type ResolvedPort,
   resolvePort,
+  resolvePorts,
 } from './resolve-port.js';
 
 const ledgerFor = (checkout: Checkout, ports: Partial<ServicePorts>): Ledger => ({
@@ -23,31 +23,24 @@ const ledgerFor = (checkout: Checkout, ports: Partial<ServicePorts>): Ledger => 
   services: Object.fromEntries(
     Object.entries(ports).map(([name, port]) => [
       name,
-      { label: name, port, pid: null, startTime: null, unitHash: 'h', since: 'now', mode: 'started' },
+      { label: name, port, pid: null, startTime: null, since: 'now', mode: 'started' },
     ]),
   ),
 });
 
-const serviceOf = (name: ServiceName) => SERVICES.find((s) => s.name === name)!;
-
-/** Resolves every service's port in manifest order, as `pnpm start` does. */
+/** Every service's port, resolved as `pnpm start` does. */
 async function resolveAll(
   checkout: Checkout,
   ledger: Ledger | null,
   pids: Partial<Record<ServiceName, number>> = {},
 ): Promise<Record<ServiceName, ResolvedPort>> {
-  const resolved: Partial<Record<ServiceName, ResolvedPort>> = {};
-  for (const spec of SERVICES) {
-    resolved[spec.name] = await resolvePort({
-      spec,
-      checkout,
-      ledger,
-      servicePid: pids[spec.name] ?? null,
-      peerPids: Object.entries(pids).flatMap(([name, pid]) => (name === spec.name ? [] : [pid])),
-      taken: new Set(Object.values(resolved).map((r) => r.port)),
-    });
-  }
-  return resolved as Record<ServiceName, ResolvedPort>;
+  const resolved = await resolvePorts({
+    checkout,
+    ledger,
+    services: SERVICES,
+    pidOf: (name) => pids[name] ?? null,
+  });
+  return Object.fromEntries(resolved) as Record<ServiceName, ResolvedPort>;
 }
 const portsOf = (resolved: Record<ServiceName, ResolvedPort>) =>
   Object.fromEntries(Object.entries(resolved).map(([name, r]) => [name, r.port])) as unknown as ServicePorts;
@@ -55,10 +48,8 @@ const portsOf = (resolved: Record<ServiceName, ResolvedPort>) =>
 describe('resolvePort', () => {
   const temps: TempCheckout[] = [];
   const servers: Server[] = [];
-  const pids: number[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-    for (const pid of pids.splice(0)) expect(await killAndWait(pid)).toBe(true);
     for (const temp of temps.splice(0)) temp.remove();
   });
 
@@ -104,45 +95,6 @@ describe('resolvePort', () => {
     expect(portsOf(await resolveAll(a, ledgerFor(a, expected)))).toEqual(expected);
   });
 
-  it('keeps a port held by the service itself (its supervisor main pid)', async () => {
-    const a = checkout();
-    const port = expectedPorts(a, null).gateway;
-    const own = await spawnListener({ port, instance: a.id });
-    pids.push(own.pid);
-    const resolved = await resolvePort({
-      spec: serviceOf('gateway'),
-      checkout: a,
-      ledger: null,
-      servicePid: own.pid,
-      peerPids: [],
-      taken: new Set(),
-    });
-    expect(resolved).toEqual({ port, expected: port, holder: { kind: 'service', pid: own.pid } });
-  });
-
-  it('keeps a port held by a verified leftover of this checkout, reporting it stale for the caller to stop', async () => {
-    const a = checkout();
-    const port = expectedPorts(a, null).controller;
-    const leftover = await spawnListener({ port, instance: a.id });
-    pids.push(leftover.pid);
-    const { controller } = await resolveAll(a, null);
-    expect(controller.port).toBe(port);
-    expect(controller.holder).toMatchObject({ kind: 'stale', process: { pid: leftover.pid } });
-    expect(controller.note).toBeUndefined();
-    // Resolving stops nothing.
-    expect(await processIdentity(leftover.pid)).not.toBeNull();
-  });
-
-  it('moves off a port held by another unit of this checkout, never calling it stale', async () => {
-    const a = checkout();
-    const port = expectedPorts(a, null).web;
-    const peer = await spawnListener({ port, instance: a.id });
-    pids.push(peer.pid);
-    const { web } = await resolveAll(a, null, { controller: peer.pid });
-    expect(web.port).not.toBe(port);
-    expect(web.holder.kind).toBe('foreign');
-  });
-
   it('moves off a busy ledger port that is not ours and says who holds it', async () => {
     const a = checkout();
     const ports = portsOf(await resolveAll(a, null));
@@ -154,6 +106,26 @@ describe('resolvePort', () => {
       `port ${ports.controller} is held by pid ${process.pid} (${self?.command}), not ours: using ${controller.port} instead`,
     );
     expect(await isPortFree(controller.port)).toBe(true);
+  });
+
+  it('moves a service off a port it lost, even when that port is free again, and says why', async () => {
+    const a = checkout();
+    const ports = expectedPorts(a, null);
+    const lost = { port: ports.controller, description: 'was taken before it could bind it' };
+    const resolved = await resolvePort({
+      spec: SERVICES.find((s) => s.name === 'controller')!,
+      checkout: a,
+      ledger: null,
+      servicePid: null,
+      peerPids: [],
+      taken: new Set([ports.gateway, ports.web]),
+      lost,
+    });
+    expect([ports.gateway, ports.controller, ports.web]).not.toContain(resolved.port);
+    expect(resolved).toMatchObject({
+      expected: ports.controller,
+      note: `port ${ports.controller} was taken before it could bind it: using ${resolved.port} instead`,
+    });
   });
 
   it('moves a service to the same port on every resolution: the first free one of its stable sequence', async () => {

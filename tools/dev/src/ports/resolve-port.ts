@@ -2,7 +2,7 @@ import getPort from 'get-port';
 import type { Checkout } from '../checkout/checkout.js';
 import { isPortFree } from '../os/port-free.js';
 import { findPortOwner } from '../os/port-owner.js';
-import { SERVICES, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
+import { SERVICES, type ServiceName, type ServicePorts, type ServiceSpec } from '../services/manifest.js';
 import type { Ledger } from './ledger-schema.js';
 import { type OwnedProcess, verifyOwnership } from './verify-ownership.js';
 
@@ -76,22 +76,66 @@ export interface ResolvePortOptions {
   readonly taken: ReadonlySet<number>;
   /** Pids that will be stopped before the service starts: a port one of them holds counts as free. */
   readonly freedPids?: readonly number[];
+  /**
+   * The port this service just lost (a leftover of ours on it could not be stopped, or it was taken
+   * before the service bound it): known to be held, it is not probed again, and the service moves;
+   * the note says why (`port 18790 was taken before it could bind it: using 18800 instead`).
+   */
+  readonly lost?: { readonly port: number; readonly description: string };
 }
 
 /**
  * Resolves one service's port without changing anything: the expected port when it is free, held
  * by the service itself, or by a verified leftover of ours (reported as `stale`, for the caller to
- * stop); otherwise another free port, with a note naming who holds the expected one.
+ * stop); otherwise (and after a port was `lost`) another free port, with a note naming who holds
+ * the expected one.
  */
 export async function resolvePort(options: ResolvePortOptions): Promise<ResolvedPort> {
   const { spec, checkout, ledger, taken } = options;
-  const expected = expectedPort(spec, checkout, ledger);
-  const holder = taken.has(expected)
-    ? ({ kind: 'foreign', description: 'is already given to another service' } as const)
-    : await findHolder(expected, options);
+  const expected = options.lost?.port ?? expectedPort(spec, checkout, ledger);
+  const holder = await holderOf(expected, options);
   if (holder.kind !== 'foreign') return { port: expected, expected, holder };
   const port = await findFreePort(spec, checkout, new Set([...taken, expected]));
   return { port, expected, holder, note: `port ${expected} ${holder.description}: using ${port} instead` };
+}
+
+/**
+ * Resolves the ports of `services` (in dependency order) one after another, so that a service that
+ * must move cannot take a port given to an earlier one; each knows its own supervisor pid and its
+ * peers'. The start's one port decision (`gatherStartFacts`), `--dry-run`'s too.
+ */
+export async function resolvePorts(options: {
+  readonly checkout: Checkout;
+  readonly ledger: Ledger | null;
+  readonly services: readonly ServiceSpec[];
+  /** A service's main pid as its supervisor reports it, or null. */
+  readonly pidOf: (name: ServiceName) => number | null;
+  readonly freedPids?: readonly number[];
+}): Promise<Map<ServiceName, ResolvedPort>> {
+  const { services, pidOf } = options;
+  const resolved = new Map<ServiceName, ResolvedPort>();
+  for (const spec of services) {
+    resolved.set(
+      spec.name,
+      await resolvePort({
+        spec,
+        checkout: options.checkout,
+        ledger: options.ledger,
+        servicePid: pidOf(spec.name),
+        peerPids: services.flatMap((peer) => (peer === spec ? [] : (pidOf(peer.name) ?? []))),
+        taken: new Set([...resolved.values()].map((r) => r.port)),
+        ...(options.freedPids ? { freedPids: options.freedPids } : {}),
+      }),
+    );
+  }
+  return resolved;
+}
+
+/** Who holds the expected port: as known when it was lost, another service's, or as found now. */
+async function holderOf(port: number, options: ResolvePortOptions): Promise<PortHolder> {
+  if (options.lost) return { kind: 'foreign', description: options.lost.description };
+  if (options.taken.has(port)) return { kind: 'foreign', description: 'is already given to another service' };
+  return findHolder(port, options);
 }
 
 async function findHolder(port: number, options: ResolvePortOptions): Promise<PortHolder> {
@@ -155,7 +199,7 @@ export function* fallbackPorts(
  * A free port for a service that cannot have its expected one: the first usable port of its
  * stable sequence (`fallbackPorts`), else any free port (never 0, never taken).
  */
-export async function findFreePort(
+async function findFreePort(
   spec: ServiceSpec,
   checkout: Pick<Checkout, 'id'>,
   taken: ReadonlySet<number>,

@@ -50,8 +50,7 @@ export async function stopOwnedProcess(
   }
   const { port } = options;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const done = async () =>
-    !(await isProcessAlive(owned.pid)) && (port === undefined || (await isPortFree(port)));
+  const done = async () => !isProcessAlive(owned.pid) && (port === undefined || (await isPortFree(port)));
   let sent: 'SIGTERM' | 'SIGKILL' | null = null;
 
   for (const name of ['SIGTERM', 'SIGKILL'] as const) {
@@ -68,7 +67,7 @@ export async function stopOwnedProcess(
     const grace = name === 'SIGTERM' ? (options.graceMs ?? 3000) : timeoutMs;
     if ((await waitFor(done, { ...LOCAL_EVENT_POLL, timeoutMs: grace })).ok) break;
   }
-  if (await isProcessAlive(owned.pid)) {
+  if (isProcessAlive(owned.pid)) {
     return { stopped: false, reason: `pid ${owned.pid} (${owned.command}) is still running after SIGKILL` };
   }
   if (port !== undefined && !(await waitForPortFree(port, { timeoutMs }))) {

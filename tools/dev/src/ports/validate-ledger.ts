@@ -19,7 +19,6 @@ function entryProblem(name: string, raw: unknown): string | undefined {
   if (!isPort(raw.port)) return `${name}: port ${JSON.stringify(raw.port)} is not a TCP port`;
   if (!isPid(raw.pid)) return `${name}: pid ${JSON.stringify(raw.pid)} is not a pid`;
   if (!(raw.startTime === null || isString(raw.startTime))) return `${name}: startTime is not a string`;
-  if (!isString(raw.unitHash)) return `${name}: unitHash missing`;
   if (!isString(raw.since)) return `${name}: since missing`;
   if (raw.mode !== 'started' && raw.mode !== 'attached') return `${name}: mode must be started or attached`;
   return undefined;
@@ -58,7 +57,6 @@ export function validateLedger(raw: unknown, checkoutId?: string): ValidateLedge
       port: e.port,
       pid: e.pid,
       startTime: e.startTime,
-      unitHash: e.unitHash,
       since: e.since,
       mode: e.mode,
     };

@@ -106,11 +106,6 @@ export function findService(name: string): ServiceSpec | undefined {
   return SERVICES.find((s) => s.name === name);
 }
 
-/** Reverse-DNS label of a service in a checkout; always ends in `.dev`. */
-export function serviceLabel(service: ServiceName, checkoutId: string): string {
-  return `io.nexu.${service}.${checkoutId}.dev`;
-}
-
 /** Base URL of a service listening on `port`. */
 export function serviceUrl(port: number): string {
   return url(port);

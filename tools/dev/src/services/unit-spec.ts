@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { Checkout } from '../checkout/checkout.js';
 import { devStatusPath } from '../checkout/dev-status-path.js';
+import { serviceLabel } from '../checkout/service-identity.js';
 import { nodeServicePath } from '../os/node-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
 import type { UnitSpec } from '../supervisor/supervisor.js';
-import { hashUnit } from '../supervisor/unit-hash.js';
 import { readServiceEnvFiles } from './env-files.js';
-import { type ServicePorts, type ServiceSpec, serviceEntry, serviceLabel } from './manifest.js';
+import { type ServicePorts, type ServiceSpec, serviceEntry } from './manifest.js';
 import { serviceLogPath } from './service-log-path.js';
 
 /** Options for `resolveUnitSpec`; defaults suit the running orchestrator. */
@@ -96,9 +96,4 @@ export function resolveUnitSpec(
     logPath: serviceLogPath(checkout, spec.name),
     port: ports[spec.name],
   };
-}
-
-/** Content hash of a unit spec, recorded in the ledger to tell drift at a glance. */
-export function hashUnitSpec(unit: UnitSpec): string {
-  return hashUnit(JSON.stringify(unit));
 }

@@ -1,17 +1,19 @@
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+import { pathToFileURL } from 'node:url';
+import { runtimeProgramPath } from '../os/runtime-program.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { GUARD_ENV } from './guard-env.js';
 import { readJsonOrNull } from './unit-files.js';
 
 /** Absolute path of the guard preloaded into every launchd job and systemd unit. */
-export const CRASH_LOOP_GUARD_PATH = fileURLToPath(new URL('./crash-loop-guard.mjs', import.meta.url));
+export const CRASH_LOOP_GUARD_PATH = runtimeProgramPath('crash-loop-guard');
 
 /**
- * The crash-loop guard of a unit (see crash-loop-guard.mjs): launchd has no start limit of its
+ * The crash-loop guard of a unit (see crash-loop-guard-preload.ts): launchd has no start limit of its
  * own, and systemd's is forgotten at every daemon-reload (docs/platform.md), so the breaker lives
  * inside the service's own process, in files beside the unit.
  */
 export interface CrashLoopGuard {
-  /** Absolute path of `crash-loop-guard.mjs`. */
+  /** Absolute path of the built guard (`runtimeProgramPath('crash-loop-guard')`). */
   readonly path: string;
   /** Path prefix of the guard's files: `<prefix>.starts`, `<prefix>.crashed`, `<prefix>.stopped`. */
   readonly stateBase: string;
@@ -22,14 +24,6 @@ export interface CrashLoopGuard {
    */
   readonly recordConfigExit?: boolean;
 }
-
-/** Environment variables the guard reads (and removes before the service sees its environment). */
-export const GUARD_ENV = {
-  stateBase: 'NEXU_DEV_GUARD_STATE',
-  maxStarts: 'NEXU_DEV_GUARD_MAX_STARTS',
-  windowMs: 'NEXU_DEV_GUARD_WINDOW_MS',
-  recordConfigExit: 'NEXU_DEV_GUARD_RECORD_EXIT_78',
-} as const;
 
 /** `argv` with the guard preloaded: `node --import=<guard> ...` (the program stays first). */
 export function guardedArgv(argv: readonly string[], guard: CrashLoopGuard): string[] {

@@ -3,6 +3,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { waitFor, writeFileAtomic } from '@nexu/service-kit';
 import * as plist from 'plist';
+import { parseServiceLabel } from '../checkout/service-identity.js';
 import {
   COMMAND_NOT_FOUND,
   CommandError,
@@ -13,14 +14,15 @@ import {
 import { createBatch } from '../os/create-batch.js';
 import { isProcessAlive } from '../os/process-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
-import { CRASH_LOOP_GUARD_PATH, type CrashLoopGuard, GUARD_ENV } from './crash-loop-guard.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.js';
+import { CRASH_LOOP_GUARD_PATH, type CrashLoopGuard } from './crash-loop-guard.js';
+import { GUARD_ENV } from './guard-env.js';
 import { launchFailureAdvice } from './launch-failure-advice.js';
-import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.mjs';
+import { LAUNCHCTL_EXIT } from './launchctl-exit-codes.js';
 import { superuserRefusal } from './launchd-domain.js';
 import { describeLaunchdJob, type LaunchdGuardRecords, type LaunchdJobState } from './launchd-job-state.js';
 import { listUnitFiles } from './list-unit-files.js';
-import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
+import { checkoutFieldsOf } from './machine-unit.js';
 import { noteMissingNode } from './missing-node.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
@@ -107,7 +109,7 @@ function launchctlAdvice(plistPath: string) {
   };
 }
 
-/** What the crash-loop guard recorded for a label (see crash-loop-guard.mjs). */
+/** What the crash-loop guard recorded for a label (see crash-loop-guard-preload.ts). */
 interface GuardRecord {
   readonly reason: string;
   readonly code?: number;
@@ -438,7 +440,7 @@ export class LaunchdSupervisor implements Supervisor {
       const result = await this.launchctl(['print', domain]);
       if (result.exitCode !== 0) continue;
       for (const { label } of parseLaunchctlDomainServices(result.stdout)) {
-        const parsed = parseDevLabel(label);
+        const parsed = parseServiceLabel(label);
         if (parsed && parsed.checkoutId !== options.except && !listed.has(label)) {
           listed.set(label, { label, domain, ...parsed });
         }
@@ -725,7 +727,7 @@ export class LaunchdSupervisor implements Supervisor {
       const pid = before.pid;
       if (
         pid !== null &&
-        !(await waitFor(async () => !(await isProcessAlive(pid)), { timeoutMs: this.timeoutMs })).ok
+        !(await waitFor(async () => !isProcessAlive(pid), { timeoutMs: this.timeoutMs })).ok
       ) {
         throw new SupervisorError(unit.label, `Unable to stop ${unit.service}: pid ${pid} is still running`);
       }

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseServiceLabel } from '../checkout/service-identity.js';
 import type { UnitRef } from './supervisor.js';
 
 /**
@@ -17,10 +18,10 @@ export async function listUnitFiles(
   for (const name of names) {
     if (!name.endsWith(suffix)) continue;
     const label = name.slice(0, -suffix.length);
-    const match = /^io\.nexu\.([^.]+)\.([^.]+)\.dev$/.exec(label);
-    if (!match?.[1] || match[2] !== checkoutId) continue;
+    const parsed = parseServiceLabel(label);
+    if (parsed?.checkoutId !== checkoutId) continue;
     const port = await readPort(join(dir, name));
-    units.push({ label, service: match[1], checkoutId, ...(port !== undefined ? { port } : {}) });
+    units.push({ label, service: parsed.service, checkoutId, ...(port !== undefined ? { port } : {}) });
   }
   return units;
 }

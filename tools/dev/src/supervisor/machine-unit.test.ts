@@ -1,25 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
-
-describe('parseDevLabel', () => {
-  it('reads service and checkout id from a dev label', () => {
-    expect(parseDevLabel('io.nexu.controller.ab12cd34.dev')).toEqual({
-      service: 'controller',
-      checkoutId: 'ab12cd34',
-    });
-  });
-
-  it.each([
-    'io.nexu.desktop',
-    'io.nexu.controller.ab12cd34',
-    'io.nexu.controller.ab12cd34.dev.old',
-    'io.nexu.controller.AB12CD34.dev',
-    'io.nexu.controller.ab12.dev',
-    'com.example.controller.ab12cd34.dev',
-  ])('is null for %s, which is not a nexu dev label', (label) => {
-    expect(parseDevLabel(label)).toBeNull();
-  });
-});
+import { checkoutFieldsOf } from './machine-unit.js';
 
 describe('checkoutFieldsOf', () => {
   it('takes the marker, NEXU_DEV_ROOT and the port from the environment', () => {

@@ -1,14 +1,5 @@
 import { sep } from 'node:path';
 
-/** A nexu dev label: `io.nexu.<service>.<8 hex digit checkout id>.dev` (the packaged app's never match). */
-const DEV_LABEL = /^io\.nexu\.([a-z][a-z0-9-]*)\.([0-9a-f]{8})\.dev$/;
-
-/** Service and checkout id of a nexu dev label; null for any other label. */
-export function parseDevLabel(label: string): { service: string; checkoutId: string } | null {
-  const match = DEV_LABEL.exec(label);
-  return match?.[1] && match[2] ? { service: match[1], checkoutId: match[2] } : null;
-}
-
 const HOME_SUFFIX = `${sep}.tmp${sep}dev${sep}nexu-home`;
 
 /** What a unit's environment says about its checkout: the marker, the root, the port. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+import { DEFAULT_CRASH_LOOP } from './crash-loop.js';
 import {
   parseSystemctlShow,
   parseSystemctlShowUnits,
@@ -47,13 +47,22 @@ describe('systemd status mapping', () => {
     ).toMatchObject({ state: 'stopped', reason: 'exited 78 (configuration error)', lastExit: { code: 78 } });
   });
 
-  it('reads a unit stopped by its start limit as a crash loop', () => {
+  it("reads a unit stopped by systemd's own start limit as a crash loop that names that limit", () => {
     for (const text of [
       'ActiveState=failed\nResult=start-limit-hit\nNRestarts=0',
-      'ActiveState=failed\nResult=exit-code\nExecMainCode=1\nExecMainStatus=1\nNRestarts=5',
+      'ActiveState=failed\nResult=exit-code\nExecMainCode=1\nExecMainStatus=1\nNRestarts=19',
     ]) {
-      expect(stateOf(text)).toMatchObject({ state: 'crashed', reason: 'crash loop: 5 failed starts in 30s' });
+      expect(stateOf(text)).toMatchObject({
+        state: 'crashed',
+        reason: "crash loop: systemd's start limit, 20 starts in 30s (StartLimitBurst)",
+      });
     }
+  });
+
+  it('reads a unit that failed without a restart as failed, with its result', () => {
+    expect(
+      stateOf('ActiveState=failed\nResult=exit-code\nExecMainCode=1\nExecMainStatus=1\nNRestarts=0'),
+    ).toMatchObject({ state: 'crashed', reason: 'failed (exit-code)' });
   });
 
   it('reads an inactive unit as stopped', () => {

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
-import { CONFIG_EXIT_REASON, type CrashLoopPolicy, describeCrashLoop, EXIT_CONFIG } from './crash-loop.mjs';
+import { CONFIG_EXIT_REASON, type CrashLoopPolicy, EXIT_CONFIG } from './crash-loop.js';
+import { systemdStartLimit } from './render-systemd-unit.js';
 import type { LastExit, ServiceState } from './supervisor.js';
 
 /** Properties the systemd backend asks `systemctl --user show -p ...` for. */
@@ -105,6 +106,12 @@ export function readFailedStart(
   return { ran: true, ended: `its main process exited with ${exit.code}` };
 }
 
+/** Why systemd's own start limit stopped a unit, e.g. `crash loop: systemd's start limit, 20 starts in 30s`. */
+export function describeStartLimit(crashLoop: CrashLoopPolicy): string {
+  const { burst, intervalSec } = systemdStartLimit(crashLoop);
+  return `crash loop: systemd's start limit, ${burst} starts in ${intervalSec}s (StartLimitBurst)`;
+}
+
 /** Maps a loaded unit's properties to the contract's state (pure; `LoadState` is checked by the caller). */
 export function systemdState(props: SystemctlShow, crashLoop: CrashLoopPolicy): SystemdState {
   const mainPid = Number(props.MainPID ?? 0);
@@ -126,11 +133,13 @@ export function systemdState(props: SystemctlShow, crashLoop: CrashLoopPolicy): 
     case 'failed':
       if (lastExit?.code === EXIT_CONFIG)
         return { ...base, state: 'stopped', pid: null, reason: CONFIG_EXIT_REASON };
-      // systemd 252 keeps Result=exit-code when an *automatic* restart hits the start limit
-      // (start-limit-hit shows only for a refused manual start). With Restart=on-failure a unit
-      // only ends `failed` after a crash once the limit stopped it: the restart count tells.
-      if (props.Result === 'start-limit-hit' || restarts >= crashLoop.maxStarts - 1) {
-        return { ...base, state: 'crashed', pid: null, reason: describeCrashLoop(crashLoop) };
+      // The guard stops a crash loop with exit 0 (the unit ends inactive; its record names the
+      // loop). A unit ends `failed` after restarts only when systemd's own start limit stopped it,
+      // the backstop for a service the guard never ran in (node or the guard file missing): systemd
+      // 252 keeps Result=exit-code when an *automatic* restart hits the limit (start-limit-hit
+      // shows only for a refused manual start).
+      if (props.Result === 'start-limit-hit' || restarts > 0) {
+        return { ...base, state: 'crashed', pid: null, reason: describeStartLimit(crashLoop) };
       }
       return { ...base, state: 'crashed', pid: null, reason: `failed (${props.Result ?? 'unknown result'})` };
     default:

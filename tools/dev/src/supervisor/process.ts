@@ -2,13 +2,15 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { waitFor, writeFileAtomic } from '@nexu/service-kit';
+import { parseServiceLabel } from '../checkout/service-identity.js';
 import { LOCAL_EVENT_POLL } from '../os/local-event-poll.js';
 import { processIdentity } from '../os/process-identity.js';
+import { runtimeProgramPath } from '../os/runtime-program.js';
 import { terminateGroup } from '../os/terminate-group.js';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
-import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import type { KeeperState, RegistryEntry } from './keeper-state.js';
+import { checkoutFieldsOf } from './machine-unit.js';
 import { noteMissingNode } from './missing-node.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import { resolvePlatform } from './platform.js';
@@ -20,7 +22,6 @@ import {
 } from './render-process-unit.js';
 import type {
   InstallOutcome,
-  LastExit,
   ListMachineOptions,
   MachineUnit,
   PreflightResult,
@@ -40,39 +41,13 @@ export interface ProcessSupervisorOptions {
   /** Folder of unit files and keeper state: the checkout's `unitsDir`. */
   readonly unitsDir: string;
   readonly crashLoop?: CrashLoopPolicy;
-  /** Node binary that runs the keeper (default: the current one). */
-  readonly nodePath?: string;
   /** How long start/restart/stop wait for the keeper (default 10 s). */
   readonly timeoutMs?: number;
   /** The user's keeper registry (default: `ResolvedPlatform.keeperRegistryDir`). */
   readonly registryDir?: string;
 }
 
-/** What `keeper.mjs` writes to `<unitsDir>/<label>.json`. */
-interface KeeperState {
-  readonly label: string;
-  readonly unitHash: string;
-  readonly keeper: { readonly pid: number; readonly startTime: string | null };
-  readonly child: { readonly pid: number; readonly startTime: string | null } | null;
-  readonly restarts: number;
-  readonly lastExit: LastExit | null;
-  readonly state: 'starting' | 'running' | 'stopped' | 'crashed';
-  readonly reason: string | null;
-  /** ISO time of the keeper's write (the newer of the two copies wins). */
-  readonly updatedAt?: string | null;
-}
-
-/** What the keeper writes to `<registryDir>/<label>.json`: its state and whose service it runs. */
-interface RegistryEntry extends KeeperState {
-  readonly service: string;
-  readonly checkoutId: string;
-  readonly unitPath: string;
-  readonly statePath: string;
-  /** NEXU_DEV_INSTANCE, NEXU_DEV_ROOT, NEXU_HOME, PORT of the unit. */
-  readonly env: Readonly<Record<string, string>>;
-}
-
-const KEEPER_PATH = fileURLToPath(new URL('./keeper.mjs', import.meta.url));
+const KEEPER_PATH = runtimeProgramPath('keeper');
 
 /** Whether `pid` runs and is the process recorded with `startTime` (not a reused pid). */
 async function isSameProcess(pid: number, startTime: string | null): Promise<boolean> {
@@ -103,14 +78,12 @@ export class ProcessSupervisor implements Supervisor {
   readonly backend = 'process' as const;
   private readonly unitsDir: string;
   private readonly crashLoop: CrashLoopPolicy;
-  private readonly nodePath: string;
   private readonly timeoutMs: number;
   private readonly registryDir: string;
 
   constructor(options: ProcessSupervisorOptions) {
     this.unitsDir = options.unitsDir;
     this.crashLoop = options.crashLoop ?? DEFAULT_CRASH_LOOP;
-    this.nodePath = options.nodePath ?? process.execPath;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.registryDir = options.registryDir ?? resolvePlatform().keeperRegistryDir;
   }
@@ -147,7 +120,7 @@ export class ProcessSupervisor implements Supervisor {
       // Detached + unref + stdio to a file: the keeper leads its own process group and outlives
       // the command (and terminal) that started it.
       const keeper = spawn(
-        this.nodePath,
+        process.execPath,
         [KEEPER_PATH, this.unitPath(unit.label), this.statePath(unit.label), this.registryPath(unit.label)],
         {
           cwd: this.unitsDir,
@@ -294,7 +267,7 @@ export class ProcessSupervisor implements Supervisor {
   async listMachine(options: ListMachineOptions = {}): Promise<MachineUnit[]> {
     const units: MachineUnit[] = [];
     for (const entry of await this.readRegistry()) {
-      const parsed = parseDevLabel(entry.label);
+      const parsed = parseServiceLabel(entry.label);
       if (!parsed || parsed.checkoutId !== entry.checkoutId || parsed.checkoutId === options.except) continue;
       const keeperAlive = await isSameProcess(entry.keeper.pid, entry.keeper.startTime);
       const child =

@@ -1,4 +1,4 @@
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
 import type { UnitSpec } from './supervisor.js';
 import { flattenFields, type UnitFields } from './unit-drift.js';
 import { STOP_GRACE_SECONDS, sortedEnv } from './unit-policy.js';

@@ -1,4 +1,4 @@
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.mjs';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.js';
 import { type CrashLoopGuard, guardedArgv, guardedEnv } from './crash-loop-guard.js';
 import type { UnitSpec } from './supervisor.js';
 import type { UnitFields } from './unit-drift.js';
@@ -110,7 +110,15 @@ export function systemdUnitNode(text: string): string | null {
 }
 
 /** systemd's start limit, as a multiple of the guard's: a backstop that hot reloads seldom reach. */
-export const START_LIMIT_BACKSTOP_FACTOR = 4;
+const START_LIMIT_BACKSTOP_FACTOR = 4;
+
+/** The `StartLimitBurst=` and `StartLimitIntervalSec=` of a unit rendered for `crashLoop`. */
+export function systemdStartLimit(crashLoop: CrashLoopPolicy): { burst: number; intervalSec: number } {
+  return {
+    burst: crashLoop.maxStarts * START_LIMIT_BACKSTOP_FACTOR,
+    intervalSec: Math.max(1, Math.round(crashLoop.windowMs / 1000)),
+  };
+}
 
 /**
  * Renders the systemd --user service unit of `unit` (pure: same input, same text). With a `guard`
@@ -133,13 +141,14 @@ export function renderSystemdUnit(
   );
   const unset = unsetEnvironmentNames(fullEnv, managerEnv);
   const log = escapeUnquotedPath(unit.logPath);
+  const startLimit = systemdStartLimit(crashLoop);
   return [
     '[Unit]',
     `Description=${escapeUnquotedPath(`nexu dev ${unit.service} (${unit.label})`)}`,
     // Backstop behind the guard (which a daemon-reload cannot reset): more than Burst starts in the
     // interval -> failed. It counts explicit restarts too, so it sits well above the guard's limit.
-    `StartLimitIntervalSec=${Math.max(1, Math.round(crashLoop.windowMs / 1000))}s`,
-    `StartLimitBurst=${crashLoop.maxStarts * START_LIMIT_BACKSTOP_FACTOR}`,
+    `StartLimitIntervalSec=${startLimit.intervalSec}s`,
+    `StartLimitBurst=${startLimit.burst}`,
     '',
     '[Service]',
     // exec: `systemctl start` fails at once when the binary cannot be executed.

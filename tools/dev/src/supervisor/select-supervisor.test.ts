@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandRunner } from '../os/command-runner.js';
-import { canRunSystemd, startPrivateUserManager } from '../test-support/user-manager.js';
 import { resolvePlatform } from './platform.js';
 import { selectSupervisor } from './select-supervisor.js';
 import { BackendUnavailableError, UnknownBackendError } from './supervisor-errors.js';
@@ -53,30 +49,6 @@ describe('selectSupervisor', () => {
     });
     expect(supervisor.backend).toBe('process');
     expect(reasons[0]).toMatch(/Failed to connect to bus/);
-  });
-
-  it('falls back to the process backend where a stopped user manager left its runtime folder', async (ctx) => {
-    if (!canRunSystemd()) ctx.skip();
-    // Its bus socket stays behind, with nobody listening on it.
-    const dir = mkdtempSync(join(tmpdir(), 'nexu-stopped-manager-'));
-    try {
-      const runtimeDir = join(dir, 'run');
-      const manager = await startPrivateUserManager({ runtimeDir, logDir: dir, configBase: dir });
-      await manager.stop();
-      const reasons: string[] = [];
-      const supervisor = await selectSupervisor({
-        checkout,
-        platform: resolvePlatform({ platform: 'linux', env: { XDG_RUNTIME_DIR: runtimeDir } }),
-        env: {},
-        onFallback: (reason) => reasons.push(reason),
-      });
-      expect(supervisor.backend).toBe('process');
-      expect(reasons[0]).toMatch(
-        /cannot reach a user manager \(XDG_RUNTIME_DIR=[^)]+\): Failed to connect to bus/,
-      );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   it('chooses systemd on Linux when the user manager answers', async () => {

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
+import { parseServiceLabel } from '../checkout/service-identity.js';
 import {
   COMMAND_NOT_FOUND,
   type CommandResult,
@@ -9,15 +10,11 @@ import {
   runCommand,
 } from '../os/command-runner.js';
 import { createBatch } from '../os/create-batch.js';
-import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.mjs';
-import {
-  CRASH_LOOP_GUARD_PATH,
-  GUARD_ENV,
-  readBrokenLoopRestarts,
-  readCrashedReason,
-} from './crash-loop-guard.js';
+import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { CRASH_LOOP_GUARD_PATH, readBrokenLoopRestarts, readCrashedReason } from './crash-loop-guard.js';
+import { GUARD_ENV } from './guard-env.js';
 import { listUnitFiles } from './list-unit-files.js';
-import { checkoutFieldsOf, parseDevLabel } from './machine-unit.js';
+import { checkoutFieldsOf } from './machine-unit.js';
 import { noteMissingNode } from './missing-node.js';
 import { notInstalledStatus } from './not-installed-status.js';
 import {
@@ -291,7 +288,7 @@ export class SystemdSupervisor implements Supervisor {
     for (const name of names) {
       if (!name.endsWith('.service')) continue;
       const label = name.slice(0, -'.service'.length);
-      const parsed = parseDevLabel(label);
+      const parsed = parseServiceLabel(label);
       if (!parsed || parsed.checkoutId === options.except) continue;
       const text = await readTextOrNull(join(dir, name)).catch(() => null);
       if (text === null) continue;

@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '@nexu/service-kit';
 import getPort from 'get-port';
 import type { Checkout } from '../checkout/checkout.js';
+import { runtimeProgramPath } from '../os/runtime-program.js';
 import type { ServiceStatus, Supervisor, UnitSpec } from '../supervisor/supervisor.js';
 import { createTempCheckout, type TempCheckout } from './temp-checkout.js';
 
-export const FIXTURE_SERVICE = fileURLToPath(new URL('./fixtures/fixture-service.mjs', import.meta.url));
+export const FIXTURE_SERVICE = runtimeProgramPath('fixtures/fixture-service');
 
 export type FixtureMode = 'normal' | 'crash-on-start' | 'exit78' | 'ignore-sigterm';
 

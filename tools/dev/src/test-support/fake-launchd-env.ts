@@ -1,10 +1,10 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runtimeProgramPath } from '../os/runtime-program.js';
 
-/** The fake `launchctl` that plays launchd where it cannot run (see fake-launchctl.mjs). */
-export const FAKE_LAUNCHCTL = fileURLToPath(new URL('./fake-launchctl.mjs', import.meta.url));
+/** The fake `launchctl` that plays launchd where it cannot run (see fake-launchctl.ts). */
+export const FAKE_LAUNCHCTL = runtimeProgramPath('fake-launchctl');
 
 /**
  * Points the launchd backend at the fake launchctl on machines that are not Macs, so every suite

@@ -5,7 +5,10 @@ export { type CliResult, type SpawnedCli, spawnCli } from './spawn-cli.js';
 export { createTempCheckout, type TempCheckout, type TempCheckoutOptions } from './temp-checkout.js';
 export {
   canRunSystemd,
+  ensureUserManager,
   type PrivateUserManager,
   startPrivateUserManager,
+  type UserManager,
   userManagerAnswers,
+  userRuntimeDir,
 } from './user-manager.js';

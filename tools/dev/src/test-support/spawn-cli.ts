@@ -36,7 +36,7 @@ export function spawnCli(
     ownCli?: string;
   },
 ): SpawnedCli {
-  const runner = join(options.ownCli ?? repoRoot, 'scripts', 'run.mjs');
+  const runner = join(options.ownCli ?? repoRoot, 'tools', 'dev', 'bin', 'nexu-dev.mjs');
   const child = spawn(options.node ?? process.execPath, [runner, command, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
@@ -68,7 +68,12 @@ export function spawnCliInTerminal(
   args: readonly string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; columns?: number; input?: string },
 ): Promise<{ code: number | null; output: string }> {
-  const argv = [process.execPath, join(repoRoot, 'scripts', 'run.mjs'), command, ...args].map(shellQuote);
+  const argv = [
+    process.execPath,
+    join(repoRoot, 'tools', 'dev', 'bin', 'nexu-dev.mjs'),
+    command,
+    ...args,
+  ].map(shellQuote);
   const line = `stty cols ${options.columns ?? 80} rows 40; exec ${argv.join(' ')}`;
   const child = spawn('script', ['-qefc', line, '/dev/null'], {
     cwd: options.cwd,

@@ -85,5 +85,5 @@ export async function killAndWait(pid: number): Promise<boolean> {
       return (error as NodeJS.ErrnoException).code === 'ESRCH';
     }
   };
-  return (await waitFor(async () => !(await isProcessAlive(pid)) && groupGone(), { timeoutMs: 10_000 })).ok;
+  return (await waitFor(async () => !isProcessAlive(pid) && groupGone(), { timeoutMs: 10_000 })).ok;
 }

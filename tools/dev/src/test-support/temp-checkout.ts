@@ -37,7 +37,7 @@ export interface TempCheckoutOptions {
   readonly services?: boolean;
   /**
    * Also copy the commands' sources (scripts/, tools/dev) and give the copy a `node_modules` of its
-   * own whose workspace links lead to its own packages: `node <root>/scripts/run.mjs` then builds
+   * own whose workspace links lead to its own packages: `node <root>/tools/dev/bin/nexu-dev.mjs` then builds
    * and runs the copy's CLI, as in a clone of the repo (see `spawnCli`'s `ownCli`).
    */
   readonly cli?: boolean;

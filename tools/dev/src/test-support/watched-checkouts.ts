@@ -4,12 +4,12 @@ import { waitFor } from '@nexu/service-kit';
 import type { Checkout } from '../checkout/checkout.js';
 import { type StartReport, startServices } from '../commands/start.js';
 import { stopServices } from '../commands/stop.js';
-import { watchServices } from '../commands/watch.js';
 import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
 import type { ServiceName } from '../services/manifest.js';
 import type { BackendName } from '../supervisor/supervisor.js';
+import { watchServices } from '../watch/watch.js';
 import type { WatchSession } from '../watch/watch-session.js';
 import { isBackendAvailable } from './backend-available.js';
 import { createTempCheckout, type TempCheckout } from './temp-checkout.js';
@@ -69,7 +69,7 @@ export function createWatchedCheckouts(backend: BackendName): WatchedCheckouts {
       const { checkout } = entry.temp;
       const report = await startServices({ checkout, backend, reporter: createMemoryReporter() });
       const lines: LoggedLine[] = [];
-      // tsc --watch has its own tests; here it would only compete for the CPU with the rebuilds.
+      // The type check has its own tests; here it would only compete for the CPU with the rebuilds.
       entry.session = await watchServices({
         checkout,
         report,

@@ -14,7 +14,7 @@ import { waitFor } from '@nexu/service-kit';
 import type { DevStatusFile } from '@nexu/service-kit/dev-status';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServiceName } from '../services/manifest.js';
-import { createDevStatusWriter, type DevStatusWriter, type ServiceFacts } from './dev-status-writer.js';
+import { createDevStatusWriter, type DevStatusWriter, type LiveServiceFacts } from './dev-status-writer.js';
 
 let dir: string;
 let writer: DevStatusWriter | undefined;
@@ -29,7 +29,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const running = (pid: number, port: number): ServiceFacts => ({
+const running = (pid: number, port: number): LiveServiceFacts => ({
   state: 'running',
   pid,
   port,
@@ -42,10 +42,10 @@ const running = (pid: number, port: number): ServiceFacts => ({
 /** A writer over fake facts: `facts[name]` is what the next read returns; `reads` counts reads. */
 function start(
   secrets: string[] = [],
-  initial: Record<string, ServiceFacts> = {},
+  initial: Record<string, LiveServiceFacts> = {},
   path = join(dir, 'dev-status.json'),
 ) {
-  const facts: Record<string, ServiceFacts> = {
+  const facts: Record<string, LiveServiceFacts> = {
     gateway: running(11, 1001),
     controller: running(12, 1002),
     ...initial,

@@ -14,7 +14,7 @@ import { applyReloadEvent, IDLE, type ReloadActivity } from './reload-activity.j
 import type { ReloadEvent } from './reload-event.js';
 
 /** What the supervisor and `/health` say of a service now (the facts of `pnpm status`). */
-export interface ServiceFacts {
+export interface LiveServiceFacts {
   readonly state: DevServiceState;
   readonly pid: number | null;
   readonly port: number;
@@ -36,7 +36,7 @@ export interface DevStatusWriterOptions {
     readonly port: number;
     readonly logPath: string;
   }>;
-  readonly readFacts: (service: ServiceName) => Promise<ServiceFacts>;
+  readonly readFacts: (service: ServiceName) => Promise<LiveServiceFacts>;
   /** Why a crashed or stopped service is down: the error in its log and its last lines. */
   readonly readCrash: (service: ServiceName, reason: string) => Promise<DevCrash>;
   /** The watch session's process: a page tells a dead session by it. */
@@ -58,7 +58,7 @@ export interface DevStatusWriter {
 }
 
 interface Entry {
-  facts: ServiceFacts | undefined;
+  facts: LiveServiceFacts | undefined;
   reload: ReloadActivity;
   crash: DevCrash | null;
   /** A refresh is running; `again` asks for one more after it. */
@@ -162,7 +162,7 @@ export function createDevStatusWriter(options: DevStatusWriterOptions): DevStatu
     });
   };
 
-  const settledFacts = (facts: ServiceFacts, entry: Entry) =>
+  const settledFacts = (facts: LiveServiceFacts, entry: Entry) =>
     entry.reload.activity === null &&
     (facts.state === 'crashed' ||
       facts.state === 'stopped' ||
