@@ -28,13 +28,8 @@ describe('acquireLock', () => {
     remove();
   });
 
-  const writeHolder = (pid: number, startTime: string, command?: string, brief?: boolean) =>
-    writeLockHolder(checkout.lockPath, {
-      pid,
-      startTime,
-      ...(command ? { command } : {}),
-      ...(brief ? { brief } : {}),
-    });
+  const writeHolder = (...holder: [pid: number, startTime: string, command?: string, brief?: boolean]) =>
+    writeLockHolder(checkout.lockPath, ...holder);
 
   it('waits for a brief holder (a hot reload restarting a service) instead of failing, then takes the lock', async () => {
     const holder = spawnSleeper();

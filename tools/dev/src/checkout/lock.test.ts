@@ -23,13 +23,8 @@ describe('acquireLock', () => {
     remove();
   });
 
-  const writeHolder = (pid: number, startTime: string, command?: string, brief?: boolean) =>
-    writeLockHolder(checkout.lockPath, {
-      pid,
-      startTime,
-      ...(command ? { command } : {}),
-      ...(brief ? { brief } : {}),
-    });
+  const writeHolder = (...holder: [pid: number, startTime: string, command?: string, brief?: boolean]) =>
+    writeLockHolder(checkout.lockPath, ...holder);
 
   it('does not bring a removed state folder back when asked not to', async () => {
     await rm(checkout.stateDir, { recursive: true });

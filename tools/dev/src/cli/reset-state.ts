@@ -7,6 +7,7 @@ import { terminalConfirmation } from '../format/confirmation.js';
 import { consoleReporter } from '../format/reporter.js';
 import { endWatcher, readWatcher } from '../watch/background-watch.js';
 import { checkBackendEnv } from './check-backend-env.js';
+import { confirmedExitCode } from './confirmed-exit-code.js';
 import { parseArgsOrExit } from './parse-args.js';
 import { runCli } from './run-cli.js';
 
@@ -38,12 +39,5 @@ await runCli(async () => {
     },
     ...terminalConfirmation(flags.yes),
   });
-  if (result.ok) return 0;
-  // Answering no is a choice, not a failure: exit 0, and our line stays the last one printed.
-  if (result.reason === 'declined') {
-    console.log(result.message);
-    return 0;
-  }
-  console.error(result.message);
-  return 1;
+  return confirmedExitCode(result);
 });

@@ -9,6 +9,7 @@ import { consoleReporter } from '../format/reporter.js';
 import { SERVICE_NAMES } from '../services/manifest.js';
 import { endWatcher, readWatcher } from '../watch/background-watch.js';
 import { checkBackendEnv } from './check-backend-env.js';
+import { confirmedExitCode } from './confirmed-exit-code.js';
 import { parseCommandLineOrExit, usageError } from './parse-args.js';
 import { resolveServiceNames } from './resolve-service-names.js';
 import { runCli } from './run-cli.js';
@@ -62,14 +63,7 @@ await runCli(async () => {
       reporter: consoleReporter,
       ...terminalConfirmation(flags.yes),
     });
-    if (result.ok) return 0;
-    // Answering no is a choice, not a failure: exit 0, and our line stays the last one printed.
-    if (result.reason === 'declined') {
-      console.log(result.message);
-      return 0;
-    }
-    console.error(result.message);
-    return 1;
+    return confirmedExitCode(result);
   }
   const only = names.ok && names.services.length < SERVICE_NAMES.length ? names.services : undefined;
   if (only) {
