@@ -255,7 +255,7 @@ async function executePlan(
     const began = performance.now();
     const taken = new Set(plan.steps.filter((other) => other.spec !== spec).map((other) => other.unit.port));
     let preinstalled = installed.get(spec.name);
-    for (let attempt = 1; ; ) {
+    for (let attempt = 1; ; attempt++) {
       const result = await executeStep(
         step,
         {
@@ -278,7 +278,6 @@ async function executePlan(
         return outcome;
       }
       moved = true;
-      if (result.lost === 'address-in-use') attempt++;
       step = await replanLostPort(step, result, { checkout, ports: plan.ports, taken });
       preinstalled = undefined;
     }
