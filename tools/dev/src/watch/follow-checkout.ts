@@ -89,12 +89,23 @@ export function followCheckout(checkout: Checkout, options: FollowCheckoutOption
   };
 
   // One look at a time: a tick still running is joined, not doubled. Never rejects: the poll and
-  // the folder watch call it without waiting, and a failed look is retried by the next tick.
-  const check = () => {
-    running ??= tick()
+  // the folder watch call it without waiting, and a failed look is retried by the next tick. A
+  // change seen while a look runs gets one more look after it: that look may have read the folder
+  // before the change (a lock another command just took), and the poll comes only a second later.
+  let again = false;
+  const check = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = tick()
       .catch((error: unknown) => options.onError?.(error))
       .finally(() => {
         running = undefined;
+        if (again && !closed) {
+          again = false;
+          void check();
+        }
       });
     return running;
   };
