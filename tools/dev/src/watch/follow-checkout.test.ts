@@ -3,8 +3,10 @@ import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Checkout } from '../checkout/checkout.js';
 import { ensureStateDirs } from '../checkout/ensure-state-dirs.js';
+import { processIdentity } from '../os/process-identity.js';
 import { type Ledger, writeLedger } from '../ports/ledger.js';
 import { createTempCheckout } from '../test-support/temp-checkout.js';
+import { writeLockHolder } from '../test-support/write-lock-holder.js';
 import { type CheckoutChange, type CheckoutFollower, followCheckout } from './follow-checkout.js';
 
 const ledgerOf = (checkout: Checkout, port: number): Ledger => ({
@@ -105,5 +107,28 @@ describe('followCheckout', () => {
     await closing;
     expect(finished).toBe(true);
     expect(ticks).toBe(3);
+  });
+
+  it('sees a lock another command took while a look ran, and names that command when the ledger goes', async () => {
+    await follower?.close();
+    // The poll is out of the way: only the folder watch and the follower's own re-look can tell.
+    const parent = await processIdentity(process.ppid);
+    let ticks = 0;
+    follower = followCheckout(checkout, {
+      intervalMs: 600_000,
+      onChange: (change) => changes.push(change),
+      async onTick() {
+        ticks += 1;
+        if (ticks !== 1) return;
+        // `pnpm reset-state` takes the lock while the first look is still under way.
+        await writeLockHolder(checkout.lockPath, process.ppid, parent!.startTime, 'pnpm reset-state');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      },
+    });
+    expect((await waitFor(() => ticks >= 2, { timeoutMs: 5_000 })).ok).toBe(true);
+    // It removes the ledger and lets go of the lock before it deletes the folder.
+    await rm(checkout.ledgerPath);
+    await rm(checkout.lockPath);
+    expect(await next()).toEqual({ kind: 'reset', by: 'pnpm reset-state' });
   });
 });
