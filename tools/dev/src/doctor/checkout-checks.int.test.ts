@@ -8,6 +8,7 @@ import { createTempCheckout, type TempCheckout } from '../test-support/temp-chec
 import { checkoutBuildsCheck } from './checkout-builds-check.js';
 import { checkoutLedgerCheck } from './checkout-ledger-check.js';
 import { checkoutLockCheck } from './checkout-lock-check.js';
+import { checkoutStateCheck } from './checkout-state-check.js';
 import type { CheckResult } from './doctor-check.js';
 import { runDoctor } from './run-doctor.js';
 
@@ -66,6 +67,23 @@ describe('the checkout checks', () => {
       finding: 'ignoring .tmp/dev/runtime.json: not valid JSON (corrupt or truncated)',
     });
     expect(check?.fix).toContain('pnpm start ignores it and writes a valid one');
+  });
+
+  it('a units folder that is a file is a finding with its fix (a way out that loses nothing)', async () => {
+    const temp = createTempCheckout({ services: false });
+    temps.push(temp);
+    const { checkout } = temp;
+    mkdirSync(checkout.stateDir, { recursive: true });
+    const healthy = (await runDoctor({ checkout, checks: [checkoutStateCheck] })).checks[0];
+    expect(healthy?.status).toBe('ok');
+    writeFileSync(checkout.unitsDir, 'not a folder');
+    const [check] = (await runDoctor({ checkout, checks: [checkoutStateCheck] })).checks;
+    expect(check).toEqual({
+      id: 'checkout.state',
+      status: 'fail',
+      finding: ".tmp/dev/units is not a folder: no service's unit, state or log can be read or written there",
+      fix: 'Move it aside (`mv ".tmp/dev/units" ".tmp/dev/units.moved"`), then run pnpm start: it writes the folder again.',
+    });
   });
 
   it('a source newer than its build makes that build stale, naming the file', async () => {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.js';
 import { realPathOf } from './doctor-context.js';
@@ -48,6 +48,17 @@ export const checkoutStateCheck: DoctorCheck = {
         `${where} cannot be written (${blocking} is not writable)`,
         `\`chmod u+w "${blocking}"\` (or fix its owner: \`sudo chown -R $(id -un) "${blocking}"\`).`,
       );
+    }
+    for (const folder of [checkout.unitsDir, checkout.nexuHome]) {
+      const kind = await stat(folder).catch(() => null);
+      if (kind && !kind.isDirectory()) {
+        const name = relative(checkout.root, folder);
+        return fail(
+          this.id,
+          `${name} is not a folder: no service's unit, state or log can be read or written there`,
+          `Move it aside (\`mv "${name}" "${name}.moved"\`), then run pnpm start: it writes the folder again.`,
+        );
+      }
     }
     const type = await findFileSystemType(realPathOf(await nearestExisting(checkout.stateDir)), procRoot);
     if (type && NETWORK_FS.has(type)) {

@@ -11,7 +11,7 @@ export const nodeBinaryCheck: DoctorCheck = {
       return warn(
         this.id,
         `units would run ${nodePath}, which does not exist`,
-        'Open a new terminal (so PATH finds node) and run `pnpm doctor` again.',
+        'Open a new terminal (so PATH finds node) and run `pnpm run doctor` again.',
       );
     }
     const real = realPathOf(nodePath);

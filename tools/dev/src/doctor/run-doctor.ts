@@ -29,7 +29,7 @@ async function runCheck(
           fail(
             check.id,
             `did not answer within ${timeoutMs / 1000} s`,
-            'Run `NEXU_DEV_DEBUG=1 pnpm doctor` and see which command hangs (launchctl, systemctl, loginctl).',
+            'Run `NEXU_DEV_DEBUG=1 pnpm run doctor` and see which command hangs (launchctl, systemctl, loginctl).',
           ),
         ),
       timeoutMs,
@@ -44,7 +44,7 @@ async function runCheck(
       fail(
         check.id,
         `could not be checked: ${message}`,
-        'Fix what the message names, then run `pnpm doctor` again.',
+        'Fix what the message names, then run `pnpm run doctor` again.',
       ),
     ];
   } finally {
