@@ -51,6 +51,13 @@ describe('parseArgs', () => {
     expect(!result.ok && result.message).toContain(message);
   });
 
+  it('words an unknown option the same way whether the command takes names or not', () => {
+    const withNames = { ...spec, positionals: { valueName: 'SERVICE', description: 'services' } } as const;
+    for (const result of [parse('--servce'), parseArgs(withNames, ['--servce'])]) {
+      expect(result).toEqual({ ok: false, message: "Unknown option '--servce'" });
+    }
+  });
+
   it('reports --help and -h, which win over bad values', () => {
     expect(parse('--help')).toEqual({ ok: true, help: true });
     expect(parse('--lines', 'x', '-h')).toEqual({ ok: true, help: true });

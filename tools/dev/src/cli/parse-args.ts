@@ -164,6 +164,10 @@ function validateNumber(name: string, flag: FlagSpec & { type: 'number' }, text:
 function describeParseError(error: Error & { code?: string }): string {
   // Node's messages are good but multi-line; keep the first line, it names the option.
   const first = error.message.split('\n')[0] ?? error.message;
+  // For a command that takes names, node adds how to pass a name starting with '-': not what a
+  // mistyped flag needs.
+  const unknown = /^Unknown option '([^']+)'/.exec(first);
+  if (unknown) return unknownOption(unknown[1]!);
   return first.replace(/^Option '([^']+)' argument missing$/, "Option '$1' needs a value");
 }
 
