@@ -1,3 +1,5 @@
+import { serviceLabel } from '../checkout/service-identity.js';
+import { SERVICE_NAMES } from '../services/manifest.js';
 import type { BackendName, Supervisor, UnitRef } from '../supervisor/supervisor.js';
 
 /**
@@ -5,13 +7,16 @@ import type { BackendName, Supervisor, UnitRef } from '../supervisor/supervisor.
  * (`listInstalled`), and the ones the backend itself still runs or registers for that id with the
  * id's marker in their environment (`listMachine`, as `pnpm status --all` reads them), so that a
  * deleted `.tmp/dev` hides nothing: systemd's unit files live outside it, launchd's jobs stay
- * loaded, the process keepers stay registered.
+ * loaded, the process keepers stay registered. With a unit file for every service there is nothing
+ * more to find.
  */
 export async function listCheckoutUnits(supervisor: Supervisor, checkoutId: string): Promise<UnitRef[]> {
-  const [installed, machine] = await Promise.all([
-    supervisor.listInstalled(checkoutId),
-    supervisor.listMachine().catch(() => []),
-  ]);
+  const installed = await supervisor.listInstalled(checkoutId);
+  const known = new Set(installed.map((unit) => unit.label));
+  // A label is the service's and the checkout's: with a unit file for every service, the backend
+  // can hold no other unit of this checkout (the common stop asks no machine-wide question).
+  if (SERVICE_NAMES.every((service) => known.has(serviceLabel(service, checkoutId)))) return installed;
+  const machine = await supervisor.listMachine({ only: { checkoutId, known } }).catch(() => []);
   const units = new Map(installed.map((unit) => [unit.label, unit]));
   for (const unit of machine) {
     if (unit.checkoutId !== checkoutId || unit.marker !== checkoutId || units.has(unit.label)) continue;

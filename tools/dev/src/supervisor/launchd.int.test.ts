@@ -3,6 +3,8 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { teardownUnits } from '../commands/teardown.js';
+import { createMemoryReporter } from '../format/reporter.js';
 import type { CommandRunner } from '../os/command-runner.js';
 import { runCommand } from '../os/command-runner.js';
 import { isProcessAlive } from '../os/process-identity.js';
@@ -616,6 +618,22 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
     expect(unloaded).toHaveLength(3);
     // Every bootout was issued before the first of the three drains ended: they drained together.
     expect(Math.max(...bootouts.map((e) => e.at))).toBeLessThan(Math.min(...unloaded.map((e) => e.at)));
+  });
+
+  it('a stop of a checkout asks launchctl for the domain once and boots every job out at once, nothing more', async () => {
+    const started = await Promise.all(['gateway', 'controller', 'web'].map((name) => unitFor(name)));
+    for (const unit of started) await startHealthy(create(), unit);
+    // A new command: its preflight lists the domain, and the stop reuses that listing for the pids
+    // it waits for. A plist for every service leaves no job of this checkout to search for.
+    const stopper = create();
+    const before = calls().length;
+    expect((await stopper.preflight()).ok).toBe(true);
+    const stopped = await teardownUnits(stopper, temp.checkout.id, createMemoryReporter());
+    expect(stopped.sort()).toEqual(started.map((unit) => unit.label).sort());
+    for (const pid of pids) expect(isProcessAlive(pid)).toBe(false);
+    expect(calls().slice(before).sort()).toEqual(
+      [['print', `gui/${uid}`], ...started.map((unit) => ['bootout', `gui/${uid}/${unit.label}`])].sort(),
+    );
   });
 
   it('is unavailable off macOS unless NEXU_DEV_LAUNCHCTL names a stand-in launchctl', async () => {

@@ -77,6 +77,10 @@ const BOOTOUT_GONE = new Set<number>([EXIT.noSuchProcess, EXIT.notFound]);
 const BOOTOUT_UNDER_WAY = new Set<number>([0, EXIT.inProgress, EXIT.alreadyInProgress]);
 /** `last exit reason` of a program whose code requirement, recorded at load, no longer holds. */
 const CODESIGNING = 'OS_REASON_CODESIGNING';
+/** How long one command reuses a domain's listing (see printDomain). */
+const DOMAIN_PRINT_FRESH_MS = 1000;
+/** launchctl subcommands after which a domain's listing is still good enough to reuse. */
+const READ_OR_BOOTOUT = new Set(['print', 'print-disabled', 'bootout']);
 /** The session type of each domain kind (`LimitLoadToSessionType`): gui is Aqua, user is Background. */
 const SESSION_TYPE = { gui: 'Aqua', user: 'Background' } as const;
 
@@ -144,6 +148,8 @@ export class LaunchdSupervisor implements Supervisor {
   private readonly notify: (line: string) => void;
   /** Domain new jobs are bootstrapped into. */
   private domain: string;
+  /** The last `print <domain>` of each domain, and when it was asked (see printDomain). */
+  private readonly domainPrints = new Map<string, { at: number; result: Promise<CommandResult> }>();
   /**
    * Which of the labels asked about in one turn a domain has loaded, and their pids: one `print
    * <domain>` for all of them (stopping three services asks launchctl once, not three times).
@@ -151,7 +157,7 @@ export class LaunchdSupervisor implements Supervisor {
   private readonly listings = createBatch(async (keys: readonly string[]) => {
     const byDomain = new Map<string, Map<string, number | null> | null>();
     for (const domain of new Set(keys.map((key) => key.slice(0, key.indexOf('\0'))))) {
-      const result = await this.launchctl(['print', domain]);
+      const result = await this.printDomain(domain);
       byDomain.set(
         domain,
         result.exitCode === 0
@@ -192,7 +198,7 @@ export class LaunchdSupervisor implements Supervisor {
     // With Full Disk Access granted to node it works: an explicit choice tries it.
     const caveat = folder ? { caveat: `${protectedFolderAdvice(folder, stableNodePath())}.` } : {};
     const chosen = this.platform.launchdDomain;
-    let result = await this.launchctl(['print', this.domain]);
+    let result = await this.printDomain(this.domain);
     let notice = chosen.reason ? `launchd: using ${this.domain} (${chosen.reason}).` : undefined;
     // No GUI session after all (nobody at the console, another user owns it): the user domain.
     if (
@@ -201,7 +207,7 @@ export class LaunchdSupervisor implements Supervisor {
     ) {
       const code = result.exitCode;
       this.domain = this.platform.userDomain;
-      result = await this.launchctl(['print', this.domain]);
+      result = await this.printDomain(this.domain);
       notice = `launchd: using ${this.domain} (\`launchctl print ${chosen.domain}\` answered ${code}: no GUI session).`;
     }
     if (result.exitCode === 0) return { ok: true, ...(notice ? { notice } : {}), ...caveat };
@@ -436,16 +442,18 @@ export class LaunchdSupervisor implements Supervisor {
     // A checkout started over SSH runs in user/<uid>, one started at the console in gui/<uid>: ask both.
     const domains = [...new Set([this.domain, this.platform.guiDomain, this.platform.userDomain])];
     const listed = new Map<string, { label: string; domain: string; service: string; checkoutId: string }>();
-    for (const domain of domains) {
-      const result = await this.launchctl(['print', domain]);
-      if (result.exitCode !== 0) continue;
+    const { only } = options;
+    const results = await Promise.all(domains.map((domain) => this.printDomain(domain)));
+    domains.forEach((domain, i) => {
+      const result = results[i]!;
+      if (result.exitCode !== 0) return;
       for (const { label } of parseLaunchctlDomainServices(result.stdout)) {
         const parsed = parseServiceLabel(label);
-        if (parsed && parsed.checkoutId !== options.except && !listed.has(label)) {
-          listed.set(label, { label, domain, ...parsed });
-        }
+        if (!parsed || parsed.checkoutId === options.except || listed.has(label)) continue;
+        if (only && (parsed.checkoutId !== only.checkoutId || only.known.has(label))) continue;
+        listed.set(label, { label, domain, ...parsed });
       }
-    }
+    });
     // The domain lists labels and pids only; each job's environment (its checkout) needs its own print.
     const units = await Promise.all(
       [...listed.values()].map(async ({ domain, ...unit }): Promise<MachineUnit | null> => {
@@ -546,7 +554,25 @@ export class LaunchdSupervisor implements Supervisor {
   }
 
   private launchctl(args: readonly string[]): Promise<CommandResult> {
+    // A job loaded or started makes what a domain listed before out of date. A bootout does not
+    // matter to a listing's reader: a label it still lists is booted out again (113 or 3: done),
+    // its pid waited for (gone), and the machine listing prints each job it reports.
+    if (!READ_OR_BOOTOUT.has(args[0] ?? '')) this.domainPrints.clear();
     return this.runner([this.platform.launchctlPath, ...args]);
+  }
+
+  /**
+   * `print <domain>`, shared by the calls of one command that ask within DOMAIN_PRINT_FRESH_MS and
+   * change nothing in between: a stop's preflight, its search for this checkout's jobs and the pids
+   * its bootouts wait for ask launchctl once, not three times (a drained job's pid is read again by
+   * its own `print` wherever a start or restart waits on it).
+   */
+  private printDomain(domain: string): Promise<CommandResult> {
+    const cached = this.domainPrints.get(domain);
+    if (cached && Date.now() - cached.at < DOMAIN_PRINT_FRESH_MS) return cached.result;
+    const result = this.launchctl(['print', domain]);
+    this.domainPrints.set(domain, { at: Date.now(), result });
+    return result;
   }
 
   private async checked(args: readonly string[], label: string): Promise<CommandResult> {

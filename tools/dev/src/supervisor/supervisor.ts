@@ -75,6 +75,12 @@ export interface MachineUnit extends UnitRef {
 export interface ListMachineOptions {
   /** Leave out the units of this checkout id (the caller's own, which cannot be orphaned). */
   readonly except?: string;
+  /**
+   * Only the units of this checkout id, leaving out the labels in `known` (what the caller read from
+   * its own unit files already). A hint that spares launchd a `print` per job: a backend may still
+   * return others, so the caller filters too.
+   */
+  readonly only?: { readonly checkoutId: string; readonly known: ReadonlySet<string> };
 }
 
 export type InstallOutcome = 'installed' | 'replaced' | 'unchanged';
