@@ -16,6 +16,17 @@ if (!CLI_COMMANDS.includes(command)) {
   console.error(`usage: nexu-dev <${CLI_COMMANDS.join('|')}> [options]`);
   process.exit(2);
 }
+// pnpm's built-in `pnpm restart` runs the stop, restart and start scripts in turn, each with
+// npm_command=restart (pnpm.io/cli/restart): the restart script does the whole job, the stop and
+// start around it stand aside, so `pnpm restart controller` restarts the controller and nothing else.
+const lifecycle = process.env.npm_lifecycle_event;
+if (
+  process.env.npm_command === 'restart' &&
+  (lifecycle === 'stop' || lifecycle === 'start') &&
+  lifecycle === command
+) {
+  process.exit(0);
+}
 const build = checkCliBuild();
 if (!build.fresh) {
   console.error(`nexu dev: building the CLI (${build.why})…`);
