@@ -12,6 +12,7 @@ import {
   runCommand,
 } from '../os/command-runner.js';
 import { createBatch } from '../os/create-batch.js';
+import { LOCAL_EVENT_POLL } from '../os/local-event-poll.js';
 import { isProcessAlive } from '../os/process-identity.js';
 import { stableNodePath } from '../os/stable-node-path.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP, EXIT_CONFIG } from './crash-loop.js';
@@ -753,7 +754,8 @@ export class LaunchdSupervisor implements Supervisor {
       const pid = before.pid;
       if (
         pid !== null &&
-        !(await waitFor(async () => !isProcessAlive(pid), { timeoutMs: this.timeoutMs })).ok
+        !(await waitFor(async () => !isProcessAlive(pid), { ...LOCAL_EVENT_POLL, timeoutMs: this.timeoutMs }))
+          .ok
       ) {
         throw new SupervisorError(unit.label, `Unable to stop ${unit.service}: pid ${pid} is still running`);
       }
