@@ -564,9 +564,10 @@ export class LaunchdSupervisor implements Supervisor {
 
   /**
    * `print <domain>`, shared by the calls of one command that ask within DOMAIN_PRINT_FRESH_MS and
-   * change nothing in between: a stop's preflight, its search for this checkout's jobs and the pids
-   * its bootouts wait for ask launchctl once, not three times (a drained job's pid is read again by
-   * its own `print` wherever a start or restart waits on it).
+   * load or start nothing in between: a stop's preflight, its search for this checkout's jobs and
+   * the pids its bootouts wait for ask launchctl once, not three times. A respawn launchd makes in
+   * that second is not in the listing: the bootout still ends the new process, and the stop's wait
+   * for the port covers it.
    */
   private printDomain(domain: string): Promise<CommandResult> {
     const cached = this.domainPrints.get(domain);
