@@ -47,7 +47,12 @@ if (!unitsDir) {
   console.error('usage: keeper.mjs <unitsDir> [<registryDir>]');
   process.exit(2);
 }
-const files = keeperFiles(unitsDir);
+// The keeper works in its units folder and reads and writes it by relative paths: a checkout moved
+// with `mv` takes the keeper's working directory along, and its keeper goes on reading its requests
+// there. What the registry records keeps the paths it was started with.
+process.chdir(unitsDir);
+const files = keeperFiles('.');
+const recorded = keeperFiles(unitsDir);
 const me = { pid: process.pid, startTime: startTimeOf(process.pid) };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -97,8 +102,8 @@ const checkoutEnvOf = (unit: ProcessUnit) =>
 function writeState(service: Service) {
   const { state, unit, label } = service;
   state.updatedAt = new Date().toISOString();
-  // Both best effort: a checkout deleted or moved under a running keeper takes <label>.json's folder
-  // along; the keeper goes on supervising and reporting through the registry, where a later
+  // Both best effort: a checkout deleted under a running keeper takes <label>.json's folder along;
+  // the keeper goes on supervising and reporting through the registry, where a later
   // `pnpm stop --orphans` finds it.
   try {
     writeFileAtomicSync(files.state(label), `${JSON.stringify(state, null, 2)}\n`);
@@ -108,8 +113,8 @@ function writeState(service: Service) {
     ...state,
     service: unit.service,
     checkoutId: unit.checkoutId,
-    unitPath: files.unit(label),
-    statePath: files.state(label),
+    unitPath: recorded.unit(label),
+    statePath: recorded.state(label),
     env: checkoutEnvOf(unit),
   };
   try {
@@ -328,7 +333,7 @@ async function apply(label: string, request: KeeperRequest | null): Promise<void
   // Run it: the unit as installed now (a replaced unit is stopped, rewritten, then started).
   const unit = readJson<ProcessUnit>(files.unit(label)) ?? service?.unit;
   if (unit?.label !== label) {
-    console.error(`[keeper] ${label}: asked to run, but ${files.unit(label)} is missing or unreadable`);
+    console.error(`[keeper] ${label}: asked to run, but ${recorded.unit(label)} is missing or unreadable`);
     return;
   }
   if (!service) {
@@ -384,11 +389,11 @@ function settle(service: Service) {
   reconcile();
 }
 
-/** Every service's latest request, or null when the units folder cannot be read (its checkout is gone). */
+/** Every service's latest request, or null when the units folder cannot be read (its checkout was deleted). */
 function readRequests(): Map<string, KeeperRequest> | null {
   let names: string[];
   try {
-    names = readdirSync(unitsDir!);
+    names = readdirSync('.');
   } catch {
     return null;
   }
@@ -396,7 +401,7 @@ function readRequests(): Map<string, KeeperRequest> | null {
   for (const name of names) {
     const label = requestLabelOf(name);
     if (!label) continue;
-    const request = readJson<KeeperRequest>(join(unitsDir!, name));
+    const request = readJson<KeeperRequest>(name);
     if (typeof request?.generation === 'string' && typeof request.run === 'boolean')
       requests.set(label, request);
   }
@@ -406,7 +411,7 @@ function readRequests(): Map<string, KeeperRequest> | null {
 /** Reads every request and carries out the new ones; each service on its own (one slow stop delays no other). */
 function reconcile() {
   if (shuttingDown) return;
-  // A checkout deleted or moved under the keeper: it goes on as it was (stop --orphans ends it).
+  // A checkout deleted under the keeper: it goes on as it was (stop --orphans ends it).
   const requests = readRequests();
   if (requests) {
     for (const label of new Set([...requests.keys(), ...services.keys()])) {

@@ -141,13 +141,13 @@ export class ProcessSupervisor implements Supervisor {
       state.generation === request.generation &&
       (state.state === 'running' || state.state === 'starting');
     if (running) return;
-    await this.retireUnitKeeper(state);
+    await this.retireLostKeeper(state);
     await this.ask(unit, true, 'start');
   }
 
   async restart(unit: UnitRef): Promise<void> {
     await this.assertInstalled(unit);
-    await this.retireUnitKeeper(await this.readState(unit.label));
+    await this.retireLostKeeper(await this.readState(unit.label));
     // A new generation: the keeper kills the service and starts it again at once (hot reload path).
     await this.ask(unit, true, 'restart');
   }
@@ -158,15 +158,11 @@ export class ProcessSupervisor implements Supervisor {
   async stop(unit: UnitRef): Promise<void> {
     const [state, request] = await Promise.all([this.readState(unit.label), this.readRequest(unit.label)]);
     if (state || request) {
-      await this.retireUnitKeeper(state);
+      await this.retireLostKeeper(state);
       const graceMs = STOP_GRACE_SECONDS * 1000 + 2000;
+      // A deleted checkout's folder stays gone (no request is written): its keeper, lost, was ended above.
       const generation = await this.writeRequest(unit.label, false).catch(() => null);
-      if (generation === null) {
-        // Its checkout is gone (deleted or moved): no request reaches its keeper any more, and
-        // every service of that checkout is on its way out (`stop --orphans`): SIGTERM stops them
-        // all and ends the keeper.
-        if (state && isRunningNow(state.keeper)) await terminateGroup(state.keeper.pid, { graceMs });
-      } else {
+      if (generation !== null) {
         await this.converge(unit, generation, { spawn: false, verb: 'stop', timeoutMs: graceMs + 1000 });
       }
       // A keeper killed hard leaves its service behind (it leads its own group): stop it too.
@@ -428,14 +424,14 @@ export class ProcessSupervisor implements Supervisor {
   }
 
   /**
-   * Ends the keeper of one service that a version of nexu dev with a keeper per service started
-   * (`keeper.mjs <label>.unit.json ...`), which would otherwise restart the service the checkout's
-   * keeper now runs: SIGTERM stops its service and ends it.
+   * Ends a keeper that runs the service but is not the checkout's keeper (the one `keeper.lock`
+   * names), so cannot see its requests and would restart the service behind the new one's back:
+   * one whose units folder was deleted (and maybe made again) under it, or one a version of nexu
+   * dev with a keeper per service started. SIGTERM stops its services and ends it.
    */
-  private async retireUnitKeeper(state: KeeperState | null): Promise<void> {
+  private async retireLostKeeper(state: KeeperState | null): Promise<void> {
     if (!state || !isRunningNow(state.keeper)) return;
-    const identity = await processIdentity(state.keeper.pid);
-    if (!identity?.argv.some((arg) => arg.endsWith('.unit.json'))) return;
+    if ((await this.liveKeeper())?.pid === state.keeper.pid) return;
     await terminateGroup(state.keeper.pid, { graceMs: STOP_GRACE_SECONDS * 1000 + 2000 });
   }
 
