@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../os/command-runner.js';
 import { isProcessAlive } from '../os/process-identity.js';
 import { runtimeProgramPath } from '../os/runtime-program.js';
 import { findMarkedProcesses } from '../ports/find-marked-processes.js';
@@ -14,21 +13,13 @@ import {
   waitForHealthy,
   waitForStatus,
 } from '../test-support/contract-harness.js';
+import { keeperPids } from '../test-support/keeper-pids.js';
 import { keeperFiles } from './keeper-files.js';
 import { ProcessSupervisor } from './process.js';
 import type { ServiceStatus, UnitSpec } from './supervisor.js';
 import { readJsonOrNull } from './unit-files.js';
 
 const KEEPER = runtimeProgramPath('keeper');
-
-/** Pids of the keeper processes running for `unitsDir` (`keeper.mjs <unitsDir> ...`). */
-async function keeperPids(unitsDir: string): Promise<number[]> {
-  const { stdout } = await runCommand(['ps', '-axo', 'pid=,command=']);
-  return stdout
-    .split('\n')
-    .filter((line) => line.includes(`${KEEPER} ${unitsDir}`))
-    .map((line) => Number.parseInt(line.trim(), 10));
-}
 
 describe('process keeper: one per checkout', () => {
   let temp: ReturnType<typeof createContractCheckout>;
