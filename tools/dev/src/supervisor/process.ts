@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { waitFor, writeFileAtomic } from '@nexu/service-kit';
+import { writeFileAtomic } from '@nexu/service-kit';
 import { processStartTimeSync } from '@nexu/service-kit/proc-stat';
 import { parseServiceLabel } from '../checkout/service-identity.js';
-import { LOCAL_EVENT_POLL } from '../os/local-event-poll.js';
 import { isProcessAlive, processIdentity } from '../os/process-identity.js';
 import { runtimeProgramPath } from '../os/runtime-program.js';
 import { terminateGroup } from '../os/terminate-group.js';
+import { waitForInFolder } from '../os/wait-for-in-folder.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
 import { keeperFiles } from './keeper-files.js';
 import type { KeeperRequest, KeeperState, RegistryEntry } from './keeper-state.js';
@@ -364,7 +364,8 @@ export class ProcessSupervisor implements Supervisor {
       return true;
     };
     await wake();
-    const done = await waitFor(
+    const done = await waitForInFolder(
+      this.unitsDir,
       async () => {
         if (spawnError) return spawnError;
         const [state, request] = await Promise.all([
@@ -375,7 +376,7 @@ export class ProcessSupervisor implements Supervisor {
         if (state?.generation === wanted.generation && (wanted.run || !state.child)) return true;
         return (await wake()) ? undefined : true;
       },
-      { ...LOCAL_EVENT_POLL, timeoutMs: options.timeoutMs },
+      { timeoutMs: options.timeoutMs },
     );
     if (options.verb === 'stop') return; // stop makes sure of the rest itself
     if (spawnError || !done.ok || done.value instanceof Error) {
