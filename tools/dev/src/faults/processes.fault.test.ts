@@ -15,6 +15,7 @@ import { expectedPorts } from '../ports/resolve-port.js';
 import { SERVICE_NAMES, type ServiceName, type ServiceSpec } from '../services/manifest.js';
 import { serviceLogPath } from '../services/service-log-path.js';
 import { STOP_GRACE_SECONDS } from '../supervisor/unit-policy.js';
+import { keeperPids } from '../test-support/keeper-pids.js';
 import { spawnCli } from '../test-support/spawn-cli.js';
 import {
   FAULT_BACKENDS,
@@ -194,6 +195,27 @@ describe.each(FAULT_BACKENDS)('process faults on the %s backend', (backend) => {
     for (const s of report.services) expect(running[s.name]).toEqual([s.pid]);
     for (const row of await statusOf(checkout))
       expect([row.name, row.state, row.healthy]).toEqual([row.name, 'running', true]);
+  });
+
+  it('process backend: one keeper runs the three services; kill -9 of it: the next start brings them back, each once, under one keeper', async (t) => {
+    if (backend !== 'process' || !ctx.available()) t.skip();
+    const checkout = ctx.open();
+    const before = await ctx.start(checkout);
+    const [keeper, ...more] = await keeperPids(checkout.unitsDir);
+    expect(more).toEqual([]);
+    process.kill(keeper!, 'SIGKILL');
+    expect((await waitFor(() => !isProcessAlive(keeper!), { timeoutMs: 5000 })).ok).toBe(true);
+
+    const report = await ctx.start(checkout);
+    const running = await servicePids(checkout.id);
+    for (const s of report.services) expect(running[s.name]).toEqual([s.pid]);
+    for (const row of await statusOf(checkout))
+      expect([row.name, row.state, row.healthy]).toEqual([row.name, 'running', true]);
+    const keepers = await keeperPids(checkout.unitsDir);
+    expect(keepers).toHaveLength(1);
+    expect(keepers[0]).not.toBe(keeper);
+    // The services the dead keeper left were stopped, not left running beside the new ones.
+    for (const pid of Object.values(pidsOf(before))) expect(isProcessAlive(pid)).toBe(false);
   });
 
   it('two starts at once: one runs, the other waits or exits with a clear message; never two instances', async (t) => {

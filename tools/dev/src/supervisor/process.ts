@@ -1,15 +1,18 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { waitFor, writeFileAtomic } from '@nexu/service-kit';
+import { writeFileAtomic } from '@nexu/service-kit';
+import { processStartTimeSync } from '@nexu/service-kit/proc-stat';
 import { parseServiceLabel } from '../checkout/service-identity.js';
-import { LOCAL_EVENT_POLL } from '../os/local-event-poll.js';
-import { processIdentity } from '../os/process-identity.js';
+import { isProcessAlive, processIdentity } from '../os/process-identity.js';
 import { runtimeProgramPath } from '../os/runtime-program.js';
 import { terminateGroup } from '../os/terminate-group.js';
+import { waitForInFolder } from '../os/wait-for-in-folder.js';
 import { type CrashLoopPolicy, DEFAULT_CRASH_LOOP } from './crash-loop.js';
-import type { KeeperState, RegistryEntry } from './keeper-state.js';
+import { keeperFiles } from './keeper-files.js';
+import type { KeeperRequest, KeeperState, RegistryEntry } from './keeper-state.js';
 import { checkoutFieldsOf } from './machine-unit.js';
 import { noteMissingNode } from './missing-node.js';
 import { notInstalledStatus } from './not-installed-status.js';
@@ -69,10 +72,26 @@ function keeperStatus(label: string, state: KeeperState | null, keeperAlive: boo
   return { ...base, state: serviceState, pid, ...(reason ? { reason } : {}) } satisfies ServiceStatus;
 }
 
+/** A keeper process: its pid and start time (to tell it from a later process reusing the pid). */
+interface KeeperProcess {
+  readonly pid: number;
+  readonly startTime: string | null;
+}
+
+/** Whether `keeper` still runs, cheaply (one /proc read): the wait loops ask it every few ms. */
+const isRunningNow = (keeper: KeeperProcess) =>
+  isProcessAlive(keeper.pid) &&
+  (keeper.startTime === null || processStartTimeSync(keeper.pid) === keeper.startTime);
+
+/** A generation no other request has: time, pid and a few random bytes. */
+const newGeneration = () => `${Date.now().toString(36)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+
 /**
- * The embedded backend: one detached keeper process per service (`keeper.mjs`), which runs the
- * service, restarts it on failure and reports through a state file and the user's keeper
- * registry (`ResolvedPlatform.keeperRegistryDir`). Works anywhere node runs.
+ * The embedded backend: one detached keeper process per checkout (`keeper.mjs`), which runs all
+ * its services, restarts each on failure and reports through a state file per service and the
+ * user's keeper registry (`ResolvedPlatform.keeperRegistryDir`). A start, restart or stop writes
+ * the service's request file and signals the keeper (SIGHUP), starting one when none runs; it
+ * returns once the keeper reports the request carried out. Works anywhere node runs.
  */
 export class ProcessSupervisor implements Supervisor {
   readonly backend = 'process' as const;
@@ -80,12 +99,14 @@ export class ProcessSupervisor implements Supervisor {
   private readonly crashLoop: CrashLoopPolicy;
   private readonly timeoutMs: number;
   private readonly registryDir: string;
+  private readonly files: ReturnType<typeof keeperFiles>;
 
   constructor(options: ProcessSupervisorOptions) {
     this.unitsDir = options.unitsDir;
     this.crashLoop = options.crashLoop ?? DEFAULT_CRASH_LOOP;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.registryDir = options.registryDir ?? resolvePlatform().keeperRegistryDir;
+    this.files = keeperFiles(this.unitsDir);
   }
 
   async preflight(): Promise<PreflightResult> {
@@ -97,8 +118,8 @@ export class ProcessSupervisor implements Supervisor {
     const rendered = renderProcessUnit(unit, this.crashLoop);
     const installed = await readTextOrNull(this.unitPath(unit.label));
     if (installed === rendered) return 'unchanged';
-    // The keeper reads its unit once: a changed unit means a new keeper.
-    const wasRunning = (await this.liveKeeper(unit.label)) !== null;
+    // The keeper reads a service's unit when it starts it: stop, rewrite, start again.
+    const wasRunning = await this.isRunning(unit.label);
     if (wasRunning) await this.stop(unit);
     await writeFileAtomic(this.unitPath(unit.label), rendered);
     if (installed === null) return 'installed';
@@ -107,95 +128,58 @@ export class ProcessSupervisor implements Supervisor {
   }
 
   async start(unit: UnitRef): Promise<void> {
-    if ((await readTextOrNull(this.unitPath(unit.label))) === null) {
-      throw new SupervisorError(unit.label, `Unable to start ${unit.service}: it is not installed`);
-    }
-    if (await this.liveKeeper(unit.label)) return;
-    await removeFiles(this.statePath(unit.label));
-    mkdirSync(this.unitsDir, { recursive: true });
-    mkdirSync(this.registryDir, { recursive: true, mode: 0o700 });
-    const log = openSync(this.keeperLogPath(unit.label), 'a');
-    let spawnError: Error | undefined;
-    try {
-      // Detached + unref + stdio to a file: the keeper leads its own process group and outlives
-      // the command (and terminal) that started it.
-      const keeper = spawn(
-        process.execPath,
-        [KEEPER_PATH, this.unitPath(unit.label), this.statePath(unit.label), this.registryPath(unit.label)],
-        {
-          cwd: this.unitsDir,
-          detached: true,
-          stdio: ['ignore', log, log],
-        },
-      );
-      keeper.once('error', (error) => {
-        spawnError = error;
-      });
-      keeper.unref();
-      // Our keeper, or one an interrupted earlier start spawned just before us: the keeper lock
-      // lets only one of them run, and either one reporting is a started unit.
-      const reported = await waitFor(
-        async () => {
-          if (spawnError) return spawnError;
-          // Ours reported (it may have finished already: a service exiting 78 ends its keeper).
-          const state = await this.readState(unit.label);
-          if (!state) return undefined;
-          if (state.keeper.pid === keeper.pid) return true;
-          return (await isSameProcess(state.keeper.pid, state.keeper.startTime)) ? true : undefined;
-        },
-        { ...LOCAL_EVENT_POLL, timeoutMs: this.timeoutMs },
-      );
-      if (spawnError || !reported.ok) {
-        throw new SupervisorError(
-          unit.label,
-          `Unable to start ${unit.service}: its keeper did not report${spawnError ? `: ${spawnError.message}` : ''}`,
-          `See ${this.keeperLogPath(unit.label)}`,
-        );
-      }
-    } finally {
-      closeSync(log);
-    }
+    await this.assertInstalled(unit);
+    const [state, request, keeper] = await Promise.all([
+      this.readState(unit.label),
+      this.readRequest(unit.label),
+      this.liveKeeper(),
+    ]);
+    const running =
+      keeper !== null &&
+      state?.keeper.pid === keeper.pid &&
+      request?.run === true &&
+      state.generation === request.generation &&
+      (state.state === 'running' || state.state === 'starting');
+    if (running) return;
+    await this.retireLostKeeper(state);
+    await this.ask(unit, true, 'start');
   }
 
   async restart(unit: UnitRef): Promise<void> {
-    const state = await this.liveKeeper(unit.label);
-    if (!state) return this.start(unit);
-    const oldPid = state.child?.pid;
-    // SIGHUP: the keeper kills the service and starts it again at once (hot reload path).
-    process.kill(state.keeper.pid, 'SIGHUP');
-    const restarted = await waitFor(
-      async () => {
-        const now = await this.readState(unit.label);
-        if (!now || now.state === 'stopped' || now.state === 'crashed') return true;
-        return now.child !== null && now.child.pid !== oldPid;
-      },
-      { ...LOCAL_EVENT_POLL, timeoutMs: this.timeoutMs },
-    );
-    if (!restarted.ok) {
-      throw new SupervisorError(unit.label, `Unable to restart ${unit.service}: no new process appeared`);
-    }
+    await this.assertInstalled(unit);
+    await this.retireLostKeeper(await this.readState(unit.label));
+    // A new generation: the keeper kills the service and starts it again at once (hot reload path).
+    await this.ask(unit, true, 'restart');
   }
 
   /** Nothing retries forever here: the keeper's own breaker stops a failing service. */
   async abandon(_unit: UnitRef): Promise<void> {}
 
   async stop(unit: UnitRef): Promise<void> {
-    const state = await this.readState(unit.label);
-    if (state) {
+    const [state, request] = await Promise.all([this.readState(unit.label), this.readRequest(unit.label)]);
+    if (state || request) {
+      await this.retireLostKeeper(state);
       const graceMs = STOP_GRACE_SECONDS * 1000 + 2000;
-      if (await isSameProcess(state.keeper.pid, state.keeper.startTime)) {
-        await terminateGroup(state.keeper.pid, { graceMs });
+      // A deleted checkout's folder stays gone (no request is written): its keeper, lost, was ended above.
+      const generation = await this.writeRequest(unit.label, false).catch(() => null);
+      if (generation !== null) {
+        await this.converge(unit, generation, { spawn: false, verb: 'stop', timeoutMs: graceMs + 1000 });
       }
       // A keeper killed hard leaves its service behind (it leads its own group): stop it too.
       const after = (await this.readState(unit.label)) ?? state;
-      if (after.child && (await isSameProcess(after.child.pid, after.child.startTime))) {
-        await terminateGroup(after.child.pid, { graceMs });
-      }
-      if (after.state !== 'stopped' && after.state !== 'crashed') {
-        await writeFileAtomic(
-          this.statePath(unit.label),
-          `${JSON.stringify({ ...after, child: null, state: 'stopped', reason: 'stopped' }, null, 2)}\n`,
-        );
+      if (after?.child && isRunningNow(after.child)) await terminateGroup(after.child.pid, { graceMs });
+      if (after && (after.child || (after.state !== 'stopped' && after.state !== 'crashed'))) {
+        const stopped: KeeperState = {
+          ...after,
+          child: null,
+          state: 'stopped',
+          reason: 'stopped',
+          generation: generation ?? after.generation ?? null,
+          updatedAt: new Date().toISOString(),
+        };
+        await writeFileAtomic(this.statePath(unit.label), `${JSON.stringify(stopped, null, 2)}\n`, {
+          createDir: false,
+        }).catch(() => undefined);
       }
     }
     await this.waitForUnitPortsFree(unit);
@@ -205,10 +189,12 @@ export class ProcessSupervisor implements Supervisor {
     await this.stop(unit);
     await removeFiles(
       this.unitPath(unit.label),
+      this.files.request(unit.label),
       this.statePath(unit.label),
-      `${this.statePath(unit.label)}.keeper-lock`,
-      this.keeperLogPath(unit.label),
       this.registryPath(unit.label),
+      // What a keeper per service (before one per checkout) left.
+      `${this.statePath(unit.label)}.keeper-lock`,
+      join(this.unitsDir, `${unit.label}.keeper.log`),
     );
   }
 
@@ -227,7 +213,7 @@ export class ProcessSupervisor implements Supervisor {
     const keeperAlive = state !== null && (await isSameProcess(state.keeper.pid, state.keeper.startTime));
     if (installed === null && !keeperAlive) return notInstalledStatus(unit.label);
     return noteMissingNode(
-      keeperStatus(unit.label, state, keeperAlive, this.keeperLogPath(unit.label)),
+      keeperStatus(unit.label, state, keeperAlive, this.files.log),
       installed === null ? null : processUnitNode(installed),
     );
   }
@@ -286,13 +272,8 @@ export class ProcessSupervisor implements Supervisor {
               lastExit: entry.lastExit,
               reason: `unsupervised: its keeper (pid ${entry.keeper.pid}) is gone`,
             }
-          : // Its keeper log lies beside its unit file, in its own checkout's units folder.
-            keeperStatus(
-              entry.label,
-              entry,
-              keeperAlive,
-              join(dirname(entry.unitPath), `${entry.label}.keeper.log`),
-            );
+          : // Its keeper's log lies beside its unit file, in its own checkout's units folder.
+            keeperStatus(entry.label, entry, keeperAlive, keeperFiles(dirname(entry.unitPath)).log);
       units.push({
         ...parsed,
         label: entry.label,
@@ -305,19 +286,154 @@ export class ProcessSupervisor implements Supervisor {
   }
 
   private unitPath(label: string) {
-    return join(this.unitsDir, `${label}.unit.json`);
+    return this.files.unit(label);
   }
 
   private statePath(label: string) {
-    return join(this.unitsDir, `${label}.json`);
-  }
-
-  private keeperLogPath(label: string) {
-    return join(this.unitsDir, `${label}.keeper.log`);
+    return this.files.state(label);
   }
 
   private registryPath(label: string) {
     return join(this.registryDir, `${label}.json`);
+  }
+
+  private async assertInstalled(unit: UnitRef): Promise<void> {
+    if ((await readTextOrNull(this.unitPath(unit.label))) === null) {
+      throw new SupervisorError(unit.label, `Unable to start ${unit.service}: it is not installed`);
+    }
+  }
+
+  private readRequest(label: string): Promise<KeeperRequest | null> {
+    return readJsonOrNull<KeeperRequest>(this.files.request(label));
+  }
+
+  /**
+   * Writes a new request for the service (never creating the units folder: a deleted checkout's
+   * stays gone); resolves to its generation.
+   */
+  private async writeRequest(label: string, run: boolean): Promise<string> {
+    const request: KeeperRequest = { version: 1, run, generation: newGeneration() };
+    // Not fsynced: a request only matters to the keeper running now.
+    await writeFileAtomic(this.files.request(label), `${JSON.stringify(request)}\n`, {
+      createDir: false,
+      durable: false,
+    });
+    return request.generation;
+  }
+
+  /** Asks the checkout's keeper to (re)start the service, starting a keeper when none runs. */
+  private async ask(unit: UnitRef, run: true, verb: 'start' | 'restart'): Promise<void> {
+    mkdirSync(this.registryDir, { recursive: true, mode: 0o700 });
+    const generation = await this.writeRequest(unit.label, run);
+    await this.converge(unit, generation, { spawn: true, verb, timeoutMs: this.timeoutMs });
+  }
+
+  /**
+   * Signals the checkout's keeper (SIGHUP) and waits until it reports the service's latest request
+   * carried out (ours, or a newer one another command wrote meanwhile). With `spawn`, a keeper is
+   * started whenever none runs (none yet, or one ended as it went idle); without, the wait ends
+   * when no keeper runs.
+   */
+  private async converge(
+    unit: UnitRef,
+    generation: string,
+    options: { spawn: boolean; verb: 'start' | 'restart' | 'stop'; timeoutMs: number },
+  ): Promise<void> {
+    const signalled = new Set<number>();
+    let spawned: ChildProcess | undefined;
+    let spawnError: Error | undefined;
+    /** Whether a keeper runs (or ours is starting), after signalling it once. */
+    const wake = async (): Promise<boolean> => {
+      const keeper = await this.liveKeeper();
+      if (keeper) {
+        if (!signalled.has(keeper.pid)) {
+          signalled.add(keeper.pid);
+          try {
+            process.kill(keeper.pid, 'SIGHUP');
+          } catch {
+            // ended meanwhile: the next look starts another
+          }
+        }
+        return true;
+      }
+      if (spawned && spawned.exitCode === null && spawned.signalCode === null) return true;
+      if (!options.spawn) return false;
+      spawned = this.spawnKeeper((error) => {
+        spawnError = error;
+      });
+      return true;
+    };
+    await wake();
+    const done = await waitForInFolder(
+      this.unitsDir,
+      async () => {
+        if (spawnError) return spawnError;
+        const [state, request] = await Promise.all([
+          this.readState(unit.label),
+          this.readRequest(unit.label),
+        ]);
+        const wanted = request ?? { run: options.verb !== 'stop', generation };
+        if (state?.generation === wanted.generation && (wanted.run || !state.child)) return true;
+        return (await wake()) ? undefined : true;
+      },
+      { timeoutMs: options.timeoutMs },
+    );
+    if (options.verb === 'stop') return; // stop makes sure of the rest itself
+    if (spawnError || !done.ok || done.value instanceof Error) {
+      throw new SupervisorError(
+        unit.label,
+        `Unable to ${options.verb} ${unit.service}: its keeper did not report${spawnError ? `: ${spawnError.message}` : ''}`,
+        `See ${this.files.log}`,
+      );
+    }
+  }
+
+  /** Starts the checkout's keeper, detached: it leads its own process group and outlives the command (and terminal). */
+  private spawnKeeper(onError: (error: Error) => void): ChildProcess {
+    mkdirSync(this.unitsDir, { recursive: true });
+    const log = openSync(this.files.log, 'a');
+    try {
+      const keeper = spawn(process.execPath, [KEEPER_PATH, this.unitsDir, this.registryDir], {
+        cwd: this.unitsDir,
+        detached: true,
+        stdio: ['ignore', log, log],
+      });
+      keeper.once('error', onError);
+      keeper.unref();
+      return keeper;
+    } finally {
+      closeSync(log);
+    }
+  }
+
+  /** The checkout's keeper, when one runs: the live process its lock names. */
+  private async liveKeeper(): Promise<KeeperProcess | null> {
+    const text = await readTextOrNull(this.files.lock).catch(() => null);
+    const [pid, startTime] = (text ?? '').split(' ');
+    const keeper = { pid: Number(pid), startTime: startTime && startTime !== 'null' ? startTime : null };
+    return keeper.pid > 0 && isRunningNow(keeper) ? keeper : null;
+  }
+
+  /** Whether the service runs (or waits to restart) under a live keeper. */
+  private async isRunning(label: string): Promise<boolean> {
+    const state = await this.readState(label);
+    return (
+      state !== null &&
+      (state.state === 'running' || state.state === 'starting') &&
+      isRunningNow(state.keeper)
+    );
+  }
+
+  /**
+   * Ends a keeper that runs the service but is not the checkout's keeper (the one `keeper.lock`
+   * names), so cannot see its requests and would restart the service behind the new one's back:
+   * one whose units folder was deleted (and maybe made again) under it, or one a version of nexu
+   * dev with a keeper per service started. SIGTERM stops its services and ends it.
+   */
+  private async retireLostKeeper(state: KeeperState | null): Promise<void> {
+    if (!state || !isRunningNow(state.keeper)) return;
+    if ((await this.liveKeeper())?.pid === state.keeper.pid) return;
+    await terminateGroup(state.keeper.pid, { graceMs: STOP_GRACE_SECONDS * 1000 + 2000 });
   }
 
   /**
@@ -361,12 +477,6 @@ export class ProcessSupervisor implements Supervisor {
         (await readTextOrNull(entry.unitPath).catch(() => null)) === null;
       if (gone) await rm(this.registryPath(entry.label), { force: true });
     }
-  }
-
-  /** The keeper's state when the keeper recorded there still runs (pid and start time match). */
-  private async liveKeeper(label: string): Promise<KeeperState | null> {
-    const state = await this.readState(label);
-    return state && (await isSameProcess(state.keeper.pid, state.keeper.startTime)) ? state : null;
   }
 
   private async waitForUnitPortsFree(unit: UnitRef): Promise<void> {
