@@ -144,7 +144,9 @@ describe('process keeper: one per checkout', () => {
     // Unsupervised meanwhile, and said so.
     expect(await supervisor.status(units[0]!)).toMatchObject({
       state: 'crashed',
-      reason: expect.stringContaining(`its keeper (pid ${keeper}) is gone`),
+      reason: expect.stringContaining(
+        `its keeper (pid ${keeper}) is gone and the service runs on unsupervised (pid ${before[0]!.pid}): pnpm start takes it back`,
+      ),
     });
 
     // The next command (here the hot reload of one service) starts a keeper that takes them all back.

@@ -58,6 +58,17 @@ async function isSameProcess(pid: number, startTime: string | null): Promise<boo
   return identity !== null && (startTime === null || identity.startTime === startTime);
 }
 
+/** A keeper or service process: its pid and start time (to tell it from a later process reusing the pid). */
+interface KeeperProcess {
+  readonly pid: number;
+  readonly startTime: string | null;
+}
+
+/** Whether that process still runs, cheaply (one /proc read): the wait loops ask it every few ms. */
+const isRunningNow = (recorded: KeeperProcess) =>
+  isProcessAlive(recorded.pid) &&
+  (recorded.startTime === null || processStartTimeSync(recorded.pid) === recorded.startTime);
+
 /** A keeper's state as the contract reports it; `keeperAlive` says whether its keeper still runs. */
 function keeperStatus(label: string, state: KeeperState | null, keeperAlive: boolean, logHint: string) {
   const base = { label, pid: null, restarts: state?.restarts ?? 0, lastExit: state?.lastExit ?? null };
@@ -66,22 +77,16 @@ function keeperStatus(label: string, state: KeeperState | null, keeperAlive: boo
   let reason = state.reason ?? undefined;
   if (!keeperAlive && (serviceState === 'running' || serviceState === 'starting')) {
     serviceState = 'crashed';
-    reason = `its keeper (pid ${state.keeper.pid}) is gone; see ${logHint}`;
+    // A keeper killed hard leaves its services running, unsupervised: say so, and what takes them back.
+    const orphan = state.child && isRunningNow(state.child) ? state.child.pid : null;
+    reason =
+      orphan === null
+        ? `its keeper (pid ${state.keeper.pid}) is gone; see ${logHint}`
+        : `its keeper (pid ${state.keeper.pid}) is gone and the service runs on unsupervised (pid ${orphan}): pnpm start takes it back; see ${logHint}`;
   }
   const pid = serviceState === 'running' || serviceState === 'starting' ? (state.child?.pid ?? null) : null;
   return { ...base, state: serviceState, pid, ...(reason ? { reason } : {}) } satisfies ServiceStatus;
 }
-
-/** A keeper process: its pid and start time (to tell it from a later process reusing the pid). */
-interface KeeperProcess {
-  readonly pid: number;
-  readonly startTime: string | null;
-}
-
-/** Whether `keeper` still runs, cheaply (one /proc read): the wait loops ask it every few ms. */
-const isRunningNow = (keeper: KeeperProcess) =>
-  isProcessAlive(keeper.pid) &&
-  (keeper.startTime === null || processStartTimeSync(keeper.pid) === keeper.startTime);
 
 /** A generation no other request has: time, pid and a few random bytes. */
 const newGeneration = () => `${Date.now().toString(36)}-${process.pid}-${randomBytes(3).toString('hex')}`;
