@@ -197,27 +197,6 @@ describe.each(FAULT_BACKENDS)('process faults on the %s backend', (backend) => {
       expect([row.name, row.state, row.healthy]).toEqual([row.name, 'running', true]);
   });
 
-  it('process backend: one keeper runs the three services; kill -9 of it: the next start brings them back, each once, under one keeper', async (t) => {
-    if (backend !== 'process' || !ctx.available()) t.skip();
-    const checkout = ctx.open();
-    const before = await ctx.start(checkout);
-    const [keeper, ...more] = await keeperPids(checkout.unitsDir);
-    expect(more).toEqual([]);
-    process.kill(keeper!, 'SIGKILL');
-    expect((await waitFor(() => !isProcessAlive(keeper!), { timeoutMs: 5000 })).ok).toBe(true);
-
-    const report = await ctx.start(checkout);
-    const running = await servicePids(checkout.id);
-    for (const s of report.services) expect(running[s.name]).toEqual([s.pid]);
-    for (const row of await statusOf(checkout))
-      expect([row.name, row.state, row.healthy]).toEqual([row.name, 'running', true]);
-    const keepers = await keeperPids(checkout.unitsDir);
-    expect(keepers).toHaveLength(1);
-    expect(keepers[0]).not.toBe(keeper);
-    // The services the dead keeper left were stopped, not left running beside the new ones.
-    for (const pid of Object.values(pidsOf(before))) expect(isProcessAlive(pid)).toBe(false);
-  });
-
   it('two starts at once: one runs, the other waits or exits with a clear message; never two instances', async (t) => {
     if (!ctx.available()) t.skip();
     const checkout = ctx.open();
@@ -271,5 +250,31 @@ describe.each(FAULT_BACKENDS)('process faults on the %s backend', (backend) => {
     );
     expect(elapsedMs).toBeGreaterThanOrEqual(STOP_GRACE_SECONDS * 1000 - 500);
     expect(elapsedMs).toBeLessThan(STOP_GRACE_SECONDS * 1000 + 10_000);
+  });
+});
+
+// The process backend's own supervisor: one keeper per checkout (supervisor/keeper.ts).
+describe('the process keeper', () => {
+  const ctx = useFaultContext('process');
+
+  it('one keeper runs the three services; kill -9 of it: the next start brings them back, each once, under one keeper', async (t) => {
+    if (!ctx.available()) t.skip();
+    const checkout = ctx.open();
+    const before = await ctx.start(checkout);
+    const [keeper, ...more] = await keeperPids(checkout.unitsDir);
+    expect(more).toEqual([]);
+    process.kill(keeper!, 'SIGKILL');
+    expect((await waitFor(() => !isProcessAlive(keeper!), { timeoutMs: 5000 })).ok).toBe(true);
+
+    const report = await ctx.start(checkout);
+    const running = await servicePids(checkout.id);
+    for (const s of report.services) expect(running[s.name]).toEqual([s.pid]);
+    for (const row of (await collectStatus({ checkout, backend: 'process' })).report.services)
+      expect([row.name, row.state, row.healthy]).toEqual([row.name, 'running', true]);
+    const keepers = await keeperPids(checkout.unitsDir);
+    expect(keepers).toHaveLength(1);
+    expect(keepers[0]).not.toBe(keeper);
+    // The services the dead keeper left were stopped, not left running beside the new ones.
+    for (const pid of Object.values(pidsOf(before))) expect(isProcessAlive(pid)).toBe(false);
   });
 });
