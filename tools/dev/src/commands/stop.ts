@@ -42,7 +42,7 @@ export async function stopServices(options: StopOptions): Promise<StopReport> {
     const supervisors =
       previous || ledger === null || !existsSync(checkout.unitsDir)
         ? await availableSupervisors(checkout)
-        : await supervisorsWithUnits(checkout);
+        : await supervisorsWithUnits(checkout, undefined, { expected: ledger.backend });
     const units = (await Promise.all(supervisors.map((s) => teardownUnits(s, checkout.id, reporter)))).flat();
     const orphans = await stopLeftovers(checkout, ledger, reporter);
     if (previous) {

@@ -52,15 +52,21 @@ export async function availableSupervisors(
 export async function supervisorsWithUnits(
   checkout: Checkout,
   backends: readonly BackendName[] = BACKEND_NAMES,
-  options: Pick<SelectSupervisorOptions, 'runner' | 'platform'> = {},
+  options: Pick<SelectSupervisorOptions, 'runner' | 'platform'> & {
+    /** The backend the ledger names: preflighted while the unit files are read, not after. */
+    readonly expected?: BackendName;
+  } = {},
 ): Promise<Supervisor[]> {
+  const { expected, ...select } = options;
   const found = await Promise.all(
     backends.map(async (backend) => {
-      const units = await createSupervisor(backend, { ...options, checkout })
+      const preflighted =
+        backend === expected ? selectSupervisor({ ...select, backend, checkout }).catch(() => undefined) : null;
+      const units = await createSupervisor(backend, { ...select, checkout })
         .listInstalled(checkout.id)
         .catch(() => []);
       if (units.length === 0) return undefined;
-      return selectSupervisor({ ...options, backend, checkout }).catch(() => undefined);
+      return preflighted ?? selectSupervisor({ ...select, backend, checkout }).catch(() => undefined);
     }),
   );
   return found.filter((supervisor): supervisor is Supervisor => supervisor !== undefined);
