@@ -61,7 +61,9 @@ export async function supervisorsWithUnits(
   const found = await Promise.all(
     backends.map(async (backend) => {
       const preflighted =
-        backend === expected ? selectSupervisor({ ...select, backend, checkout }).catch(() => undefined) : null;
+        backend === expected
+          ? selectSupervisor({ ...select, backend, checkout }).catch(() => undefined)
+          : null;
       const units = await createSupervisor(backend, { ...select, checkout })
         .listInstalled(checkout.id)
         .catch(() => []);
