@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isProcessAliveSync, parseProcStat, processStartTimeSync } from './proc-stat.js';
+import { isProcessAliveSync, isSameProcessSync, parseProcStat, processStartTimeSync } from './proc-stat.js';
 
 describe('processStartTimeSync', () => {
   it('is stable for a running process and null for one that is gone', () => {
@@ -9,6 +9,16 @@ describe('processStartTimeSync', () => {
     expect(processStartTimeSync(process.pid)).toBe(own);
     const gone = spawnSync(process.execPath, ['-e', '0']).pid;
     expect(processStartTimeSync(gone)).toBeNull();
+  });
+});
+
+describe('isSameProcessSync', () => {
+  it('is true for a running process with its start time, false for another start time or a gone pid', () => {
+    const own = processStartTimeSync(process.pid);
+    expect(isSameProcessSync(process.pid, own)).toBe(true);
+    expect(isSameProcessSync(process.pid, null)).toBe(true);
+    expect(isSameProcessSync(process.pid, `${own}0`)).toBe(false);
+    expect(isSameProcessSync(spawnSync(process.execPath, ['-e', '0']).pid, null)).toBe(false);
   });
 });
 

@@ -100,3 +100,11 @@ export function isProcessAliveSync(pid: number): boolean {
   if (state == null) return process.platform !== 'linux' && process.platform !== 'darwin';
   return !state.startsWith('Z');
 }
+
+/**
+ * Whether the process recorded as `pid` with `startTime` still runs: alive, not a zombie, and not a
+ * later process that reuses the pid (a null start time trusts the pid).
+ */
+export function isSameProcessSync(pid: number, startTime: string | null): boolean {
+  return isProcessAliveSync(pid) && (startTime === null || processStartTimeSync(pid) === startTime);
+}

@@ -34,7 +34,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isProcessAliveSync, processStartTimeSync as startTimeOf } from '@nexu/service-kit/proc-stat';
+import { isSameProcessSync, processStartTimeSync as startTimeOf } from '@nexu/service-kit/proc-stat';
+import { waitFor } from '@nexu/service-kit/wait-for';
 import { writeFileAtomicSync } from '@nexu/service-kit/write-file-atomic';
 import { CONFIG_EXIT_REASON, countCrashLoop, describeCrashLoop, EXIT_CONFIG } from './crash-loop.js';
 import { keeperFiles, requestLabelOf } from './keeper-files.js';
@@ -223,17 +224,9 @@ const signalGroup = (pid: number | undefined, signal: NodeJS.Signals) => {
   }
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Resolves once `check` is true, polling every few ms, or false after `ms`. */
-async function pollUntil(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (let interval = 5; ; interval = Math.min(interval * 2, 50)) {
-    if (check()) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(interval);
-  }
-}
+const pollUntil = async (check: () => boolean, ms: number) =>
+  (await waitFor(() => check() || undefined, { timeoutMs: ms, intervalMs: 5, maxIntervalMs: 50 })).ok;
 
 /** SIGTERM to the service's group, SIGKILL after the grace; resolves once it has exited. */
 async function killChild(service: Service): Promise<void> {
@@ -254,7 +247,8 @@ async function killChild(service: Service): Promise<void> {
 async function stopLeftover(previous: KeeperState | null, graceMs: number): Promise<void> {
   const left = previous?.child;
   if (!left || previous.keeper.pid === me.pid) return;
-  const same = () => isProcessAliveSync(left.pid) && startTimeOf(left.pid) === left.startTime;
+  // Only a process known by its start time too: a bare pid may belong to someone else by now.
+  const same = () => left.startTime !== null && isSameProcessSync(left.pid, left.startTime);
   if (!same()) return;
   signalGroup(left.pid, 'SIGTERM');
   if (!(await pollUntil(() => !same(), graceMs))) signalGroup(left.pid, 'SIGKILL');
@@ -474,7 +468,7 @@ function acquireKeeperLock(): boolean {
       continue; // released meanwhile
     }
     const [pid, startTime] = holder.split(' ');
-    if (Number(pid) && startTimeOf(Number(pid)) === startTime) return false;
+    if (isSameProcessSync(Number(pid), startTime ?? '')) return false;
     try {
       unlinkSync(files.lock); // stale
     } catch {}

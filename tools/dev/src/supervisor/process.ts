@@ -4,9 +4,8 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
-import { processStartTimeSync } from '@nexu/service-kit/proc-stat';
+import { isSameProcessSync } from '@nexu/service-kit/proc-stat';
 import { parseServiceLabel } from '../checkout/service-identity.js';
-import { isProcessAlive, processIdentity } from '../os/process-identity.js';
 import { runtimeProgramPath } from '../os/runtime-program.js';
 import { terminateGroup } from '../os/terminate-group.js';
 import { waitForInFolder } from '../os/wait-for-in-folder.js';
@@ -52,22 +51,14 @@ export interface ProcessSupervisorOptions {
 
 const KEEPER_PATH = runtimeProgramPath('keeper');
 
-/** Whether `pid` runs and is the process recorded with `startTime` (not a reused pid). */
-async function isSameProcess(pid: number, startTime: string | null): Promise<boolean> {
-  const identity = await processIdentity(pid);
-  return identity !== null && (startTime === null || identity.startTime === startTime);
-}
-
 /** A keeper or service process: its pid and start time (to tell it from a later process reusing the pid). */
 interface KeeperProcess {
   readonly pid: number;
   readonly startTime: string | null;
 }
 
-/** Whether that process still runs, cheaply (one /proc read): the wait loops ask it every few ms. */
-const isRunningNow = (recorded: KeeperProcess) =>
-  isProcessAlive(recorded.pid) &&
-  (recorded.startTime === null || processStartTimeSync(recorded.pid) === recorded.startTime);
+/** Whether that process still runs (one /proc read on Linux): the wait loops ask it every few ms. */
+const isRunningNow = (recorded: KeeperProcess) => isSameProcessSync(recorded.pid, recorded.startTime);
 
 /** A keeper's state as the contract reports it; `keeperAlive` says whether its keeper still runs. */
 function keeperStatus(label: string, state: KeeperState | null, keeperAlive: boolean, logHint: string) {
@@ -215,7 +206,7 @@ export class ProcessSupervisor implements Supervisor {
   async status(unit: UnitRef): Promise<ServiceStatus> {
     const installed = await readTextOrNull(this.unitPath(unit.label));
     const state = await this.readState(unit.label);
-    const keeperAlive = state !== null && (await isSameProcess(state.keeper.pid, state.keeper.startTime));
+    const keeperAlive = state !== null && isSameProcessSync(state.keeper.pid, state.keeper.startTime);
     if (installed === null && !keeperAlive) return notInstalledStatus(unit.label);
     return noteMissingNode(
       keeperStatus(unit.label, state, keeperAlive, this.files.log),
@@ -241,8 +232,8 @@ export class ProcessSupervisor implements Supervisor {
     for (const entry of await this.readRegistry()) {
       if (entry.checkoutId !== checkoutId || units.has(entry.label)) continue;
       const running =
-        (await isSameProcess(entry.keeper.pid, entry.keeper.startTime)) ||
-        (entry.child !== null && (await isSameProcess(entry.child.pid, entry.child.startTime)));
+        isSameProcessSync(entry.keeper.pid, entry.keeper.startTime) ||
+        (entry.child !== null && isSameProcessSync(entry.child.pid, entry.child.startTime));
       if (!running) continue;
       const { port } = checkoutFieldsOf(entry.env);
       units.set(entry.label, {
@@ -260,9 +251,9 @@ export class ProcessSupervisor implements Supervisor {
     for (const entry of await this.readRegistry()) {
       const parsed = parseServiceLabel(entry.label);
       if (!parsed || parsed.checkoutId !== entry.checkoutId || parsed.checkoutId === options.except) continue;
-      const keeperAlive = await isSameProcess(entry.keeper.pid, entry.keeper.startTime);
+      const keeperAlive = isSameProcessSync(entry.keeper.pid, entry.keeper.startTime);
       const child =
-        entry.child && (await isSameProcess(entry.child.pid, entry.child.startTime)) ? entry.child : null;
+        entry.child && isSameProcessSync(entry.child.pid, entry.child.startTime) ? entry.child : null;
       const installed = (await readTextOrNull(entry.unitPath).catch(() => null)) !== null;
       // Nothing of it runs or is installed any more (its keeper ended, its checkout went): not
       // listed. Listing only reads (`status --all`); a start forgets such entries (`pruneRegistry`).
@@ -477,8 +468,8 @@ export class ProcessSupervisor implements Supervisor {
   private async pruneRegistry(): Promise<void> {
     for (const entry of await this.readRegistry()) {
       const gone =
-        !(await isSameProcess(entry.keeper.pid, entry.keeper.startTime)) &&
-        !(entry.child !== null && (await isSameProcess(entry.child.pid, entry.child.startTime))) &&
+        !isSameProcessSync(entry.keeper.pid, entry.keeper.startTime) &&
+        !(entry.child !== null && isSameProcessSync(entry.child.pid, entry.child.startTime)) &&
         (await readTextOrNull(entry.unitPath).catch(() => null)) === null;
       if (gone) await rm(this.registryPath(entry.label), { force: true });
     }
