@@ -157,7 +157,8 @@ describe.each(FAULT_BACKENDS)(
       expect([controller.state, controller.healthy]).toEqual(['running', true]);
       const runtime = (await (await fetch(`${controller.url}/api/runtime`)).json()) as { revision: number };
       expect(runtime.revision).toBe(2);
-      expect((await interrupt(session)).code).toBe(0);
+      const ended = await interrupt(session);
+      expect(ended.code, ended.stdout + ended.stderr).toBe(0);
     });
 
     it('a second watching pnpm start attaches: it names the watching pid, rebuilds nothing, and takes the watching over when that session ends', async (t) => {

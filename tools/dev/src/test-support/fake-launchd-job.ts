@@ -74,7 +74,16 @@ const SIGNAL_TEXT: Partial<Record<NodeJS.Signals, string>> = {
   SIGHUP: 'Hangup: 1',
 };
 
-Object.assign(job, { runnerPid: process.pid, pid: null, lastExit: null, state: 'not running' });
+// Any KeepAlive implies RunAtLoad.
+const runsAtLoad = Boolean(spec.RunAtLoad || spec.KeepAlive);
+// A job that runs at load stays `spawn scheduled` (as bootstrap recorded it) until its spawn: a
+// print between bootstrap and the spawn never shows it idle (`not running`), as launchd's does not.
+Object.assign(job, {
+  runnerPid: process.pid,
+  pid: null,
+  lastExit: null,
+  state: runsAtLoad ? 'spawn scheduled' : 'not running',
+});
 const save = () => writeFileAtomicSync(path, JSON.stringify(job));
 save();
 
@@ -264,5 +273,4 @@ process.on('SIGTERM', async () => {
 
 // A loaded job stays loaded until bootout, running or not.
 setInterval(() => {}, 1 << 30);
-// Any KeepAlive implies RunAtLoad.
-if (spec.RunAtLoad || spec.KeepAlive) spawnJob();
+if (runsAtLoad) spawnJob();
