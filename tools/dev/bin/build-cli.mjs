@@ -4,7 +4,8 @@
 // - the commands (tools/dev/src/cli/<command>.ts) into tools/dev/dist/cli/, shared code in chunks;
 // - the programs nexu dev starts apart from the CLI, each one self-contained file in
 //   tools/dev/dist/runtime/: the process keeper, the crash-loop guard preloaded into every service,
-//   and for the tests the fake launchctl, its job runner and the fixture services.
+//   and for the tests the fake launchctl (a bash client, its resident server), its job runner and the
+//   fixture services.
 // Plain JavaScript itself, so the launcher (bin/nexu-dev.mjs) can ask "is the build current?" on
 // every command in a millisecond or two, and import esbuild only when it must build.
 //
@@ -47,7 +48,7 @@ const RUNTIME_DIST = join(REPO_ROOT, 'tools', 'dev', 'dist', 'runtime');
 const RUNTIME_ENTRIES = {
   keeper: 'tools/dev/src/supervisor/keeper.ts',
   'crash-loop-guard': 'tools/dev/src/supervisor/crash-loop-guard-preload.ts',
-  'fake-launchctl': 'tools/dev/src/test-support/fake-launchctl.ts',
+  'fake-launchd-server': 'tools/dev/src/test-support/fake-launchd-server.ts',
   'fake-launchd-job': 'tools/dev/src/test-support/fake-launchd-job.ts',
   ...Object.fromEntries(
     ['fixture-service', 'crash-on-start', 'ignore-sigterm', 'bind-race'].map((name) => [
@@ -57,13 +58,17 @@ const RUNTIME_ENTRIES = {
   ),
 };
 
+// Runtime programs that are bash scripts, copied as they are: the fake launchctl's client (a node
+// start-up per call would cost ~80 ms that a Mac's launchctl does not; see fake-launchctl.ts).
+const RUNTIME_SCRIPTS = { 'fake-launchctl': 'tools/dev/src/test-support/fake-launchctl.sh' };
+
 // Every file the last build read (sources and the dependencies bundled in), with the time it was
 // built: the build is current while none of them is newer, and none is missing.
 const INPUTS = join(CLI_DIST, 'inputs.json');
 
 // Packages left to node: esbuild and Vite ship native or large parts and are loaded on demand
-// (only by a watching `pnpm start`), TypeScript only runs as its compiler. The fake launchctl
-// loads plist only for a bootstrap.
+// (only by a watching `pnpm start`), TypeScript only runs as its compiler. The fake launchd's
+// server loads plist only for a bootstrap.
 const EXTERNAL = ['esbuild', 'vite', 'typescript'];
 const RUNTIME_EXTERNAL = ['plist'];
 
@@ -154,16 +159,23 @@ export async function buildCli() {
       },
       plugins: [sourceUrls],
     }),
-    // Self-contained files: the guard runs inside every start of a service, the keeper and the
-    // fake launchctl on every call; none loads a chunk or the CLI's code.
+    // Self-contained files: the guard runs inside every start of a service, the keeper beside
+    // every unit of the process backend; none loads a chunk or the CLI's code.
     build({ ...common, entryPoints: RUNTIME_ENTRIES, outdir: RUNTIME_DIST, external: RUNTIME_EXTERNAL }),
   ]);
   writeOutputs(cli.outputFiles, CLI_DIST, builtAt);
   writeOutputs(runtime.outputFiles, RUNTIME_DIST, builtAt);
-  chmodSync(join(RUNTIME_DIST, 'fake-launchctl.mjs'), 0o755);
+  for (const [name, source] of Object.entries(RUNTIME_SCRIPTS)) {
+    const path = join(RUNTIME_DIST, name);
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, readFileSync(join(REPO_ROOT, source)), { mode: 0o755 });
+    chmodSync(temp, 0o755);
+    renameSync(temp, path);
+  }
   const inputs = [
     ...Object.keys(cli.metafile?.inputs ?? {}),
     ...Object.keys(runtime.metafile?.inputs ?? {}),
+    ...Object.values(RUNTIME_SCRIPTS),
   ].map((path) => relative(REPO_ROOT, resolve(REPO_ROOT, path)));
   const temp = `${INPUTS}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify({ builtAt, files: [...new Set(inputs)] })}\n`);

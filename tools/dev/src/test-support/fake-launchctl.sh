@@ -1,0 +1,56 @@
+#!/bin/bash
+# The fake `launchctl` executable (what it plays and why it is resident: fake-launchctl.ts). It
+# hands the call (arguments, environment, working directory, uid) to the resident fake launchd of
+# $FAKE_LAUNCHCTL_STATE (fake-launchd-server.ts) and gives back its answer: stdout, stderr, exit
+# code. Only bash builtins on the way (/dev/tcp, printf, read), so a call costs a few milliseconds,
+# as a Mac's launchctl does; the server is started when none answers for the folder.
+# Built into tools/dev/dist/runtime/fake-launchctl (tools/dev/bin/build-cli.mjs).
+state=${FAKE_LAUNCHCTL_STATE-}
+if [[ -z $state ]]; then
+  echo 'fake launchctl: FAKE_LAUNCHCTL_STATE is not set' >&2
+  exit 64
+fi
+port_file=$state/fake-launchd.port
+# A server that goes away mid-call makes a write fail, not this script die.
+trap '' PIPE
+
+# Exits with the answer of the server the folder records; returns 1 when no server of this folder
+# took the call (none recorded, none listening, one of another folder, or one that closed before
+# reading it: the call did not run).
+ask() {
+  local port code out err name
+  local -a env=()
+  { IFS= read -r port <"$port_file"; } 2>/dev/null || return 1
+  [[ $port =~ ^[0-9]+$ ]] || return 1
+  { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
+  for name in $(compgen -e); do env+=("$name=${!name}"); done
+  if ! printf '%s\0' call "$state" "$PWD" "$UID" "$#" "$@" "${env[@]}" '' >&3 2>/dev/null ||
+    ! IFS= read -r -d '' code <&3 || ! IFS= read -r -d '' out <&3 || ! IFS= read -r -d '' err <&3 ||
+    [[ ! $code =~ ^[0-9]+$ ]]; then
+    exec 3<&-
+    return 1
+  fi
+  exec 3<&-
+  printf '%s' "$out"
+  printf '%s' "$err" >&2
+  exit "$code"
+}
+
+ask "$@"
+
+# No server answers for the folder: start one, detached in a session of its own, with none of the
+# caller's environment (it must not pass for a process of the caller's checkout: the tests look for
+# those by their environment), and ask again until it does. Several calls starting servers at once
+# is fine: one records its port, the others exit.
+program=${BASH_SOURCE[0]}
+[[ -L $program ]] && program=$(readlink -f "$program")
+server=${program%/*}/fake-launchd-server.mjs
+for ((try = 0; try < 1000; try++)); do
+  if ((try % 200 == 0)); then
+    setsid env -i "PATH=$PATH" node "$server" "$state" </dev/null >/dev/null 2>&1 &
+  fi
+  sleep 0.01
+  ask "$@"
+done
+echo "fake launchctl: no fake launchd answered for $state within 10 s (server: $server)" >&2
+exit 70
