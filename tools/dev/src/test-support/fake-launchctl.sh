@@ -10,13 +10,19 @@ if [[ -z $state ]]; then
   echo 'fake launchctl: FAKE_LAUNCHCTL_STATE is not set' >&2
   exit 64
 fi
-port_file=$state/fake-launchd.port
+# One server per folder and per built server program: checkouts on one machine share the default
+# folder, and each answers with its own build. Its port file names both.
+program=${BASH_SOURCE[0]}
+[[ $program == /* ]] || program=$PWD/$program
+[[ -L $program ]] && program=$(readlink -f "$program")
+server=${program%/*}/fake-launchd-server.mjs
+port_file=$state/fake-launchd-server${server//\//_}.port
 # A server that goes away mid-call makes a write fail, not this script die.
 trap '' PIPE
 
 # Exits with the answer of the server the folder records; returns 1 when no server of this folder
-# took the call (none recorded, none listening, one of another folder, or one that closed before
-# reading it: the call did not run).
+# took the call (none recorded, none listening, one of another port file, or one that closed
+# before reading it: the call did not run).
 ask() {
   local port code out err name
   local -a env=()
@@ -24,7 +30,7 @@ ask() {
   [[ $port =~ ^[0-9]+$ ]] || return 1
   { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
   for name in $(compgen -e); do env+=("$name=${!name}"); done
-  if ! printf '%s\0' call "$state" "$PWD" "$UID" "$#" "$@" "${env[@]}" '' >&3 2>/dev/null ||
+  if ! printf '%s\0' call "$port_file" "$PWD" "$UID" "$#" "$@" "${env[@]}" '' >&3 2>/dev/null ||
     ! IFS= read -r -d '' code <&3 || ! IFS= read -r -d '' out <&3 || ! IFS= read -r -d '' err <&3 ||
     [[ ! $code =~ ^[0-9]+$ ]]; then
     exec 3<&-
@@ -42,12 +48,9 @@ ask "$@"
 # caller's environment (it must not pass for a process of the caller's checkout: the tests look for
 # those by their environment), and ask again until it does. Several calls starting servers at once
 # is fine: one records its port, the others exit.
-program=${BASH_SOURCE[0]}
-[[ -L $program ]] && program=$(readlink -f "$program")
-server=${program%/*}/fake-launchd-server.mjs
 for ((try = 0; try < 1000; try++)); do
   if ((try % 200 == 0)); then
-    setsid env -i "PATH=$PATH" node "$server" "$state" </dev/null >/dev/null 2>&1 &
+    setsid env -i "PATH=$PATH" node "$server" "$port_file" </dev/null >/dev/null 2>&1 &
   fi
   sleep 0.01
   ask "$@"

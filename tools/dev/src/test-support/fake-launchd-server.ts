@@ -1,45 +1,46 @@
 // The resident server of the fake launchctl (why resident: fake-launchctl.ts). One per state
-// folder, started detached by the first call of the client (fake-launchctl.sh) that finds none
-// answering:
+// folder and built program (checkouts on one machine share the default folder, each answers with
+// its own build), started detached by the first call of the client (fake-launchctl.sh) that finds
+// none answering:
 //
-//   node fake-launchd-server.mjs <stateDir>
+//   node fake-launchd-server.mjs <stateDir>/fake-launchd-server<its path, '/' as '_'>.port
 //
-// Listens on 127.0.0.1 (an ephemeral port, recorded in <stateDir>/fake-launchd.port) and runs every
-// call it receives with `fakeLaunchctl`, several at once. The wire format is NUL-terminated fields,
-// which bash writes and reads with builtins alone:
-//   call:   `call` stateDir cwd uid argc arg... NAME=value... ``   (an empty field ends the environment)
+// Listens on 127.0.0.1 (an ephemeral port, recorded in that port file) and runs every call it
+// receives with `fakeLaunchctl`, several at once. The wire format is NUL-terminated fields, which
+// bash writes and reads with builtins alone:
+//   call:   `call` portFile cwd uid argc arg... NAME=value... ``   (an empty field ends the environment)
 //   answer: exitCode stdout stderr
-//   probe:  `ping` stateDir  ->  `mine` | `other`
-// A call for another folder is answered `other`: a port file left by a server killed outright names
-// a port some other server took since, and the client then starts a server of its own.
+//   probe:  `ping` portFile  ->  `mine` | `other`
+// A call naming another port file is answered `other`: a port file left by a server killed
+// outright names a port some other server took since, and the client then starts one of its own.
 // Leaves nothing behind: it exits once its folder is gone, once a newer server took over its port
 // file, or after IDLE_MS with no connection open; a call in flight is answered first. All the
 // fake's state is in the folder, so two servers of one folder at once (a race when both start)
 // answer alike; the one whose port the file does not name exits.
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fakeLaunchctl } from './fake-launchctl.js';
 
 /** How long the server waits for another call before it exits. */
 const IDLE_MS = 2500;
 
-const stateArg = process.argv[2];
-if (!stateArg) {
-  console.error('usage: fake-launchd-server.mjs <stateDir>');
+const portArg = process.argv[2];
+if (!portArg?.endsWith('.port')) {
+  console.error('usage: fake-launchd-server.mjs <stateDir>/<name>.port');
   process.exit(64);
 }
-const stateDir = resolve(stateArg);
-const portFile = join(stateDir, 'fake-launchd.port');
+const portFile = resolve(portArg);
+const stateDir = dirname(portFile);
 mkdirSync(stateDir, { recursive: true });
 // Holds no folder of the caller's (a test's temp folder) open.
 process.chdir('/');
 
 type Message =
-  | { readonly kind: 'ping'; readonly state: string }
+  | { readonly kind: 'ping'; readonly portFile: string }
   | {
       readonly kind: 'call';
-      readonly state: string;
+      readonly portFile: string;
       readonly cwd: string;
       readonly uid: number;
       readonly args: string[];
@@ -51,10 +52,10 @@ function parseMessage(data: Buffer): Message | null | 'bad' {
   // Every complete field ends with a NUL: the last piece is a field still arriving.
   const fields = data.toString('utf8').split('\0').slice(0, -1);
   if (fields.length === 0) return null;
-  if (fields[0] === 'ping') return fields.length < 2 ? null : { kind: 'ping', state: fields[1] as string };
+  if (fields[0] === 'ping') return fields.length < 2 ? null : { kind: 'ping', portFile: fields[1] as string };
   if (fields[0] !== 'call') return 'bad';
   if (fields.length < 5) return null;
-  const [, state = '', cwd = '', uid = '', argc = ''] = fields;
+  const [, file = '', cwd = '', uid = '', argc = ''] = fields;
   if (!/^\d+$/.test(uid) || !/^\d+$/.test(argc)) return 'bad';
   const envFrom = 5 + Number(argc);
   const envEnd = fields.indexOf('', envFrom);
@@ -64,17 +65,17 @@ function parseMessage(data: Buffer): Message | null | 'bad' {
     const at = entry.indexOf('=');
     if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1);
   }
-  return { kind: 'call', state, cwd, uid: Number(uid), args: fields.slice(5, envFrom), env };
+  return { kind: 'call', portFile: file, cwd, uid: Number(uid), args: fields.slice(5, envFrom), env };
 }
 
-const isMine = (state: string, cwd = '/') => resolve(cwd, state) === stateDir;
+const isMine = (file: string, cwd = '/') => resolve(cwd, file) === portFile;
 
 async function answer(socket: Socket, message: Message): Promise<void> {
   if (message.kind === 'ping') {
-    socket.end(`${isMine(message.state) ? 'mine' : 'other'}\0`);
+    socket.end(`${isMine(message.portFile) ? 'mine' : 'other'}\0`);
     return;
   }
-  if (!isMine(message.state, message.cwd)) {
+  if (!isMine(message.portFile, message.cwd)) {
     socket.end('other\0\0\0');
     return;
   }
@@ -119,7 +120,7 @@ const readPort = (): string | null => {
   }
 };
 
-/** Whether a server of this folder answers on `holder` (the port file's port). */
+/** Whether a server of this port file answers on `holder` (the port it records). */
 function answersMine(holder: string): Promise<boolean> {
   return new Promise((done) => {
     const socket = connect(Number(holder), '127.0.0.1');
@@ -129,7 +130,7 @@ function answersMine(holder: string): Promise<boolean> {
       done(mine);
     };
     socket.setTimeout(2000, () => finish(false));
-    socket.on('connect', () => socket.write(`ping\0${stateDir}\0`));
+    socket.on('connect', () => socket.write(`ping\0${portFile}\0`));
     socket.on('data', (chunk) => {
       reply += chunk.toString('utf8');
       if (reply.includes('\0')) finish(reply === 'mine\0');
