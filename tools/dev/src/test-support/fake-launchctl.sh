@@ -22,7 +22,8 @@ trap '' PIPE
 
 # Exits with the answer of the server the folder records; returns 1 when no server of this folder
 # took the call (none recorded, none listening, one of another port file, or one that closed
-# before reading it: the call did not run).
+# before reading it: the call did not run). The longest answer (a bootstrap) takes ~5 s: silence for
+# 30 s is not a fake launchd (a port file left by a server killed outright, its port since taken).
 ask() {
   local port code out err name
   local -a env=()
@@ -31,13 +32,14 @@ ask() {
   { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
   for name in $(compgen -e); do env+=("$name=${!name}"); done
   if ! printf '%s\0' call "$port_file" "$PWD" "$UID" "$#" "$@" "${env[@]}" '' >&3 2>/dev/null ||
-    ! IFS= read -r -d '' code <&3 || ! IFS= read -r -d '' out <&3 || ! IFS= read -r -d '' err <&3 ||
+    ! IFS= read -r -t 30 -d '' code <&3 || ! IFS= read -r -d '' out <&3 || ! IFS= read -r -d '' err <&3 ||
     [[ ! $code =~ ^[0-9]+$ ]]; then
     exec 3<&-
     return 1
   fi
   exec 3<&-
-  printf '%s' "$out"
+  # A reader that stopped early (`| head -1`) gets what it took, with no complaint on stderr.
+  printf '%s' "$out" 2>/dev/null
   printf '%s' "$err" >&2
   exit "$code"
 }
