@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '@nexu/service-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryReporter } from '../format/reporter.js';
 import { probeHealth } from '../health/probe-health.js';
@@ -75,8 +76,15 @@ describe.each(backends)('restart and subsets on the %s backend', { timeout: 90_0
     const result = await spawnCli('restart', ['web'], { cwd: checkout.root }).done;
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/web does not run: nothing restarted/);
-    const { report } = await collectStatus({ checkout, backend });
-    expect(report.services.find((s) => s.name === 'web')?.state).toBe('not-installed');
+    // Never running again; not installed once launchd has unloaded the label it stopped (a drain of
+    // 3-5 s on a Mac, 300 ms here, that the restart may well return within).
+    const web = async () =>
+      (await collectStatus({ checkout, backend })).report.services.find((s) => s.name === 'web');
+    expect((await web())?.pid).toBeNull();
+    const gone = await waitFor(async () => ((await web())?.state === 'not-installed' ? true : undefined), {
+      timeoutMs: 10_000,
+    });
+    expect(gone.ok).toBe(true);
   });
 
   it('pnpm start controller in a stopped checkout starts gateway and controller only, saying the gateway was pulled in', async (ctx) => {
