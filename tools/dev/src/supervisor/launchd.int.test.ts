@@ -485,11 +485,8 @@ describe.skipIf(!usesFakeLaunchctl)('launchd backend against what a Mac answers 
       { mode: 0o600 },
     );
     expect(fake('bootstrap', `gui/${uid}`, path).status).toBe(0);
-    const status = await waitForStatus(
-      supervisor,
-      unit,
-      (s) => s.state !== 'stopped' || s.reason !== undefined,
-    );
+    // Until launchd reports the exit: before the spawn it is `spawn scheduled` (starting).
+    const status = await waitForStatus(supervisor, unit, (s) => s.lastExit !== null);
     expect(status).toMatchObject({ state: 'stopped', reason: 'exited 3', lastExit: { code: 3 } });
   });
 
