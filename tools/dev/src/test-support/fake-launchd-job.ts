@@ -195,7 +195,9 @@ function onExit(proc: ChildProcess, code: number | null, signal: NodeJS.Signals 
   // launchd kills the job's process group when the job dies (AbandonProcessGroup = false).
   signalGroup(proc.pid, 'SIGKILL');
   job.pid = null;
-  job.state = 'not running';
+  // A job being booted out stays `SIGTERMed` until its drain ends, also the moment its process is
+  // gone: a print (or a second bootout: 36) then must not see it idle.
+  job.state = booting ? 'SIGTERMed' : 'not running';
   // A print shows how the last run ended: a signal *or* an exit code, never both.
   job.lastExit = signal
     ? { signal: SIGNAL_TEXT[signal] ?? `${signal}: ${constants.signals[signal]}` }
