@@ -57,7 +57,7 @@ export async function runIdle(options: IdleOptions): Promise<ScenarioResult[]> {
           'The files go to the folder each tool watches: controller src/ for ours and tsx watch (tsx only watches imported files), controller dist/ for the dist watchers.',
         ]
       : []),
-    'Ours also type-checks an edited service (one incremental run of the native compiler; nothing resident) and keeps the web client builder: work the peers do not do.',
+    'Ours also type-checks an edited service (one incremental run of the native compiler; nothing resident): work the peers do not do. Its web client builder (Vite) is loaded by the first web client change only (none here).',
   ];
   return variants.flatMap((files, v) => [
     {

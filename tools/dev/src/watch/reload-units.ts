@@ -31,8 +31,16 @@ export interface ReloadUnit {
   reload(): Promise<void>;
   /** The errors of its last build when that failed; none after a good one. */
   errors(): readonly BuildError[];
-  /** Primes the builder's caches in the background, so the first reload is as fast as the next. */
+  /** What it rebuilds, as its lines name it: `controller`, `web server`, `web client`. */
+  readonly what: string;
+  /**
+   * Called once the session watches. A Node unit primes esbuild's incremental context, so its
+   * first reload is as fast as the next; a web client unit does nothing: its first rebuild loads
+   * Vite (see `createWebBuilder`).
+   */
   warmUp(): Promise<void>;
+  /** Whether its build tool is loaded (esbuild's context; Vite). */
+  loaded(): boolean;
   dispose(): Promise<void>;
 }
 
@@ -112,6 +120,7 @@ function createNodeUnit(
   const what = entry ? `${name} server` : name;
   return {
     service: name,
+    what,
     matches,
     async reload() {
       emit({ kind: 'building', service: name, what });
@@ -145,6 +154,7 @@ function createNodeUnit(
     },
     errors: failures.errors,
     warmUp: () => builder.warmUp(),
+    loaded: () => builder.loaded(),
     dispose: () => builder.dispose(),
   };
 }
@@ -162,6 +172,7 @@ function createWebClientUnit(
   const what = `${name} client`;
   return {
     service: name,
+    what,
     matches,
     async reload() {
       emit({ kind: 'building', service: name, what });
@@ -178,10 +189,14 @@ function createWebClientUnit(
       );
       const change =
         built.changedFiles === 0 ? 'no change' : `${built.changedFiles} files changed, open pages reload`;
-      hooks.log(name, `${name} client rebuilt in ${built.durationMs} ms (${change})`);
+      // The first rebuild loads Vite (~0.5-1 s once): the line says why it took longer.
+      const loaded = built.loadedVite ? 'loaded Vite first; ' : '';
+      hooks.log(name, `${name} client rebuilt in ${built.durationMs} ms (${loaded}${change})`);
     },
     errors: failures.errors,
-    warmUp: () => builder.warmUp(),
+    // Nothing up front: Vite loaded holds ~30 MB, and many sessions never change the web client.
+    warmUp: async () => {},
+    loaded: () => builder.loaded(),
     dispose: () => builder.dispose(),
   };
 }

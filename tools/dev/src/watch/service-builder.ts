@@ -20,6 +20,8 @@ export interface ServiceBuilder {
   build(): Promise<ServiceBuildResult>;
   /** Builds once without writing, so the first real rebuild is already incremental (never throws). */
   warmUp(): Promise<void>;
+  /** Whether its esbuild context exists (its warm-up or first build creates it). */
+  loaded(): boolean;
   /** Frees esbuild's context; idempotent, returns the same promise. */
   dispose(): Promise<void>;
 }
@@ -101,5 +103,10 @@ export function createServiceBuilder(
   const builds = serialBuilds(run, async () => {
     if (ctx) await (await ctx.catch(() => undefined))?.dispose();
   });
-  return { build: builds.build, warmUp: builds.warmUp, dispose: builds.dispose };
+  return {
+    build: builds.build,
+    warmUp: builds.warmUp,
+    loaded: () => ctx !== undefined,
+    dispose: builds.dispose,
+  };
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -144,7 +144,7 @@ describe('startWatchSession with a web service', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('rebuilds the client bundle on a src change without restarting the server', async () => {
+  it('loads Vite only once a client file changes; rebuilds the bundle on a src change without restarting the server', async () => {
     root = await mkdtemp(join(tmpdir(), 'nexu-watch-session-web-'));
     await mkdir(join(root, 'web/src'), { recursive: true });
     await mkdir(join(root, 'web/server'), { recursive: true });
@@ -167,6 +167,15 @@ describe('startWatchSession with a web service', () => {
       },
       log: (_service, line) => lines.push(line),
     });
+    // The server's esbuild context is warmed up at once; Vite waits for a client change.
+    expect((await waitFor(() => session?.loadedBuilders().includes('web server'))).ok).toBe(true);
+    expect(session.loadedBuilders()).toEqual(['web server']);
+
+    await writeFile(join(root, 'web/server/main.ts'), "console.log('server 2');\n");
+    expect((await waitFor(() => restarts.length > 0, { timeoutMs: 15_000 })).ok).toBe(true);
+    await session.idle();
+    expect(restarts).toEqual(['web']);
+    expect(session.loadedBuilders()).toEqual(['web server']);
 
     await writeFile(join(root, 'web/src/main.ts'), "document.title = 'after';\n");
     const rebuilt = await waitFor(() => lines.some((l) => /^web client rebuilt in \d+ ms/.test(l)), {
@@ -174,12 +183,13 @@ describe('startWatchSession with a web service', () => {
     });
     expect(rebuilt.ok).toBe(true);
     await session.idle();
-    expect(restarts).toEqual([]);
-
-    await writeFile(join(root, 'web/server/main.ts'), "console.log('server 2');\n");
-    expect((await waitFor(() => restarts.length > 0, { timeoutMs: 15_000 })).ok).toBe(true);
-    await session.idle();
+    expect(session.loadedBuilders()).toEqual(['web server', 'web client']);
     expect(restarts).toEqual(['web']);
-    expect(lines.filter((l) => l.startsWith('web client rebuilt'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('web client rebuilt'))).toEqual([
+      expect.stringMatching(
+        /^web client rebuilt in \d+ ms \(loaded Vite first; \d+ files changed, open pages reload\)$/,
+      ),
+    ]);
+    expect(await readFile(join(root, 'web/dist/client/index.html'), 'utf8')).toContain('<script');
   });
 });

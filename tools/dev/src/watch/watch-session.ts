@@ -23,6 +23,12 @@ export interface WatchSessionOptions extends ReloadHooks {
 export interface WatchSession {
   /** Source events seen and rebuilds run, summed over the service's units. */
   stats(service: ServiceName): RebuildQueueStats;
+  /**
+   * The parts whose build tool is loaded, as their lines name them (`controller`, `web server`,
+   * `web client`): each Node part's esbuild context from the warm-up on; Vite only once a web
+   * client file changed.
+   */
+  loadedBuilders(): string[];
   /** Resolves once no rebuild is running, queued or debouncing. */
   idle(): Promise<void>;
   /** Stops watchers, waits for a running rebuild, kills tsc; idempotent, returns the same promise. */
@@ -74,7 +80,8 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
       for (const { unit, queue } of units) if (unit.service === service && unit.matches(path)) queue.notify();
     },
   });
-  // Not awaited: a save during the warm-up simply queues behind it on the builder.
+  // Not awaited: a save during the warm-up simply queues behind it on the builder. A web client
+  // unit loads nothing here (see createWebClientUnit).
   for (const { unit } of units) void unit.warmUp();
 
   let closed: Promise<void> | undefined;
@@ -90,6 +97,7 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
           { events: 0, builds: 0 },
         );
     },
+    loadedBuilders: () => units.filter(({ unit }) => unit.loaded()).map(({ unit }) => unit.what),
     idle: () => Promise.all(units.map(({ queue }) => queue.idle())).then(() => undefined),
     close() {
       closed ??= (async () => {

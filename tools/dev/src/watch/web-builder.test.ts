@@ -47,11 +47,14 @@ describe('createWebBuilder', () => {
 
   it('builds, rebuilds a text change, keeps the last good bundle when broken and recovers', async () => {
     builder = createWebBuilder(spec, { root }, { viteFrom });
+    // Created, it holds nothing: Vite is loaded by the first build or warm-up.
+    expect(builder.loaded()).toBe(false);
     await builder.warmUp();
+    expect(builder.loaded()).toBe(true);
     expect(existsSync(client())).toBe(false);
 
     const first = await builder.build();
-    expect(first).toMatchObject({ ok: true });
+    expect(first).toMatchObject({ ok: true, loadedVite: false });
     console.log(`web build: after warm-up ${first.durationMs} ms`);
     expect(await readBundle(client())).toContain('first text');
 
@@ -78,5 +81,30 @@ describe('createWebBuilder', () => {
     expect(await readBundle(client())).toContain('fourth text');
     // No staging folder left; the build stamp (see recordBuilt) says the page is current.
     expect(await readdir(join(root, 'web/dist'))).toEqual(['.built-dist-client', 'client']);
+  });
+
+  it('loads Vite with its first build, which also serves the page', async () => {
+    builder = createWebBuilder(spec, { root }, { viteFrom });
+    expect(builder.loaded()).toBe(false);
+    expect(await builder.build()).toMatchObject({ ok: true, loadedVite: true });
+    expect(builder.loaded()).toBe(true);
+    expect(await readBundle(client())).toContain('first text');
+    await setText("'second text'");
+    expect(await builder.build()).toMatchObject({ ok: true, loadedVite: false });
+    expect(await readBundle(client())).toContain('second text');
+  });
+
+  it('reports a vite that fails to load as a failed build, and holds nothing', async () => {
+    const vite = join(root, 'broken/node_modules/vite');
+    await mkdir(vite, { recursive: true });
+    await writeFile(join(root, 'broken/package.json'), '{}');
+    await writeFile(join(vite, 'package.json'), '{"name":"vite","type":"module","main":"index.js"}');
+    await writeFile(join(vite, 'index.js'), "throw new Error('vite failed to load');\n");
+    builder = createWebBuilder(spec, { root }, { viteFrom: join(root, 'broken') });
+    const built = await builder.build();
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    expect(formatBuildErrors(built.errors)).toContain('vite failed to load');
+    expect(builder.loaded()).toBe(false);
   });
 });

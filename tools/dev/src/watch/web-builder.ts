@@ -25,16 +25,27 @@ export interface WebBuilderOptions {
   viteFrom?: string;
 }
 
-/** A successful web build says how many served files it changed (0: nothing to reload). */
+/**
+ * A successful web build says how many served files it changed (0: nothing to reload), and whether
+ * its time includes loading Vite (the builder's first build).
+ */
 export type WebBuildResult =
   | (BuildResult & { readonly ok: false })
-  | { readonly ok: true; readonly durationMs: number; readonly changedFiles: number };
+  | {
+      readonly ok: true;
+      readonly durationMs: number;
+      readonly changedFiles: number;
+      readonly loadedVite: boolean;
+    };
 
 /** Rebuilds the web client bundle with Vite and swaps it into the served folder. */
 export interface WebBuilder {
+  /** Loads Vite on the first call, then builds and swaps the bundle in. */
   build(): Promise<WebBuildResult>;
-  /** Builds once without touching the served bundle (Vite's first build is ~1 s cold); never throws. */
+  /** Loads Vite and builds once without touching the served bundle (the first build is ~1 s cold); never throws. */
   warmUp(): Promise<void>;
+  /** Whether this builder has loaded Vite (its first build or warm-up does; nothing before). */
+  loaded(): boolean;
   /** Idempotent; returns the same promise. */
   dispose(): Promise<void>;
 }
@@ -52,9 +63,12 @@ const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
 /**
  * Creates the builder. Each build runs Vite's `build()` into a staging folder beside the served one
  * and, only when it succeeds, moves the files over (see `swapDirContents`), so a failed build leaves
- * the last good bundle served. Vite is imported once, up front (~200 ms cold), so the first
- * reload does not pay for it. Vite keeps no Rollup cache between `build()` calls (only its watch
- * mode does, and that owns its own watcher); on a small app a warm `build()` takes ~30-50 ms.
+ * the last good bundle served. Vite is imported by the first build or warm-up, not before: loaded,
+ * it holds ~30 MB (its Rolldown and Lightning CSS native bindings and its modules) and a build
+ * grows the heap further, which a session that never rebuilds the web client should not pay. That
+ * first build pays the import (~300 ms) and a cold build (~0.5 s); Vite keeps no Rollup cache
+ * between `build()` calls (only its watch mode does, and that owns its own watcher), so later
+ * builds of a small app take ~30-100 ms.
  */
 export function createWebBuilder(
   spec: Pick<ServiceSpec, 'dir'>,
@@ -65,9 +79,16 @@ export function createWebBuilder(
   const outDir = join(root, options.outDir ?? WEB_CLIENT_DIR);
   const staging = join(dirname(outDir), `.${basename(outDir)}-staging`);
   const resolveFrom = createRequire(join(options.viteFrom ?? root, 'package.json'));
-  // A missing vite is reported by the first build, not thrown here.
-  const vite: Promise<ViteModule> = (async () => import(pathToFileURL(resolveFrom.resolve('vite')).href))();
-  vite.catch(() => {});
+  // Resolved and imported by the first build; a missing vite is reported by that build's result.
+  let vite: Promise<ViteModule> | undefined;
+  const loadVite = (): Promise<ViteModule> => {
+    // A failed load is tried again by the next build (vite installed meanwhile).
+    vite ??= (async () => import(pathToFileURL(resolveFrom.resolve('vite')).href))().catch((error) => {
+      vite = undefined;
+      throw error;
+    });
+    return vite;
+  };
 
   const located = (file: string | undefined, line?: number, column?: number, text = ''): BuildError => ({
     file:
@@ -95,7 +116,8 @@ export function createWebBuilder(
     const elapsed = () => Math.round(performance.now() - started);
     try {
       if (builds.disposed) throw new Error('web builder is disposed');
-      await (await vite).build({
+      const loadedVite = vite === undefined;
+      await (await loadVite()).build({
         root,
         logLevel: 'silent',
         clearScreen: false,
@@ -103,17 +125,22 @@ export function createWebBuilder(
       });
       if (!swap) {
         await rm(staging, { recursive: true, force: true });
-        return { ok: true, durationMs: elapsed(), changedFiles: 0 };
+        return { ok: true, durationMs: elapsed(), changedFiles: 0, loadedVite };
       }
       const changedFiles = await swapDirContents(staging, outDir);
       // Also when nothing changed: the page is current, though its file times do not say so.
       recordBuilt(checkout, spec, options.outDir ?? WEB_CLIENT_DIR);
-      return { ok: true, durationMs: elapsed(), changedFiles };
+      return { ok: true, durationMs: elapsed(), changedFiles, loadedVite };
     } catch (error) {
       return { ok: false, durationMs: elapsed(), errors: toBuildErrors(error as RawViteError) };
     }
   };
 
   const builds = serialBuilds(run);
-  return { build: builds.build, warmUp: builds.warmUp, dispose: builds.dispose };
+  return {
+    build: builds.build,
+    warmUp: builds.warmUp,
+    loaded: () => vite !== undefined,
+    dispose: builds.dispose,
+  };
 }
