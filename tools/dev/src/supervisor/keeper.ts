@@ -105,21 +105,24 @@ function writeState(service: Service) {
   state.updatedAt = new Date().toISOString();
   // Both best effort: a checkout deleted under a running keeper takes <label>.json's folder along;
   // the keeper goes on supervising and reporting through the registry, where a later
-  // `pnpm stop --orphans` finds it.
+  // `pnpm stop --orphans` finds it. The registry copy first: a command waits for the report in the
+  // units folder, then may remove both copies (uninstall); a registry write after that report
+  // would bring a removed entry back.
+  if (registryDir) {
+    const entry: RegistryEntry = {
+      ...state,
+      service: unit.service,
+      checkoutId: unit.checkoutId,
+      unitPath: recorded.unit(label),
+      statePath: recorded.state(label),
+      env: checkoutEnvOf(unit),
+    };
+    try {
+      writeFileAtomicSync(join(registryDir, `${label}.json`), `${JSON.stringify(entry, null, 2)}\n`);
+    } catch {}
+  }
   try {
     writeFileAtomicSync(files.state(label), `${JSON.stringify(state, null, 2)}\n`);
-  } catch {}
-  if (!registryDir) return;
-  const entry: RegistryEntry = {
-    ...state,
-    service: unit.service,
-    checkoutId: unit.checkoutId,
-    unitPath: recorded.unit(label),
-    statePath: recorded.state(label),
-    env: checkoutEnvOf(unit),
-  };
-  try {
-    writeFileAtomicSync(join(registryDir, `${label}.json`), `${JSON.stringify(entry, null, 2)}\n`);
   } catch {}
 }
 

@@ -364,8 +364,10 @@ export class ProcessSupervisor implements Supervisor {
       this.unitsDir,
       async () => {
         if (spawnError) return spawnError;
+        // The report in the units folder, which the keeper writes after the registry copy: once it
+        // is seen, the keeper has no write of it left that could bring back a removed file.
         const [state, request] = await Promise.all([
-          this.readState(unit.label),
+          readJsonOrNull<KeeperState>(this.statePath(unit.label)),
           this.readRequest(unit.label),
         ]);
         const wanted = request ?? { run: options.verb !== 'stop', generation };
