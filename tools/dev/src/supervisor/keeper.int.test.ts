@@ -96,6 +96,39 @@ describe('process keeper: one per checkout', () => {
     expect((await findMarkedProcesses(temp.checkout.id)).sort()).toEqual(statuses.map((s) => s.pid).sort());
   });
 
+  it('keepers started at once after the last one was killed hard: one runs the services, each once', async () => {
+    await startServices();
+    const [killed] = await keeperPids(temp.checkout.unitsDir);
+    process.kill(killed!, 'SIGKILL');
+    await waitFor(() => !isProcessAlive(killed!), { timeoutMs: 5000 });
+    // What several commands do at once when the lock names a keeper that is gone: each starts one.
+    const keepers = Array.from({ length: 6 }, () =>
+      spawn(process.execPath, [KEEPER, temp.checkout.unitsDir, join(temp.checkout.stateDir, 'keepers')], {
+        stdio: 'ignore',
+        detached: true,
+      }),
+    );
+    const ended = await waitFor(
+      async () => (await keeperPids(temp.checkout.unitsDir)).length === 1 || undefined,
+      { timeoutMs: 15_000 },
+    );
+    expect(ended.ok, `keepers left: ${await keeperPids(temp.checkout.unitsDir)}`).toBe(true);
+    const [keeper] = await keeperPids(temp.checkout.unitsDir);
+    expect(keepers.map((k) => k.pid)).toContain(keeper);
+    for (const unit of units) {
+      await waitForHealthy(supervisor, unit);
+      expect(await keeperOf(unit)).toBe(keeper);
+    }
+    // Each service runs once: the one keeper stopped what the killed one left and ran it again.
+    const running = await waitFor(
+      async () => (await findMarkedProcesses(temp.checkout.id)).length === 3 || undefined,
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    expect(running.ok, `marked: ${await findMarkedProcesses(temp.checkout.id)}`).toBe(true);
+  });
+
   it("a crash of one service leaves the others' pids unchanged (and the keeper's)", async () => {
     const before = await startServices();
     const [keeper] = await keeperPids(temp.checkout.unitsDir);

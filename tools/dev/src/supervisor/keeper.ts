@@ -23,20 +23,12 @@
 // next keeper (the next start, restart, stop or hot reload starts one) stops each leftover it finds
 // recorded in a service's state before it runs that service again, so none runs twice.
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isSameProcessSync, processStartTimeSync as startTimeOf } from '@nexu/service-kit/proc-stat';
 import { waitFor } from '@nexu/service-kit/wait-for';
 import { writeFileAtomicSync } from '@nexu/service-kit/write-file-atomic';
+import { takeRecordLock } from '../checkout/lock.js';
 import { CONFIG_EXIT_REASON, countCrashLoop, describeCrashLoop, EXIT_CONFIG } from './crash-loop.js';
 import { keeperFiles, requestLabelOf } from './keeper-files.js';
 import type { KeeperRequest, KeeperState, RegistryEntry } from './keeper-state.js';
@@ -444,47 +436,17 @@ async function shutdown(): Promise<void> {
   process.exit(0);
 }
 
-/**
- * One keeper per checkout: two commands starting one at the same moment (or a command killed right
- * after it started one) must not make two, which would run every service twice. The keeper lock
- * (exclusive create, pid + start time) lets only one run; a lock whose holder is gone or is another
- * process now (pid reuse) is taken over.
- */
-function acquireKeeperLock(): boolean {
-  const mine = `${me.pid} ${me.startTime}`;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      writeFileSync(files.lock, mine, { flag: 'wx', mode: 0o600 });
-      process.on('exit', () => {
-        try {
-          if (readFileSync(files.lock, 'utf8') === mine) unlinkSync(files.lock);
-        } catch {}
-      });
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let holder = '';
-    try {
-      holder = readFileSync(files.lock, 'utf8');
-    } catch {
-      continue; // released meanwhile
-    }
-    const [pid, startTime] = holder.split(' ');
-    if (isSameProcessSync(Number(pid), startTime ?? '')) return false;
-    try {
-      unlinkSync(files.lock); // stale
-    } catch {}
-  }
-  return false;
-}
-
 // Handlers first: a command signals the keeper as soon as the lock names it.
 process.on('SIGHUP', () => reconcile());
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());
 
-if (!acquireKeeperLock()) {
+// One keeper per checkout: two commands starting one at the same moment (or a command killed right
+// after it started one) must not make two, which would run every service twice. `keeper.lock` is the
+// checkout lock's kind (written whole, then linked into place; a holder that is gone or is another
+// process now is taken over under a guard), released when the keeper exits.
+const lock = await takeRecordLock(files.lock, { command: 'keeper', createDir: false });
+if (!lock.ok) {
   console.error(`keeper: another keeper already runs the services of ${unitsDir}; exiting`);
   process.exit(0);
 }

@@ -5,6 +5,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '@nexu/service-kit';
 import { isSameProcessSync } from '@nexu/service-kit/proc-stat';
+import { readLockState } from '../checkout/lock.js';
 import { parseServiceLabel } from '../checkout/service-identity.js';
 import { runtimeProgramPath } from '../os/runtime-program.js';
 import { terminateGroup } from '../os/terminate-group.js';
@@ -406,10 +407,8 @@ export class ProcessSupervisor implements Supervisor {
 
   /** The checkout's keeper, when one runs: the live process its lock names. */
   private async liveKeeper(): Promise<KeeperProcess | null> {
-    const text = await readTextOrNull(this.files.lock).catch(() => null);
-    const [pid, startTime] = (text ?? '').split(' ');
-    const keeper = { pid: Number(pid), startTime: startTime && startTime !== 'null' ? startTime : null };
-    return keeper.pid > 0 && isRunningNow(keeper) ? keeper : null;
+    const lock = await readLockState(this.files.lock);
+    return lock.state === 'held' ? { pid: lock.holder.pid, startTime: lock.holder.startTime || null } : null;
   }
 
   /** Whether the service runs (or waits to restart) under a live keeper. */
