@@ -3,7 +3,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { waitFor } from '@nexu/service-kit';
-import { processIdentity } from '../os/process-identity.js';
+import { isSameProcessSync, processStartTimeSync } from '@nexu/service-kit/proc-stat';
 import type { Checkout } from './checkout.js';
 import { LockHeldError } from './lock-held-error.js';
 
@@ -116,7 +116,7 @@ async function removeStale(path: string, judged: string, content: string): Promi
       if (await createExclusive(guard, content)) return 'taken';
       const text = await readFile(guard, 'utf8').catch(() => null);
       const remover = text === null ? null : parseRecord(text);
-      if (text !== null && !(remover && (await isHolderAlive(remover)))) await removeIfUnchanged(guard, text);
+      if (text !== null && !(remover && isHolderAlive(remover))) await removeIfUnchanged(guard, text);
       return undefined;
     },
     { timeoutMs: TAKEOVER_WAIT_MS, intervalMs: 1, maxIntervalMs: 10 },
@@ -131,9 +131,9 @@ async function removeStale(path: string, judged: string, content: string): Promi
 
 // A holder that could not read its own start time recorded '': then the pid alone decides, erring
 // on the side of "still held" rather than taking over a live command's lock.
-async function isHolderAlive(holder: LockRecord): Promise<boolean> {
-  const identity = await processIdentity(holder.pid);
-  return identity !== null && (holder.startTime === '' || identity.startTime === holder.startTime);
+// One /proc read on Linux, one `ps` on macOS: the process keeper asks it on every wait of a reload.
+function isHolderAlive(holder: LockRecord): boolean {
+  return isSameProcessSync(holder.pid, holder.startTime === '' ? null : holder.startTime);
 }
 
 async function tryAcquire(path: string, content: string): Promise<Attempt> {
@@ -143,7 +143,7 @@ async function tryAcquire(path: string, content: string): Promise<Attempt> {
     const text = await readFile(path, 'utf8').catch(() => null);
     if (text === null) continue;
     holder = parseRecord(text);
-    if (holder && (await isHolderAlive(holder))) return { ok: false, holder };
+    if (holder && isHolderAlive(holder)) return { ok: false, holder };
     await removeStale(path, text, content);
   }
   return { ok: false, holder: holder ?? { pid: 0, startTime: '', command: '?', at: '' } };
@@ -177,10 +177,9 @@ export async function takeRecordLock(path: string, options: AcquireLockOptions):
   // Only the lock's own folder: creating NEXU_HOME here would make `pnpm stop` fail on a
   // dangling nexu-home symlink, exactly when the services most need stopping.
   if (options.createDir !== false) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const self = await processIdentity(process.pid);
   const record: LockRecord = {
     pid: process.pid,
-    startTime: self?.startTime ?? '',
+    startTime: processStartTimeSync(process.pid) ?? '',
     command: options.command,
     at: new Date().toISOString(),
     ...(options.brief ? { brief: true } : {}),
@@ -233,7 +232,7 @@ export async function readLockState(path: string): Promise<LockState> {
   const text = await readFile(path, 'utf8').catch(() => null);
   if (text === null) return { state: 'free' };
   const holder = parseRecord(text);
-  if (holder && (await isHolderAlive(holder))) return { state: 'held', holder };
+  if (holder && isHolderAlive(holder)) return { state: 'held', holder };
   return { state: 'stale', holder };
 }
 
