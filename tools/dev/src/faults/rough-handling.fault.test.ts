@@ -151,7 +151,8 @@ describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (b
     if (!ctx.available()) t.skip();
     const checkout = ctx.open();
     const report = await ctx.start(checkout);
-    rmSync(checkout.stateDir, { recursive: true, force: true });
+    // As a second `rm -rf` would: what runs may write a file into a folder while it is being removed.
+    rmSync(checkout.stateDir, { recursive: true, force: true, maxRetries: 5 });
 
     const status = await cli('status', ['--json'], checkout);
     const json = JSON.parse(status.stdout) as StatusReport;
@@ -170,7 +171,8 @@ describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (b
     if (!ctx.available()) t.skip();
     const checkout = ctx.open();
     await ctx.start(checkout);
-    rmSync(checkout.stateDir, { recursive: true, force: true });
+    // As a second `rm -rf` would: what runs may write a file into a folder while it is being removed.
+    rmSync(checkout.stateDir, { recursive: true, force: true, maxRetries: 5 });
 
     const reset = await cli('reset-state', ['--yes'], checkout);
     expect(reset.code, reset.stderr).toBe(0);

@@ -107,7 +107,8 @@ describe.each(FAULT_BACKENDS)(
       if (!ctx.available()) t.skip();
       const checkout = ctx.open();
       const session = await watching(checkout);
-      rmSync(checkout.stateDir, { recursive: true, force: true });
+      // As a second `rm -rf` would: what runs may write a file into a folder while it is being removed.
+      rmSync(checkout.stateDir, { recursive: true, force: true, maxRetries: 5 });
       const ended = await session.done;
       expect(ended.code, ended.stderr).toBe(0);
       const [line] = ended.stdout.match(ENDED) ?? [];
