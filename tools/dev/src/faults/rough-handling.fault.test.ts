@@ -151,8 +151,8 @@ describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (b
     if (!ctx.available()) t.skip();
     const checkout = ctx.open();
     const report = await ctx.start(checkout);
-    // As a second `rm -rf` would: what runs may write a file into a folder while it is being removed.
-    rmSync(checkout.stateDir, { recursive: true, force: true, maxRetries: 5 });
+    // As a second `rm -rf` right after would: what runs may write a file into a folder being removed.
+    rmSync(checkout.stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
 
     const status = await cli('status', ['--json'], checkout);
     const json = JSON.parse(status.stdout) as StatusReport;
@@ -171,8 +171,8 @@ describe.each(FAULT_BACKENDS)('a checkout handled roughly on the %s backend', (b
     if (!ctx.available()) t.skip();
     const checkout = ctx.open();
     await ctx.start(checkout);
-    // As a second `rm -rf` would: what runs may write a file into a folder while it is being removed.
-    rmSync(checkout.stateDir, { recursive: true, force: true, maxRetries: 5 });
+    // As a second `rm -rf` right after would: what runs may write a file into a folder being removed.
+    rmSync(checkout.stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
 
     const reset = await cli('reset-state', ['--yes'], checkout);
     expect(reset.code, reset.stderr).toBe(0);

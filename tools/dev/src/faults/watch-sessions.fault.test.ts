@@ -107,8 +107,8 @@ describe.each(FAULT_BACKENDS)(
       if (!ctx.available()) t.skip();
       const checkout = ctx.open();
       const session = await watching(checkout);
-      // As a second `rm -rf` would: what runs may write a file into a folder while it is being removed.
-      rmSync(checkout.stateDir, { recursive: true, force: true, maxRetries: 5 });
+      // As a second `rm -rf` right after would: what runs may write a file into a folder being removed.
+      rmSync(checkout.stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
       const ended = await session.done;
       expect(ended.code, ended.stderr).toBe(0);
       const [line] = ended.stdout.match(ENDED) ?? [];
